@@ -1,0 +1,51 @@
+"""The Beschikbaarheidswijzer: where referrers find a free place in contracted youth care."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None, env: str | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI. Nothing else happens here."""
+    from config import load_config
+
+    from beschikbaarheid import auth, cli, web
+    from beschikbaarheid.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(load_config(env, config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Europe/Amsterdam")
+    login_manager.init_app(app)
+    auth.init_login(login_manager)
+
+    from beschikbaarheid.aanbieder import bp as aanbieder_bp
+    from beschikbaarheid.api import bp as api_bp
+    from beschikbaarheid.beheer import bp as beheer_bp
+    from beschikbaarheid.contract import bp as contract_bp
+    from beschikbaarheid.search import bp as search_bp
+
+    app.register_blueprint(web.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(aanbieder_bp)
+    app.register_blueprint(contract_bp)
+    app.register_blueprint(beheer_bp)
+    app.register_blueprint(api_bp)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

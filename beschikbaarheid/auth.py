@@ -1,0 +1,116 @@
+"""Who is logged in and what they may do: login/logout, the user loader and role checks."""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from beschikbaarheid.extensions import db, limiter
+from beschikbaarheid.models import User
+
+bp = Blueprint("auth", __name__, url_prefix="/account")
+
+# Where each role lands after logging in.
+ROLE_HOME = {
+    "verwijzer": "search.index",
+    "aanbieder": "aanbieder.home",
+    "contractmanager": "contract.index",
+    "beheerder": "beheer.index",
+}
+
+
+def init_login(login_manager) -> None:
+    """Wire Flask-Login to the User table with Dutch messages."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om deze pagina te zien."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            user = db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+        return user if user and user.active else None
+
+
+def roles_required(*roles: str):
+    """Allow only logged-in users with one of `roles`; others get 403 (anonymous: to login)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def role_home_url(user) -> str:
+    """The landing page for a user's role."""
+    endpoint = ROLE_HOME.get(user.role, "web.index")
+    try:
+        return url_for(endpoint)
+    except Exception:  # a blueprint without its index yet
+        return url_for("web.index")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only follow same-site relative redirects after login (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in."), Email("Dit is geen geldig e-mailadres."), Length(max=254)])
+    password = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in."), Length(max=200)])
+    remember = BooleanField("Ingelogd blijven")
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message="Te veel inlogpogingen. Probeer het over een minuut opnieuw.")
+def login():
+    """Log in with e-mail and password; the same message for unknown e-mail and wrong password."""
+    if current_user.is_authenticated:
+        return redirect(role_home_url(current_user))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = db.session.scalar(db.select(User).where(db.func.lower(User.email) == form.email.data.strip().lower()))
+        if user and user.active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")) or role_home_url(user))
+        flash(_("E-mailadres of wachtwoord klopt niet."), "error")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/uitloggen", methods=["POST"])
+@login_required
+def logout():
+    """Log out (POST with CSRF token, so a link on another site cannot log you out)."""
+    logout_user()
+    flash(_("U bent uitgelogd."), "info")
+    return redirect(url_for("web.index"))

@@ -1,0 +1,1 @@
+"""Pure domain logic (no Flask imports): scoring, places, freshness, compliance, plausibility."""

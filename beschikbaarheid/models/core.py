@@ -1,0 +1,412 @@
+"""The register: regions and places, the product catalogue, providers, contracts and offerings.
+
+An offering is one contracted product delivered at one location; its current figures live on the
+row, every change to them is appended to `OfferingChange` (never updated or deleted).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from beschikbaarheid.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now in UTC; every stored timestamp is UTC."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(db.TypeDecorator):
+    """A timestamp that always comes back timezone-aware in UTC, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use an aware UTC datetime")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite drops the offset
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class FormOfCare(str, enum.Enum):
+    """Forms of care, least intensive last in this list is NOT implied; see INTENSITY_ORDER."""
+
+    VERBLIJF = "verblijf"
+    WONEN = "wonen"
+    DEELTIJD = "deeltijd"
+    DAGBEHANDELING = "dagbehandeling"
+    AMBULANT = "ambulant"
+    CRISIS = "crisis"
+
+
+FORM_LABELS = {
+    "verblijf": "Verblijf (24-uurs)",
+    "wonen": "Wonen",
+    "deeltijd": "Deeltijdverblijf / logeren",
+    "dagbehandeling": "Dagbehandeling",
+    "ambulant": "Ambulant",
+    "crisis": "Crisis",
+}
+
+SEGMENT_LABELS = {
+    1: "Hoog specialistisch",
+    2: "Wonen",
+    3: "Dagbehandeling en dagbesteding",
+    4: "Specialistisch veel voorkomend",
+    5: "Crisis",
+}
+
+# iJw product categories (JZ020), the first two digits of a product code.
+CATEGORY_LABELS = {
+    "40": "Persoonlijke verzorging",
+    "41": "Dagbehandeling",
+    "42": "Vervoerdiensten",
+    "43": "Jeugdhulp verblijf (incl. behandeling)",
+    "44": "Jeugdhulp verblijf (excl. behandeling)",
+    "45": "Jeugdhulp ambulant",
+    "46": "Jeugdhulp crisis",
+    "47": "Jeugdreclassering",
+    "48": "Jeugdbescherming",
+    "49": "Preventief justitieel kader",
+    "50": "Maatwerkarrangementen",
+    "51": "Generalistische basis-ggz",
+    "52": "Specialistische ggz",
+    "53": "Kindergeneeskunde",
+    "54": "Jeugd-ggz",
+    "55": "Landelijk ingekochte zorg",
+}
+
+# Target-group attributes referrers filter on (code -> Dutch label).
+TARGET_GROUPS = {
+    "LVB": "LVB (licht verstandelijke beperking)",
+    "ASS": "ASS (autisme)",
+    "TRAUMA": "Trauma",
+    "EXTERNALISEREND": "Externaliserend gedrag",
+    "INTERNALISEREND": "Internaliserend gedrag",
+    "GGZ": "GGZ-problematiek",
+    "VERSLAVING": "Verslaving",
+    "SCHEIDING": "Complexe scheiding",
+    "HUISELIJK_GEWELD": "Huiselijk geweld",
+    "18PLUS": "18-/18+ overgang",
+    "BROERS_ZUSSEN": "Broers en zussen samen",
+    "SPOED": "Crisis / spoed",
+    "KLEINSCHALIG": "Kleinschalig",
+    "GESLOTEN": "Gesloten setting",
+}
+
+INTAKE_STATUSES = {
+    "open": "Aanmelding open",
+    "gesloten": "Aanmeldstop",
+    "overleg": "Alleen na overleg",
+}
+
+
+class Region(db.Model):
+    """A purchasing region (inkoopregio) with its own catalogue and policy figures."""
+
+    __tablename__ = "region"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    compliance_target: Mapped[float] = mapped_column(Float, default=0.90)
+    waiting_norm_weeks: Mapped[int] = mapped_column(Integer, default=14)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    municipalities: Mapped[list[Municipality]] = relationship(back_populates="region")
+    products: Mapped[list[Product]] = relationship(back_populates="region")
+
+    def __repr__(self) -> str:
+        return f"<Region {self.name}>"
+
+
+class Municipality(db.Model):
+    """A municipality (gemeente), optionally a member of a region and one of its subregions."""
+
+    __tablename__ = "municipality"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cbs_code: Mapped[str] = mapped_column(String(8), unique=True)  # e.g. "0794"
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    province: Mapped[str | None] = mapped_column(String(60))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    subregion: Mapped[str | None] = mapped_column(String(120))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+
+    region: Mapped[Region | None] = relationship(back_populates="municipalities")
+
+
+class Woonplaats(db.Model):
+    """A town or village (woonplaats) with a representative coordinate."""
+
+    __tablename__ = "woonplaats"
+    __table_args__ = (UniqueConstraint("name", "municipality_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20), default="demo")
+
+    municipality: Mapped[Municipality] = relationship()
+
+
+class Pc4Area(db.Model):
+    """A four-digit postcode area with its centroid."""
+
+    __tablename__ = "pc4_area"
+    pc4: Mapped[str] = mapped_column(String(4), primary_key=True)
+    woonplaats: Mapped[str] = mapped_column(String(120))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(20), default="demo")
+
+    municipality: Mapped[Municipality | None] = relationship()
+
+
+class Product(db.Model):
+    """A product of a region's catalogue, identified by (region, code)."""
+
+    __tablename__ = "product"
+    __table_args__ = (
+        UniqueConstraint("region_id", "code"),
+        CheckConstraint("segment BETWEEN 1 AND 5", name="segment_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(2))  # iJw category, first two digits of code
+    segment: Mapped[int] = mapped_column(Integer)
+    form: Mapped[str] = mapped_column(String(20))  # FormOfCare value
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[str] = mapped_column(Text, default="")
+
+    region: Mapped[Region] = relationship(back_populates="products")
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category, self.category)
+
+    @property
+    def form_label(self) -> str:
+        return FORM_LABELS.get(self.form, self.form)
+
+    @property
+    def segment_label(self) -> str:
+        return SEGMENT_LABELS.get(self.segment, str(self.segment))
+
+
+class Provider(db.Model):
+    """A youth-care provider (aanbieder); may hold contracts in several regions."""
+
+    __tablename__ = "provider"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    intake_email: Mapped[str | None] = mapped_column(String(254))
+    intake_phone: Mapped[str | None] = mapped_column(String(40))
+    crisis_phone: Mapped[str | None] = mapped_column(String(40))  # 24/7, required for crisis products
+    website: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    locations: Mapped[list[Location]] = relationship(back_populates="provider", order_by="Location.name")
+    contracts: Mapped[list[Contract]] = relationship(back_populates="provider")
+
+
+class Location(db.Model):
+    """A site where a provider delivers care."""
+
+    __tablename__ = "location"
+    __table_args__ = (UniqueConstraint("provider_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(7))
+    woonplaats: Mapped[str | None] = mapped_column(String(120))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+    provider: Mapped[Provider] = relationship(back_populates="locations")
+    municipality: Mapped[Municipality | None] = relationship()
+    offerings: Mapped[list[Offering]] = relationship(back_populates="location")
+
+
+class Contract(db.Model):
+    """A provider contracted for a product in a region for a period; decides who is searched and nagged."""
+
+    __tablename__ = "contract"
+    __table_args__ = (UniqueConstraint("provider_id", "product_id", "valid_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+
+    provider: Mapped[Provider] = relationship(back_populates="contracts")
+    product: Mapped[Product] = relationship()
+    region: Mapped[Region] = relationship()
+
+    def is_active(self, on: dt.date) -> bool:
+        """True when the contract covers the given day."""
+        return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)
+
+
+class Offering(db.Model):
+    """A contracted product at a location with its current availability figures."""
+
+    __tablename__ = "offering"
+    __table_args__ = (
+        UniqueConstraint("location_id", "product_id"),
+        CheckConstraint("intake_status IN ('open','gesloten','overleg')", name="intake_status"),
+        CheckConstraint("age_min >= 0 AND age_max <= 27 AND age_min <= age_max", name="age_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    free_places: Mapped[int | None] = mapped_column(Integer)
+    waiting_weeks: Mapped[int | None] = mapped_column(Integer)
+    intake_status: Mapped[str] = mapped_column(String(10), default="open")
+    age_min: Mapped[int] = mapped_column(Integer, default=0)
+    age_max: Mapped[int] = mapped_column(Integer, default=18)
+    # Target-group codes stored as "|ASS|LVB|" so a LIKE '%|ASS|%' filter works on every backend.
+    target_groups_raw: Mapped[str] = mapped_column("target_groups", String(400), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    updated_by: Mapped[str | None] = mapped_column(String(254))  # user e-mail, link or import label
+    last_update_kind: Mapped[str | None] = mapped_column(String(10))  # update | confirm | import
+    unusual_confirmed: Mapped[bool] = mapped_column(default=False)  # provider confirmed a flagged value
+    stale: Mapped[bool] = mapped_column(default=False)  # set by the daily staleness job
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+    provider: Mapped[Provider] = relationship()
+    location: Mapped[Location] = relationship(back_populates="offerings")
+    product: Mapped[Product] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def target_groups(self) -> list[str]:
+        return [g for g in self.target_groups_raw.split("|") if g]
+
+    @target_groups.setter
+    def target_groups(self, groups) -> None:
+        codes = sorted({g.strip().upper() for g in groups if g and g.strip()})
+        self.target_groups_raw = ("|" + "|".join(codes) + "|") if codes else ""
+
+
+class OfferingChange(db.Model):
+    """Append-only history: one row per changed field, or one row for a 'no change' confirmation."""
+
+    __tablename__ = "offering_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(ForeignKey("offering.id"), index=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    author: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    via: Mapped[str] = mapped_column(String(20))  # form | link | import | api | system | demo
+    kind: Mapped[str] = mapped_column(String(10))  # create | update | confirm
+    field: Mapped[str | None] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(String(400))
+    new_value: Mapped[str | None] = mapped_column(String(400))
+    unusual_confirmed: Mapped[bool] = mapped_column(default=False)
+
+    offering: Mapped[Offering] = relationship()
+
+
+@event.listens_for(OfferingChange, "before_update")
+@event.listens_for(OfferingChange, "before_delete")
+def _history_is_append_only(mapper, connection, target):  # noqa: ARG001
+    raise RuntimeError("offering_change is append-only")
+
+
+ROLES = {
+    "verwijzer": "Verwijzer",
+    "aanbieder": "Aanbieder",
+    "contractmanager": "Contractmanager",
+    "beheerder": "Beheerder",
+}
+
+# iJw COD327 referrer codes for the referrer types a referrer account can have.
+REFERRER_TYPES = {
+    "01": "Gemeente (toegang / lokaal team)",
+    "02": "Huisarts",
+    "03": "Jeugdarts",
+    "04": "Gecertificeerde instelling",
+    "05": "Medisch specialist",
+}
+
+
+class User(db.Model):
+    """A person who logs in: referrer, provider staff, contract manager or administrator."""
+
+    __tablename__ = "user"
+    __table_args__ = (
+        CheckConstraint("role IN ('verwijzer','aanbieder','contractmanager','beheerder')", name="role"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    referrer_type: Mapped[str | None] = mapped_column(String(2))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    provider: Mapped[Provider | None] = relationship()
+    region: Mapped[Region | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)

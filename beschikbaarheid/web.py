@@ -1,0 +1,137 @@
+"""Site-wide pages and plumbing: start page, error pages, security headers, template helpers."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from beschikbaarheid.domain import freshness
+from beschikbaarheid.models import INTAKE_STATUSES, utcnow
+
+bp = Blueprint("web", __name__)
+
+# htmx is served from 'self' and its inline indicator style is switched off (meta htmx-config),
+# so no 'unsafe-inline' is needed for scripts or styles.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+ERROR_MESSAGES = {
+    400: "Het verzoek klopt niet. Controleer wat u hebt ingevuld.",
+    401: "U moet eerst inloggen.",
+    403: "U hebt geen toegang tot deze pagina.",
+    404: "Deze pagina bestaat niet (meer).",
+    405: "Deze actie is hier niet toegestaan.",
+    409: "Iemand anders heeft deze gegevens intussen gewijzigd.",
+    413: "Het bestand is te groot.",
+    422: "De invoer kon niet worden verwerkt.",
+    429: "Te veel verzoeken. Wacht even en probeer het opnieuw.",
+    500: "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
+}
+
+
+def select_locale() -> str:
+    """Dutch by default; English when asked for with ?lang=en or by the browser preference order."""
+    wanted = request.args.get("lang")
+    if wanted in current_app.config["LANGUAGES"]:
+        return wanted
+    return "nl"
+
+
+@bp.route("/")
+def index():
+    """Start page: what this is, and a way in for each role."""
+    return render_template("index.html")
+
+
+@bp.route("/toegankelijkheid")
+def accessibility():
+    """Accessibility statement."""
+    return render_template("accessibility.html")
+
+
+@bp.route("/gezond")
+def health():
+    """Liveness/readiness probe: answers only when the database answers."""
+    from beschikbaarheid.extensions import db
+
+    db.session.execute(db.text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_response(code: int, message: str | None = None):
+    message = message or ERROR_MESSAGES.get(code, ERROR_MESSAGES[400])
+    if _wants_json():
+        return jsonify(error={"code": str(code), "message": message, "suggestions": []}), code
+    return render_template("error.html", code=code, message=message), code
+
+
+def init_app(app) -> None:
+    """Error handlers, headers and Jinja helpers shared by every blueprint."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):  # noqa: ARG001
+        return _error_response(400, _("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        code = e.code or 500
+        message = e.description if code == 429 else None
+        return _error_response(code, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(e):  # pragma: no cover - safety net, logged
+        app.logger.exception("Unhandled error: %s", e)
+        return _error_response(500)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.headers.get("HX-Request"):
+            response.headers["Vary"] = "HX-Request"
+        return response
+
+    @app.context_processor
+    def template_globals():
+        return {
+            "now_utc": utcnow(),
+            "INTAKE_STATUSES": INTAKE_STATUSES,
+            "current_user": current_user,
+        }
+
+    @app.template_filter("age")
+    def age_filter(updated_at):
+        return freshness.age_label(updated_at, utcnow())
+
+    @app.template_filter("stale")
+    def stale_filter(updated_at):
+        return freshness.is_stale(updated_at, utcnow())
+
+    @app.template_filter("local_dt")
+    def local_dt(value: dt.datetime | None, fmt: str = "%d-%m-%Y %H:%M"):
+        if value is None:
+            return "–"
+        return value.astimezone(freshness.TZ).strftime(fmt)
+
+    @app.template_filter("nl_number")
+    def nl_number(value, digits: int = 1):
+        if value is None:
+            return "–"
+        text = f"{value:,.{digits}f}"
+        return text.replace(",", "X").replace(".", ",").replace("X", ".")

@@ -1,0 +1,169 @@
+"""Configuration for the Beschikbaarheidswijzer.
+
+Defaults are safe for local development on SQLite; production gets everything from the
+environment (see README, "Uitrol"). Secrets never have a production default.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    """Read an environment flag the way operators write them (1/0, true/false, ja/nee)."""
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "ja", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    return default if value in (None, "") else int(value)
+
+
+def _float(value: str | None, default: float) -> float:
+    return default if value in (None, "") else float(value)
+
+
+class BaseConfig:
+    """Shared defaults; `load_config` applies environment overrides on top."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'beschikbaarheid.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # E-mail (real SMTP; reminders and password resets)
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Beschikbaarheidswijzer <noreply@beschikbaarheidswijzer.local>"
+    MAIL_TIMEOUT = 10
+
+    # Public base URL used in e-mailed links (the scheduler has no request to derive it from)
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+    # Search scoring: weights of the score parts (normalised to sum 1) and their scales
+    SCORE_WEIGHT_FIT = 0.40
+    SCORE_WEIGHT_DISTANCE = 0.25
+    SCORE_WEIGHT_WAITING = 0.25
+    SCORE_WEIGHT_FRESHNESS = 0.10
+    SEARCH_DEFAULT_MAX_KM = 15.0
+    SEARCH_FAR_MAX_KM = 60.0
+    SEARCH_MIN_NEARBY_RESULTS = 5
+    SEARCH_FAR_RESULTS = 10
+    SCORE_WAITING_HORIZON_WEEKS = 26.0
+
+    # Provider updates: plausibility
+    PLAUSIBILITY_MAX_JUMP_WEEKS = 12
+    PLAUSIBILITY_MAX_WAITING_WEEKS = 156
+    PLAUSIBILITY_MAX_CAPACITY = 500
+
+    # Signed links in reminder e-mails
+    SIGNED_LINK_MAX_AGE_DAYS = 14
+
+    # Scheduler
+    SCHEDULER_TIMEZONE = "Europe/Amsterdam"
+    REMINDER_HOUR = 8
+    REMINDER_FOLLOWUP_DAYS = 7
+    REMINDER_ESCALATE_DAYS = 14
+
+    # Region policy defaults (a region can override them in the database)
+    COMPLIANCE_TARGET = 0.90
+    WAITING_NORM_WEEKS = 14
+
+    # Login hardening
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+
+    # Geodata file to import by `flask geo import` when no path is given
+    GEONAMES_FILE: str | None = None
+
+    DEMO_LOAD_ON_EMPTY = False
+
+
+class DevelopmentConfig(BaseConfig):
+    """Local runs (`make run`): a fixed, clearly non-secret key is acceptable only here."""
+
+    SECRET_KEY = "dev-only-not-secret"
+    MAIL_PORT = 8025
+
+
+class TestConfig(BaseConfig):
+    """Test runs: in-memory rate limiting, fast hashing, predictable mail host."""
+
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = True
+    MAIL_TIMEOUT = 5
+
+
+class ProductionConfig(BaseConfig):
+    """Production: every secret must come from the environment."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+_ENV_TYPES = {
+    bool: _bool,
+    int: lambda v, d: _int(v, d),
+    float: lambda v, d: _float(v, d),
+}
+
+
+def load_config(name: str | None = None, overrides: dict | None = None) -> dict:
+    """Build the settings dict: class defaults, then environment variables, then explicit overrides."""
+    name = name or os.environ.get("BESCHIKBAARHEID_ENV", "development")
+    cls = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}.get(name)
+    if cls is None:
+        raise RuntimeError(f"Unknown BESCHIKBAARHEID_ENV {name!r}")
+    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    for key, default in list(settings.items()):
+        raw = os.environ.get(key)
+        if raw is None:
+            continue
+        if isinstance(default, bool):
+            settings[key] = _bool(raw, default)
+        elif isinstance(default, int):
+            settings[key] = _int(raw, default)
+        elif isinstance(default, float):
+            settings[key] = _float(raw, default)
+        else:
+            settings[key] = raw
+    if os.environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(os.environ["DATABASE_URL"])
+    if overrides:
+        settings.update(overrides)
+    settings["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(settings["SQLALCHEMY_DATABASE_URI"])
+    if name == "production" and not settings.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment in production")
+    settings["ENV_NAME"] = name
+    return settings
+
+
+def _normalise_db_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

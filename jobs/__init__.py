@@ -1,0 +1,1 @@
+"""Scheduler process and its job functions (thin: they call domain services)."""

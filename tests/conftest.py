@@ -1,0 +1,76 @@
+"""Shared fixtures: the app on SQLite and on PostgreSQL, clients, and logged-in users.
+
+Every test that takes `app` runs once per backend ([sqlite] and [postgresql]). PostgreSQL is not
+optional: when it cannot be reached the tests fail with a clear message, they are never skipped.
+Set TEST_BACKENDS=sqlite to run only SQLite locally while iterating.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from beschikbaarheid import create_app
+from beschikbaarheid.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+
+
+def _sqlite_url(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("db") / "test.sqlite"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    """One engine for the whole run; fails (never skips) when PostgreSQL is unreachable."""
+    engine = sa.create_engine(POSTGRES_URL, pool_pre_ping=True)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # pragma: no cover - exercised when PG is down
+        pytest.fail(f"PostgreSQL niet bereikbaar op {POSTGRES_URL}: {exc}", pytrace=False)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The database backend this test runs on."""
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, request, tmp_path_factory) -> str:
+    if backend == "postgresql":
+        request.getfixturevalue("postgres_engine")
+        return POSTGRES_URL
+    return _sqlite_url(tmp_path_factory)
+
+
+@pytest.fixture
+def app(database_url):
+    """A fresh app with an empty schema on the chosen backend."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, env="test")
+    with app.app_context():
+        if database_url.startswith("postgresql"):
+            db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if database_url.startswith("postgresql"):
+            db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
