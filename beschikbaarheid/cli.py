@@ -16,5 +16,8 @@ users_cli = AppGroup("users", help="Gebruikers beheren.")
 
 def init_app(app) -> None:
     """Register the command groups on the app."""
+    # Importing these modules registers their commands on the groups above.
+    from beschikbaarheid import accounts, demo, places, register_io  # noqa: F401
+
     for group in (demo_cli, geo_cli, import_cli, export_cli, users_cli):
         app.cli.add_command(group)

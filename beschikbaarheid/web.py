@@ -135,3 +135,11 @@ def init_app(app) -> None:
             return "–"
         text = f"{value:,.{digits}f}"
         return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico regardless of the <link>; send the SVG."""
+    from flask import send_from_directory
+
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")

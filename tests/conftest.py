@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from beschikbaarheid import create_app
 from beschikbaarheid.extensions import db
 
+pytest_plugins = ["tests.plugins.smtp", "tests.plugins.browser"]
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 
@@ -74,3 +76,18 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    """Log `client` in as the given user (through the real login form)."""
+
+    def _login(user, password: str = "wachtwoord-123"):
+        from tests.helpers import csrf_token
+
+        token = csrf_token(client, "/account/inloggen")
+        response = client.post("/account/inloggen", data={"email": user.email, "password": password, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
