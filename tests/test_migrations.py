@@ -1,0 +1,46 @@
+"""`flask db upgrade` builds, from an empty database, exactly the schema the models describe."""
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from beschikbaarheid import create_app
+from beschikbaarheid.extensions import db
+
+
+@pytest.fixture
+def empty_app(database_url):
+    """An app whose database has no tables at all (not even alembic_version)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, env="test")
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _diffs(app):
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return [d for d in compare_metadata(context, db.metadata)]
+
+
+def test_upgrade_from_empty_matches_models(empty_app):
+    with empty_app.app_context():
+        upgrade()
+    assert _diffs(empty_app) == []
+
+
+def test_downgrade_to_base_and_up_again(empty_app):
+    with empty_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert "offering" not in db.inspect(db.engine).get_table_names()
+        upgrade()
+    assert _diffs(empty_app) == []
