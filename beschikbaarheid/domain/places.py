@@ -1,0 +1,609 @@
+"""Place resolution (PC4, woonplaats, gemeente) and GeoNames parsing, in pure Python.
+
+One place resolves a location: every search box, import and API call goes through `PlaceIndex`.
+The service layer (`beschikbaarheid.places`) builds the index from the database and caches it.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import statistics
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+MAX_QUERY_LENGTH = 100
+# Typo tolerance. Candidates are found with fuzz.ratio (0-100) on normalized names; a candidate
+# scoring below SUGGEST_SCORE is not even suggested ("Ede"/"Epe" score 67, so they are offered).
+# A typo is corrected silently only when the best candidate is within max_typos() edits (insert,
+# delete, replace, or swap two neighbouring letters: "Hemond", "Gemret", "Eindhovn") AND every other
+# candidate needs at least TYPO_MARGIN more edits; otherwise we ask instead of guessing.
+TYPO_MARGIN = 1
+SUGGEST_SCORE = 60.0
+MAX_SUGGESTIONS = 5
+
+# Common names that are not the official spelling. Keys and values are normalized.
+ALIASES: dict[str, str] = {
+    "den bosch": "s hertogenbosch",
+    "hertogenbosch": "s hertogenbosch",
+    "s gravenhage": "den haag",
+    "the hague": "den haag",
+    "den haag": "s gravenhage",
+}
+
+KIND_ORDER = {"woonplaats": 0, "gemeente": 1, "pc4": 2}
+
+_PC4_RE = re.compile(r"^(?P<pc4>\d{4})(?:\s*(?P<letters>[A-Za-z]{2}))?(?:\s+(?P<rest>.+))?$")
+_QUALIFIED_RE = re.compile(
+    r"^(?P<name>.+?)\s*\(\s*gem(?:eente|\.)?\s+(?P<muni>[^,()]+?)\s*(?:,\s*(?P<cbs>\d{4})\s*)?\)\s*$",
+    re.IGNORECASE,
+)
+_PAREN_SUFFIX_RE = re.compile(r"^(?P<base>.+?)\s*\([^()]*\)\s*$")
+_GEMEENTE_PREFIX_RE = re.compile(r"^gemeente\s+(?P<name>.+)$")
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Comparable form of a name: case-, accent-, punctuation- and space-insensitive."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return _NON_ALNUM_RE.sub(" ", plain).strip()
+
+
+@dataclass(frozen=True)
+class PlaceRecord:
+    """One resolvable thing as delivered by the database (or a test)."""
+
+    kind: str  # 'pc4' | 'woonplaats' | 'gemeente'
+    name: str  # '5701', 'Helmond', 'Gemert-Bakel'
+    lat: float
+    lon: float
+    municipality: str | None  # municipality name
+    cbs_code: str | None  # e.g. '0794'
+    # Only for kind 'pc4': the woonplaats of that postcode, so the label can read '5701 Helmond'.
+    woonplaats: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The answer of the resolver: a coordinate plus what to show the user."""
+
+    label: str
+    lat: float
+    lon: float
+    kind: str
+    municipality: str | None
+    cbs_code: str | None
+    pc4: str | None
+    corrected_from: str | None
+
+
+class PlaceNotFound(Exception):
+    """The query did not lead to exactly one place; `message` tells the user why in Dutch."""
+
+    def __init__(self, code: str, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code  # 'empty' | 'invalid' | 'unknown' | 'ambiguous'
+        self.message = message
+        self.suggestions = list(suggestions or [])
+
+
+@dataclass
+class _Place:
+    """A named place after merging a woonplaats with its same-named gemeente."""
+
+    kind: str
+    name: str
+    lat: float
+    lon: float
+    municipality: str | None
+    cbs_code: str | None
+    key: str
+    muni_key: str
+    label: str = ""
+    size: int = 0  # number of PC4 areas: a cheap stand-in for population when ranking
+
+
+    def resolved(self, corrected_from: str | None = None) -> Resolved:
+        return Resolved(self.label, self.lat, self.lon, self.kind, self.municipality, self.cbs_code, None, corrected_from)
+
+
+def max_typos(key: str) -> int:
+    """How many edits we dare to correct: none in 1-3 letter names (Ede/Epe), 1 up to 7, else 2."""
+    letters = len(key.replace(" ", ""))
+    if letters <= 3:
+        return 0
+    return 1 if letters <= 7 else 2
+
+
+def _or_list(items: list[str]) -> str:
+    """'A, B of C' for a Dutch sentence."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " of " + items[-1]
+
+
+class PlaceIndex:
+    """In-memory lookup of PC4s and place names; built once, then each resolve is microseconds."""
+
+    def __init__(self, records: Iterable[PlaceRecord]) -> None:
+        records = list(records)
+        self._pc4: dict[str, tuple[PlaceRecord, str]] = {}
+        self._places: list[_Place] = []
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        by_identity: dict[tuple[str, str], int] = {}
+
+        # Woonplaatsen first, so a gemeente of the same name merges into its woonplaats (whose
+        # coordinate is where people live, not the mean of a whole municipality).
+        ordered = sorted(records, key=lambda r: KIND_ORDER.get(r.kind, 9))
+        for rec in ordered:
+            if rec.kind == "pc4":
+                pc4 = rec.name.strip()
+                if pc4 not in self._pc4:
+                    town = rec.woonplaats or rec.municipality
+                    self._pc4[pc4] = (rec, f"{pc4} {town}" if town else pc4)
+                continue
+            if rec.kind not in ("woonplaats", "gemeente") or not rec.name.strip():
+                continue
+            key = normalize(rec.name)
+            if not key:
+                continue
+            municipality = rec.municipality if rec.kind == "woonplaats" else (rec.municipality or rec.name)
+            muni_key = rec.cbs_code or normalize(municipality or "")
+            identity = (key, muni_key)
+            if identity in by_identity:
+                continue  # same place twice (or gemeente merged into its woonplaats)
+            if rec.kind == "gemeente":
+                # The gemeente may also be known under its cbs code as muni_key of a woonplaats
+                # that only carries a name; try that too.
+                alt = (key, normalize(municipality or ""))
+                if alt in by_identity:
+                    continue
+            place = _Place(rec.kind, rec.name.strip(), rec.lat, rec.lon, municipality, rec.cbs_code, key, muni_key)
+            idx = len(self._places)
+            self._places.append(place)
+            by_identity[identity] = idx
+            if rec.kind == "woonplaats" and rec.cbs_code and municipality:
+                by_identity.setdefault((key, normalize(municipality)), idx)
+            self._by_key[key].append(idx)
+
+        # 'Hengelo (Gld)' is also found as 'Hengelo', which makes plain 'Hengelo' ambiguous on purpose.
+        for idx, place in enumerate(self._places):
+            m = _PAREN_SUFFIX_RE.match(place.name)
+            if m:
+                base = normalize(m.group("base"))
+                if base and idx not in self._by_key[base]:
+                    self._by_key[base].append(idx)
+        for alias, target in ALIASES.items():
+            if alias not in self._by_key and target in self._by_key:
+                self._by_key[alias] = list(self._by_key[target])
+
+        # Rank autocomplete by size, so 'den' offers Den Haag before Den Ilp.
+        pc4_per_place: Counter = Counter()
+        pc4_per_muni: Counter = Counter()
+        for rec, _label in self._pc4.values():
+            pc4_per_muni[rec.cbs_code or normalize(rec.municipality or "")] += 1
+            if rec.woonplaats:
+                pc4_per_place[(normalize(rec.woonplaats), rec.cbs_code or normalize(rec.municipality or ""))] += 1
+        for place in self._places:
+            counter, ident = (
+                (pc4_per_muni, place.muni_key) if place.kind == "gemeente" else (pc4_per_place, (place.key, place.muni_key))
+            )
+            place.size = counter.get(ident, 0)
+
+        self._assign_labels()
+        self._by_label = {normalize(p.label): i for i, p in enumerate(self._places)}
+        self._keys: list[str] = list(self._by_key)
+        self._pc4_sorted: list[str] = sorted(self._pc4)
+        # Every word start of every key, so autocomplete finds 'bosch' in "'s-Hertogenbosch".
+        prefixes: list[tuple[str, int]] = []
+        for key, idxs in self._by_key.items():
+            words = key.split(" ")
+            for i in range(len(words)):
+                tail = " ".join(words[i:])
+                prefixes.extend((tail, idx) for idx in idxs)
+        prefixes.sort()
+        self._prefix_keys = [p[0] for p in prefixes]
+        self._prefix_places = [p[1] for p in prefixes]
+
+    def _assign_labels(self) -> None:
+        """Give every place a label that is unique, so typing a suggestion back resolves it."""
+        for place in self._places:
+            if len(self._by_key[place.key]) == 1:
+                place.label = place.name
+            else:
+                place.label = f"{place.name} (gemeente {place.municipality})"
+        counts = Counter(normalize(p.label) for p in self._places)
+        for place in self._places:
+            if counts[normalize(place.label)] > 1 and place.cbs_code:
+                place.label = f"{place.name} (gemeente {place.municipality}, {place.cbs_code})"
+
+    def __len__(self) -> int:
+        return len(self._places) + len(self._pc4)
+
+    # -- resolving ---------------------------------------------------------------------------
+
+    def resolve(self, query: str) -> Resolved:
+        """The single place meant by `query`, or PlaceNotFound with a Dutch message and suggestions."""
+        text = " ".join(str(query or "").split())
+        if not text:
+            raise PlaceNotFound("empty", "Vul een postcode of plaatsnaam in.")
+        if len(text) > MAX_QUERY_LENGTH:
+            raise PlaceNotFound(
+                "invalid", f"Dit is te lang voor een postcode of plaatsnaam (maximaal {MAX_QUERY_LENGTH} tekens)."
+            )
+        key = normalize(text)
+        if not key:
+            raise PlaceNotFound("invalid", f"'{text}' is geen postcode of plaatsnaam. Typ bijvoorbeeld 5701 of Helmond.")
+
+        m = _PC4_RE.match(text)
+        if m:
+            return self._resolve_pc4(m.group("pc4"), text)
+        if key.replace(" ", "").isdigit():
+            raise PlaceNotFound(
+                "invalid", f"'{text}' is geen geldige postcode. Een postcode heeft vier cijfers, bijvoorbeeld 5701 of 5701 AB."
+            )
+
+        found = self._exact(text, key)
+        if found is not None:
+            return found
+        return self._fuzzy(text, key)
+
+    def _resolve_pc4(self, pc4: str, text: str) -> Resolved:
+        """A postcode: the letters (and any place name after it) do not change the PC4 area."""
+        if pc4.startswith("0"):
+            raise PlaceNotFound("invalid", f"'{text}' is geen geldige postcode: een postcode begint niet met 0.")
+        hit = self._pc4.get(pc4)
+        if hit is None:
+            suggestions = self._neighbour_pc4s(pc4)
+            message = f"Onbekende postcode: '{text}'."
+            if suggestions:
+                message += f" Bedoelde u: {_or_list(suggestions)}?"
+            raise PlaceNotFound("unknown", message, suggestions)
+        rec, label = hit
+        return Resolved(label, rec.lat, rec.lon, "pc4", rec.municipality, rec.cbs_code, pc4, None)
+
+    def _neighbour_pc4s(self, pc4: str, count: int = 4) -> list[str]:
+        """Numerically nearest known PC4s; postcodes are handed out by area, so these lie close by."""
+        pos = bisect.bisect_left(self._pc4_sorted, pc4)
+        # Only within the same first two digits: 5611 Eindhoven is no neighbour of 5703 Helmond.
+        window = [p for p in self._pc4_sorted[max(0, pos - count) : pos + count] if p[:2] == pc4[:2]]
+        nearest = sorted(window, key=lambda p: (abs(int(p) - int(pc4)), p))[:count]
+        return [self._pc4[p][1] for p in sorted(nearest)]
+
+    def _exact(self, text: str, key: str) -> Resolved | None:
+        """Exact (normalized) matches, including labels and 'X (gemeente Y)' / 'X, Y' forms."""
+        idx = self._by_label.get(key)
+        if idx is not None and len(self._by_key.get(key, ())) <= 1:
+            return self._places[idx].resolved()
+        candidates = self._by_key.get(key)
+        if candidates:
+            return self._one_or_ambiguous(text, candidates)
+        if idx is not None:
+            return self._places[idx].resolved()
+
+        qualified = _QUALIFIED_RE.match(text)
+        if qualified:
+            name, muni, cbs = qualified.group("name", "muni", "cbs")
+        elif "," in text:
+            name, muni = (part.strip() for part in text.rsplit(",", 1))
+            cbs = None
+        else:
+            name = muni = cbs = None
+        if name and muni:
+            hits = self._in_municipality(normalize(name), normalize(muni), cbs)
+            if hits:
+                return self._one_or_ambiguous(text, hits)
+
+        gm = _GEMEENTE_PREFIX_RE.match(key)
+        if gm:
+            name_key = ALIASES.get(gm.group("name"), gm.group("name"))
+            hits = [i for k in {gm.group("name"), name_key} for i in self._by_key.get(k, ())]
+            munis = [i for i in dict.fromkeys(hits) if normalize(self._places[i].municipality or "") in (gm.group("name"), name_key)]
+            if munis:
+                return self._one_or_ambiguous(text, munis)
+        return None
+
+    def _in_municipality(self, name_key: str, muni_key: str, cbs: str | None) -> list[int]:
+        """Places called `name_key` inside the municipality `muni_key` (and cbs code, if given)."""
+        muni_keys = {muni_key, ALIASES.get(muni_key, muni_key)}
+        hits = []
+        for i in self._by_key.get(name_key, ()):
+            place = self._places[i]
+            if normalize(place.municipality or "") in muni_keys and (cbs is None or place.cbs_code == cbs):
+                hits.append(i)
+        return hits
+
+    def _one_or_ambiguous(self, text: str, idxs: list[int], corrected: bool = False) -> Resolved:
+        """Resolve a single candidate; several candidates become an 'ambiguous' error."""
+        idxs = list(dict.fromkeys(idxs))
+        if len(idxs) == 1:
+            return self._places[idxs[0]].resolved(corrected_from=text if corrected else None)
+        labels = sorted((self._places[i].label for i in idxs), key=str.casefold)
+        raise PlaceNotFound(
+            "ambiguous", f"'{text}' komt op meerdere plaatsen voor. Bedoelde u: {_or_list(labels)}?", labels
+        )
+
+    def _fuzzy(self, text: str, key: str) -> Resolved:
+        """Correct a typo only when one name is clearly best; otherwise suggest the closest names."""
+        matches = process.extract(key, self._keys, scorer=fuzz.ratio, limit=MAX_SUGGESTIONS + 1, score_cutoff=SUGGEST_SCORE)
+        if matches:
+            edits = sorted((OSA.distance(key, match_key), match_key) for match_key, _score, _ in matches)
+            best_edits, best_key = edits[0]
+            runner_up = edits[1][0] if len(edits) > 1 else math.inf
+            if best_edits <= max_typos(key) and runner_up - best_edits >= TYPO_MARGIN:
+                return self._one_or_ambiguous(text, self._by_key[best_key], corrected=True)
+        suggestions: list[str] = []
+        for match_key, _score, _ in matches:
+            for i in self._by_key[match_key]:
+                label = self._places[i].label
+                if label not in suggestions:
+                    suggestions.append(label)
+        if len(suggestions) < MAX_SUGGESTIONS:
+            for label in self.suggest(key, limit=MAX_SUGGESTIONS):
+                if label not in suggestions:
+                    suggestions.append(label)
+        suggestions = suggestions[:MAX_SUGGESTIONS]
+        message = f"Onbekende plaats of postcode: '{text}'."
+        if suggestions:
+            message += f" Bedoelde u: {_or_list(suggestions)}?"
+        else:
+            message += " Typ een postcode (bijvoorbeeld 5701) of een plaatsnaam."
+        raise PlaceNotFound("unknown", message, suggestions)
+
+    # -- autocomplete ------------------------------------------------------------------------
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Labels starting with `prefix` (or with a word in it), best first, for autocomplete."""
+        text = " ".join(str(prefix or "").split())[:MAX_QUERY_LENGTH]
+        if not text or limit <= 0:
+            return []
+        digits = re.match(r"^(\d{1,4})(?:\s*[A-Za-z]{0,2})?$", text)
+        if digits:
+            start = digits.group(1)
+            pos = bisect.bisect_left(self._pc4_sorted, start)
+            out = []
+            for pc4 in self._pc4_sorted[pos:]:
+                if not pc4.startswith(start) or len(out) >= limit:
+                    break
+                out.append(self._pc4[pc4][1])
+            return out
+        key = normalize(text)
+        if not key:
+            return []
+        lo = bisect.bisect_left(self._prefix_keys, key)
+        hi = bisect.bisect_right(self._prefix_keys, key + "\uffff")
+        seen: dict[int, bool] = {}
+        for j in range(lo, min(hi, lo + 500)):
+            idx = self._prefix_places[j]
+            whole = self._places[idx].key.startswith(key)
+            seen[idx] = seen.get(idx, False) or whole
+        ranked = sorted(
+            seen,
+            key=lambda i: (
+                not seen[i],
+                -self._places[i].size,
+                len(self._places[i].name),
+                self._places[i].label.casefold(),
+            ),
+        )
+        return [self._places[i].label for i in ranked[:limit]]
+
+
+# -- GeoNames postal codes ---------------------------------------------------------------------
+
+GEONAMES_COLUMNS = 12
+# Generous box around the Netherlands (incl. the Wadden islands and South Limburg); a point outside
+# is a data error, not a place we can search from.
+NL_BOUNDS = (50.70, 53.60, 3.30, 7.25)  # min_lat, max_lat, min_lon, max_lon
+# A row is a misplaced point when it lies farther than OUTLIER_KM from the median of the other PC4s
+# with the same first three digits AND farther than OUTLIER_SPREAD_FACTOR times their typical
+# distance to that median. Measured on NL.txt: it drops 3062 Rotterdam (42 km out at sea, 16x) and
+# rows that reuse a PC4 of another region (9999 Roermond, 3523 Ouddorp, 2324 Amersfoort, ...), while
+# islands and outer areas in spread-out groups (Schiermonnikoog 29 km/8x, Eemshaven 34 km/11.8x,
+# Maasvlakte 24 km) stay.
+OUTLIER_KM = 30.0
+OUTLIER_SPREAD_FACTOR = 12.0
+
+PROVINCES_NL = {
+    "North Brabant": "Noord-Brabant",
+    "North Holland": "Noord-Holland",
+    "South Holland": "Zuid-Holland",
+    "Guelders": "Gelderland",
+    "Friesland": "Fryslân",
+}
+
+_MUNICIPALITY_SUFFIX_RE = re.compile(r"\s+municipal\w*\s*$", re.IGNORECASE)
+_MUNICIPALITY_PREFIX_RE = re.compile(r"^\s*gemeente\s+", re.IGNORECASE)
+# Known wrong municipality names in GeoNames, by CBS code (0267 is Nijkerk, GeoNames says Hoogland).
+MUNICIPALITY_NAME_FIXES = {"0267": "Nijkerk"}
+
+SKIP_REASONS = {
+    "country": "ander land dan NL",
+    "postcode": "geen geldige postcode (vier cijfers)",
+    "place": "geen plaatsnaam",
+    "coordinates": "geen of ongeldige coördinaten",
+    "outside": "coördinaten buiten Nederland",
+    "outlier": "coördinaten ver van de buurpostcodes, een fout in de bron",
+}
+
+
+def clean_municipality_name(raw: str) -> str:
+    """'Helmond Municipality' / 'Gemeente Helmond' -> 'Helmond' (GeoNames mixes both, with typos)."""
+    name = _MUNICIPALITY_SUFFIX_RE.sub("", raw or "")
+    name = _MUNICIPALITY_PREFIX_RE.sub("", name)
+    return " ".join(name.split()).strip(" .,;")
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Equirectangular distance; plenty accurate for an outlier test inside one country."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6371.0 * math.hypot(x, y)
+
+
+@dataclass
+class GeoRow:
+    """One usable GeoNames row."""
+
+    line: int
+    pc4: str
+    place: str
+    province: str | None
+    municipality: str | None
+    cbs_code: str | None
+    lat: float
+    lon: float
+
+
+@dataclass
+class GeoPc4:
+    """A PC4 after merging duplicate rows."""
+
+    pc4: str
+    woonplaats: str
+    cbs_code: str | None
+    lat: float
+    lon: float
+
+
+@dataclass
+class GeoNamesData:
+    """Everything the importer needs, aggregated and cleaned."""
+
+    pc4s: dict[str, GeoPc4] = field(default_factory=dict)
+    # (woonplaats name, cbs code) -> (lat, lon)
+    woonplaatsen: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
+    # cbs code -> (name, province, lat, lon)
+    gemeenten: dict[str, tuple[str, str | None, float, float]] = field(default_factory=dict)
+    rows: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason key -> count
+    skipped_lines: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    duplicate_rows_merged: int = 0
+    pc4_without_municipality: int = 0
+
+
+class GeoNamesFormatError(ValueError):
+    """The file is not a GeoNames postal-code file; nothing may be imported from it."""
+
+
+def _mean(points: list[tuple[float, float]]) -> tuple[float, float]:
+    return (round(statistics.fmean(p[0] for p in points), 6), round(statistics.fmean(p[1] for p in points), 6))
+
+
+def parse_geonames(lines: Iterable[str]) -> GeoNamesData:
+    """Clean and aggregate GeoNames rows.
+
+    Duplicate PC4 rows (one postcode shared by two villages) are merged: the PC4 gets the mean of
+    their coordinates and the first row's woonplaats; every row still counts for its own
+    woonplaats. Rows without coordinates, outside NL or far from their neighbours are skipped.
+    """
+    data = GeoNamesData()
+    rows: list[GeoRow] = []
+    bad_columns: list[int] = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        cols = line.split("\t")
+        if len(cols) != GEONAMES_COLUMNS:
+            bad_columns.append(number)
+            continue
+        data.rows += 1
+        country, pc4, place, province, _pcode, muni, cbs, _a, _b, lat_s, lon_s, _acc = (c.strip() for c in cols)
+
+        def skip(reason: str) -> None:
+            data.skipped[reason] += 1
+            data.skipped_lines[reason].append(number)
+
+        if country.upper() != "NL":
+            skip("country")
+            continue
+        if not re.fullmatch(r"[1-9]\d{3}", pc4):
+            skip("postcode")
+            continue
+        if not place:
+            skip("place")
+            continue
+        try:
+            lat, lon = float(lat_s), float(lon_s)
+        except ValueError:
+            skip("coordinates")
+            continue
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            skip("coordinates")
+            continue
+        min_lat, max_lat, min_lon, max_lon = NL_BOUNDS
+        if not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon):
+            skip("outside")
+            continue
+        cbs_code = cbs.zfill(4) if cbs.isdigit() else None
+        rows.append(
+            GeoRow(number, pc4, place, PROVINCES_NL.get(province, province) or None,
+                   clean_municipality_name(muni) or None, cbs_code, lat, lon)
+        )
+    if bad_columns:
+        shown = ", ".join(str(n) for n in bad_columns[:5]) + (" ..." if len(bad_columns) > 5 else "")
+        raise GeoNamesFormatError(
+            f"Dit is geen GeoNames-postcodebestand: {len(bad_columns)} regel(s) hebben niet "
+            f"{GEONAMES_COLUMNS} kolommen (regel {shown}). Er is niets geïmporteerd."
+        )
+
+    # Outliers: compare each point with the median of the other PC4s sharing its first 3 digits.
+    by_pc3: dict[str, list[GeoRow]] = defaultdict(list)
+    for row in rows:
+        by_pc3[row.pc4[:3]].append(row)
+    kept: list[GeoRow] = []
+    for row in rows:
+        others = [r for r in by_pc3[row.pc4[:3]] if r.pc4 != row.pc4]
+        if len(others) >= 3:
+            mlat = statistics.median(r.lat for r in others)
+            mlon = statistics.median(r.lon for r in others)
+            spread = max(1.0, statistics.median(_km(r.lat, r.lon, mlat, mlon) for r in others))
+            distance = _km(row.lat, row.lon, mlat, mlon)
+            if distance > OUTLIER_KM and distance > OUTLIER_SPREAD_FACTOR * spread:
+                data.skipped["outlier"] += 1
+                data.skipped_lines["outlier"].append(row.line)
+                continue
+        kept.append(row)
+
+    pc4_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    first: dict[str, GeoRow] = {}
+    place_points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    muni_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    muni_names: dict[str, Counter] = defaultdict(Counter)
+    muni_province: dict[str, str | None] = {}
+    for row in kept:
+        if row.pc4 in first:
+            data.duplicate_rows_merged += 1
+            # A duplicate without a municipality must not hide one that has it.
+            if first[row.pc4].cbs_code is None and row.cbs_code:
+                first[row.pc4] = row
+        else:
+            first[row.pc4] = row
+        pc4_points[row.pc4].append((row.lat, row.lon))
+        if row.cbs_code:
+            place_points[(row.place, row.cbs_code)].append((row.lat, row.lon))
+            muni_points[row.cbs_code].append((row.lat, row.lon))
+            if row.municipality:
+                muni_names[row.cbs_code][row.municipality] += 1
+            muni_province.setdefault(row.cbs_code, row.province)
+
+    for pc4, points in pc4_points.items():
+        lat, lon = _mean(points)
+        head = first[pc4]
+        data.pc4s[pc4] = GeoPc4(pc4, head.place, head.cbs_code, lat, lon)
+        if head.cbs_code is None:
+            data.pc4_without_municipality += 1
+    for ident, points in place_points.items():
+        data.woonplaatsen[ident] = _mean(points)
+    for cbs, points in muni_points.items():
+        name = MUNICIPALITY_NAME_FIXES.get(cbs) or (muni_names[cbs].most_common(1)[0][0] if muni_names[cbs] else cbs)
+        lat, lon = _mean(points)
+        data.gemeenten[cbs] = (name, muni_province.get(cbs), lat, lon)
+    return data
