@@ -93,6 +93,9 @@ class BaseConfig:
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")
 
+    # Largest CSV an administrator may upload
+    IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
     # Geodata file to import by `flask geo import` when no path is given
     GEONAMES_FILE: str | None = None
 
