@@ -21,3 +21,6 @@ def init_app(app) -> None:
 
     for group in (demo_cli, geo_cli, import_cli, export_cli, users_cli):
         app.cli.add_command(group)
+    from jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)

@@ -72,6 +72,13 @@ class BaseConfig:
     REMINDER_HOUR = 8
     REMINDER_FOLLOWUP_DAYS = 7
     REMINDER_ESCALATE_DAYS = 14
+    REMINDER_MAX_ATTEMPTS = 5
+    REMINDER_STUCK_MINUTES = 30
+    REMINDER_COMMIT_EVERY = 10
+    STALENESS_HOUR = 0
+    STALENESS_MINUTE = 5
+    JOBS_RUN_ON_START = True
+    JOBS_MISFIRE_GRACE_SECONDS = 21600
 
     # Region policy defaults (a region can override them in the database)
     COMPLIANCE_TARGET = 0.90
@@ -100,6 +107,8 @@ class BaseConfig:
     GEONAMES_FILE: str | None = None
 
     DEMO_LOAD_ON_EMPTY = False
+    # Password of the demo accounts (`make run`); never used outside the demo region.
+    DEMO_PASSWORD = "demo-wachtwoord-2026"
 
 
 class DevelopmentConfig(BaseConfig):
