@@ -58,6 +58,11 @@ class BaseConfig:
     SEARCH_MIN_NEARBY_RESULTS = 5
     SEARCH_FAR_RESULTS = 10
     SCORE_WAITING_HORIZON_WEEKS = 26.0
+    SEARCH_MAX_RESULTS = 25
+    # The in-memory search index checks a cheap fingerprint on every search, a full one this often,
+    # and rebuilds at the latest after SEARCH_INDEX_MAX_AGE_S (edits that bypass the ORM).
+    SEARCH_INDEX_FULL_CHECK_S = 10
+    SEARCH_INDEX_MAX_AGE_S = 3600
 
     # Provider updates: plausibility
     PLAUSIBILITY_MAX_JUMP_WEEKS = 12

@@ -1,2 +1,73 @@
-"""Views of the api blueprint."""
-from beschikbaarheid.api import bp  # noqa: F401
+"""JSON API v1: the referrer search for other systems (documented in openapi.yaml)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Response, jsonify, request
+
+from beschikbaarheid.api import bp
+from beschikbaarheid.search import service
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
+
+
+def _error(code: str, message: str, suggestions=()) -> tuple[Response, int]:
+    return jsonify(error={"code": code, "message": message, "suggestions": list(suggestions)}), 400
+
+
+def _result(row: service.ResultRow) -> dict:
+    """One result in the documented shape; distances in km with 0.1 precision."""
+    return {
+        "offering_id": row.offering_id,
+        "aanbieder": {"id": row.provider_id, "naam": row.provider_name},
+        "product": {"code": row.product_code, "naam": row.product_name},
+        "locatie": {"naam": row.location_name, "postcode": row.postcode, "woonplaats": row.woonplaats, "lat": row.lat, "lon": row.lon},
+        "afstand_km": round(row.km, 1),
+        "wachttijd_weken": row.waiting_weeks,
+        "vrije_plekken": row.free_places,
+        "aanmelding": row.intake_status,
+        "laatst_bijgewerkt": row.updated_at.isoformat() if row.updated_at else None,
+        "verouderd": row.stale,
+        "score": row.score,
+        "onderdelen": row.parts.as_dict(),
+    }
+
+
+@bp.get("/search")
+def search():
+    """Search contracted offerings; bad input answers 400 with a Dutch message and suggestions."""
+    outcome = service.run_search(request.args)
+    if not outcome.ok:
+        first = outcome.input.first_error()
+        if first is None:  # cannot happen: no place or need without an error; answer 400 anyway
+            return _error("invalid", "De zoekopdracht is onvolledig.")
+        _name, error = first
+        return _error(error.code, error.message, error.suggestions)
+    service.log_search(outcome, source="api")
+    inp, need = outcome.input, outcome.need
+    return jsonify(
+        query={
+            "locatie": {"label": outcome.place.label, "lat": outcome.place.lat, "lon": outcome.place.lon},
+            "leeftijd": inp.leeftijd,
+            "product": inp.product or (f"segment {inp.segment}" if inp.segment else ""),
+            "hulpvraag": {
+                "soort": need.kind,
+                "omschrijving": need.label,
+                "producten": sorted(p.code for p in outcome.catalogue if p.id in need.strengths),
+            },
+            "doelgroepen": sorted(outcome.criteria.required_groups),
+            "max_km": inp.max_km,
+            "max_wachttijd": inp.max_wachttijd,
+            "ook_gesloten": inp.ook_gesloten,
+            "regio": {"id": outcome.region.id, "naam": outcome.region.name},
+            "binnen_straal": outcome.nearby_total,
+        },
+        results=[_result(r) for r in outcome.results],
+        verder_weg=[_result(r) for r in outcome.far],
+    )
+
+
+@bp.get("/openapi.yaml")
+def openapi():
+    """The API description (OpenAPI 3.1)."""
+    return Response(OPENAPI_FILE.read_text(encoding="utf-8"), mimetype="application/yaml")

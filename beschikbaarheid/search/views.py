@@ -1,10 +1,105 @@
-"""Views of the search blueprint."""
-from flask import render_template
+"""Referrer search pages: one GET endpoint for the full page or (htmx) the results partial, and the no-match flag."""
+from __future__ import annotations
 
-from beschikbaarheid.search import bp
+from urllib.parse import parse_qsl, urlencode
+
+from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from beschikbaarheid.domain import scoring
+from beschikbaarheid.extensions import limiter
+from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS
+from beschikbaarheid.search import bp, service
+from beschikbaarheid.search.forms import NoMatchForm
+
+# Parameters a search URL keeps (anything else in the query string is dropped from links).
+SEARCH_PARAMS = ("locatie", "leeftijd", "product", "segment", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten", "regio")
 
 
-@bp.route("/")
+def _wants_partial() -> bool:
+    """htmx asked for the results region only (a history restore needs the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Target") == "resultaten"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _clean_args(args: MultiDict) -> list[tuple[str, str]]:
+    """The search parameters of `args`, in a stable order, empty ones left out."""
+    return [(k, v) for k in SEARCH_PARAMS for v in args.getlist(k) if v.strip()]
+
+
+def _search_url(args: MultiDict, **changes) -> str:
+    """This search with some parameters replaced (for suggestion links); a list value repeats the key."""
+    pairs = [(k, v) for k, v in _clean_args(args) if k not in changes]
+    for key, value in changes.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if item not in (None, ""):
+                pairs.append((key, str(item)))
+    return url_for("search.index") + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _referrer_type() -> str | None:
+    """A logged-in referrer's COD327 type; anyone else searches anonymously."""
+    if current_user.is_authenticated and current_user.role == "verwijzer":
+        return current_user.referrer_type
+    return None
+
+
+def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | None = None):
+    args = request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", "")))
+    query_string = urlencode(_clean_args(args))
+    form = nomatch_form or NoMatchForm(q=query_string, formdata=None)
+    html = render_template(
+        "search/_results.html" if partial else "search/index.html",
+        o=outcome,
+        partial=partial,
+        nomatch_form=form,
+        search_url=lambda **changes: _search_url(args, **changes),
+        TARGET_GROUPS=TARGET_GROUPS,
+        SEGMENT_LABELS=SEGMENT_LABELS,
+        PART_LABELS=scoring.PART_LABELS,
+        weights=vars(service.score_settings(current_app.config).weights.normalised()),
+    )
+    response = make_response(html, status)
+    if partial:
+        # The address bar follows the filters, so the search can be bookmarked or shared.
+        response.headers["HX-Push-Url"] = url_for("search.index") + ("?" + query_string if query_string else "")
+    return response
+
+
+@bp.get("/")
 def index():
-    """Landing page (filled in by its own issue)."""
-    return render_template("placeholder.html", title="search")
+    """Search by place, age and need; without parameters the empty form."""
+    outcome = service.run_search(request.args, alternatives=True)
+    if outcome.ok:
+        service.log_search(outcome, source="web", seen=session)
+    partial = _wants_partial()
+    # htmx only swaps 2xx answers, so the partial reports input errors in its body with 200;
+    # the full page (no JavaScript, bookmarks) answers 400 as it should.
+    status = 400 if outcome.errors and not outcome.input.blank and not partial else 200
+    return _render(outcome, partial=partial, status=status)
+
+
+@bp.post("/geen-passend-aanbod")
+@limiter.limit("30 per hour")
+def no_match():
+    """Flag the search as "geen passend aanbod": stored anonymously for supply analysis."""
+    form = NoMatchForm()
+    args = MultiDict(parse_qsl(form.q.data or ""))
+    back = _search_url(args)
+    if not form.validate():
+        outcome = service.run_search(args, alternatives=True)
+        return _render(outcome, partial=False, status=400, nomatch_form=form)
+    outcome = service.run_search(args)
+    if not outcome.ok:
+        flash(_("Deze zoekopdracht is niet (meer) geldig; er is niets opgeslagen."), "error")
+        return redirect(back)
+    service.report_no_match(outcome, reason=form.reason.data or "", referrer_type=_referrer_type())
+    if request.headers.get("HX-Request") == "true":
+        return render_template("search/_nomatch_done.html")
+    flash(_("Bedankt. Uw melding 'geen passend aanbod' is anoniem opgeslagen voor de contractmanagers."), "success")
+    return redirect(back)

@@ -1,0 +1,323 @@
+"""Benchmark: the referrer search at national scale, against the straightforward way, in one run.
+
+Generates 4,000 providers with 40,000 contracted offerings spread over the Netherlands (bulk
+inserts into a temporary SQLite file, or into BENCH_DATABASE_URL), then runs the same random
+searches two ways:
+
+* fast: `search.service.run_search` in-process (place resolution, need matching, fingerprint check,
+  index query with geodesics where needed, fresh names/contacts, explanations) — the real path of
+  the page and the API; also through the Flask test client on /api/v1/search (JSON + log write);
+* naive: load every offering through the ORM (with provider, location, product and contracts),
+  geodesic distance to each, filter, score with the same domain functions, sort.
+
+It checks that both give the same results, and writes p50/p95 figures, the index build time and
+the speed-up to bench/results/search.json (and prints them).
+
+    .venv/bin/python bench/bench_search.py
+Environment: BENCH_PROVIDERS (4000), BENCH_OFFERINGS (40000), BENCH_QUERIES (300),
+BENCH_NAIVE_QUERIES (12), BENCH_SEED (11), BENCH_DATABASE_URL (default: a temporary SQLite file).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.orm import joinedload  # noqa: E402
+from werkzeug.datastructures import MultiDict  # noqa: E402
+
+from beschikbaarheid import create_app  # noqa: E402
+from beschikbaarheid.domain import freshness, scoring  # noqa: E402
+from beschikbaarheid.domain.geo import geodesic_km  # noqa: E402
+from beschikbaarheid.extensions import db  # noqa: E402
+from beschikbaarheid.models import (  # noqa: E402
+    Contract,
+    Location,
+    Municipality,
+    Offering,
+    Product,
+    Provider,
+    Region,
+    Woonplaats,
+    utcnow,
+)
+from beschikbaarheid.search import service  # noqa: E402
+
+PROVIDERS = int(os.environ.get("BENCH_PROVIDERS", 4000))
+OFFERINGS = int(os.environ.get("BENCH_OFFERINGS", 40000))
+QUERIES = int(os.environ.get("BENCH_QUERIES", 300))
+NAIVE_QUERIES = int(os.environ.get("BENCH_NAIVE_QUERIES", 12))
+SEED = int(os.environ.get("BENCH_SEED", 11))
+BATCH = 20_000
+GROUPS = ["LVB", "ASS", "TRAUMA", "EXTERNALISEREND", "INTERNALISEREND", "GGZ", "VERSLAVING", "18PLUS"]
+
+# Towns referrers search from (real coordinates), also the centres providers cluster around.
+TOWNS = [
+    ("Amsterdam", "0363", 52.3702, 4.8952), ("Rotterdam", "0599", 51.9244, 4.4777), ("Utrecht", "0344", 52.0907, 5.1214),
+    ("Eindhoven", "0772", 51.4416, 5.4697), ("Groningen", "0014", 53.2194, 6.5665), ("Zwolle", "0193", 52.5168, 6.0830),
+    ("Arnhem", "0202", 51.9851, 5.8987), ("Maastricht", "0935", 50.8514, 5.6910), ("Helmond", "0794", 51.4793, 5.6570),
+    ("Breda", "0758", 51.5719, 4.7683), ("Tilburg", "0855", 51.5555, 5.0913), ("Enschede", "0153", 52.2215, 6.8937),
+    ("Leeuwarden", "0080", 53.2012, 5.7999), ("Den Haag", "0518", 52.0705, 4.3007), ("Nijmegen", "0268", 51.8126, 5.8372),
+    ("Almere", "0034", 52.3508, 5.2647), ("Middelburg", "0687", 51.4988, 3.6136), ("Assen", "0106", 52.9925, 6.5649),
+    ("Venlo", "0983", 51.3704, 6.1724), ("Amersfoort", "0307", 52.1561, 5.3878), ("Deurne", "0762", 51.4617, 5.7969),
+    ("Emmen", "0114", 52.7792, 6.9069), ("Den Helder", "0400", 52.9563, 4.7600), ("Roermond", "0957", 51.1942, 5.9870),
+]
+
+# (category, form, segment, names): a catalogue shaped like a regional one, 48 products.
+CATALOGUE = [
+    ("43", "wonen", 2, ["Pleegzorg", "Gezinshuis", "Woongroep", "Begeleiding naar zelfstandig wonen", "Kamertraining", "Netwerkpleegzorg"]),
+    ("43", "verblijf", 1, ["Behandelgroep", "Intensieve behandelgroep", "Kleinschalig verblijf", "Observatiegroep"]),
+    ("44", "deeltijd", 3, ["Logeeropvang", "Weekendpleegzorg", "Deeltijdverblijf", "Respijtzorg"]),
+    ("45", "ambulant", 4, ["Ambulante jeugdhulp", "Ambulante behandeling", "Intensieve ambulante gezinsbehandeling", "Gezinscoaching",
+                           "Ambulante begeleiding", "Opvoedondersteuning", "Praktische gezinsondersteuning", "Schoolondersteuning",
+                           "Vaktherapie", "Traumabehandeling", "Systeemtherapie", "Multisysteemtherapie", "Begeleid omgaan", "Jongerencoaching"]),
+    ("46", "crisis", 5, ["Crisisopvang", "Crisisinterventie", "Crisispleegzorg"]),
+    ("41", "dagbehandeling", 3, ["Dagbehandeling", "Dagbehandeling jonge kind", "Dagbesteding", "Naschoolse dagbehandeling", "Zorgboerderij"]),
+    ("54", "ambulant", 4, ["Jeugd-GGZ basis", "Jeugd-GGZ specialistisch", "Diagnostiek", "Psychiatrische behandeling", "EMDR-behandeling", "Eetstoornisbehandeling"]),
+    ("52", "ambulant", 1, ["Specialistische GGZ intensief", "FACT-jeugd"]),
+    ("40", "ambulant", 4, ["Persoonlijke verzorging", "Verpleging thuis"]),
+]
+
+
+def catalogue_rows() -> list[dict]:
+    rows = []
+    for group, (category, form, segment, names) in enumerate(CATALOGUE):
+        for i, name in enumerate(names):
+            rows.append({"code": f"{category}{chr(65 + group)}{i + 1:02d}", "name": name, "category": category, "segment": segment, "form": form})
+    return rows
+
+
+def generate(rng: random.Random) -> dict:
+    """Bulk-insert a national-scale register; returns counts."""
+    now = utcnow()
+    region = Region(name="Landelijk (bench)")
+    db.session.add(region)
+    db.session.flush()
+    muni_ids = {}
+    for name, cbs, lat, lon in TOWNS:
+        m = Municipality(name=name, cbs_code=cbs, lat=lat, lon=lon, region_id=region.id)
+        db.session.add(m)
+        db.session.flush()
+        muni_ids[name] = m.id
+        db.session.add(Woonplaats(name=name, municipality_id=m.id, lat=lat, lon=lon, source="bench"))
+    products = catalogue_rows()
+    db.session.execute(sa.insert(Product), [{**p, "region_id": region.id, "description": "", "keywords": ""} for p in products])
+    product_ids = list(db.session.scalars(sa.select(Product.id).order_by(Product.id)))
+
+    db.session.execute(
+        sa.insert(Provider),
+        [{"name": f"Aanbieder {i:04d}", "intake_phone": "0800-0000", "intake_email": f"intake{i}@bench.example",
+          "website": f"https://aanbieder{i}.example", "created_at": now} for i in range(PROVIDERS)],
+    )
+    provider_ids = list(db.session.scalars(sa.select(Provider.id).order_by(Provider.id)))
+    locations = []
+    for pid in provider_ids:
+        for j in range(rng.choice([1, 1, 2, 3])):
+            if rng.random() < 0.65:
+                name, _cbs, lat, lon = rng.choice(TOWNS)
+                lat, lon = lat + rng.gauss(0, 0.12), lon + rng.gauss(0, 0.18)
+            else:
+                name, lat, lon = None, rng.uniform(50.8, 53.4), rng.uniform(3.7, 7.1)
+            locations.append({"provider_id": pid, "name": f"Locatie {j + 1}", "lat": lat, "lon": lon,
+                              "postcode": f"{rng.randint(1000, 9999)}", "woonplaats": name or "Buitengebied",
+                              "municipality_id": muni_ids.get(name)})
+    db.session.execute(sa.insert(Location), locations)
+    locs_by_provider: dict[int, list[int]] = {}
+    for lid, pid in db.session.execute(sa.select(Location.id, Location.provider_id)):
+        locs_by_provider.setdefault(pid, []).append(lid)
+
+    per_provider = max(1, OFFERINGS // PROVIDERS)
+    offerings, contracts = [], []
+    for pid in provider_ids:
+        chosen = rng.sample(product_ids, per_provider)
+        for product_id in chosen:
+            expired = rng.random() < 0.05
+            contracts.append({"region_id": region.id, "provider_id": pid, "product_id": product_id,
+                              "valid_from": dt.date(2022, 1, 1), "valid_until": dt.date(2023, 12, 31) if expired else None})
+            lo = rng.choice([0, 0, 4, 6, 12])
+            groups = rng.sample(GROUPS, rng.choice([0, 1, 2, 3]))
+            offerings.append({
+                "provider_id": pid, "location_id": rng.choice(locs_by_provider[pid]), "product_id": product_id,
+                "capacity": rng.randint(2, 20), "free_places": rng.choice([0, 0, 0, 1, 2]), "waiting_weeks": rng.choice([None] + list(range(0, 40))),
+                "intake_status": rng.choices(["open", "overleg", "gesloten"], [80, 12, 8])[0], "age_min": lo,
+                "age_max": rng.choice([18, 18, 21, 23]), "target_groups": ("|" + "|".join(sorted(groups)) + "|") if groups else "",
+                "note": "", "updated_at": now - dt.timedelta(days=rng.randint(0, 90), hours=rng.randint(0, 23)),
+                "updated_by": "bench", "last_update_kind": "update", "unusual_confirmed": False, "stale": False, "version": 1,
+            })
+    # (location, product) is unique: a provider with one location cannot offer a product twice there.
+    seen, unique = set(), []
+    for o in offerings:
+        if (o["location_id"], o["product_id"]) not in seen:
+            seen.add((o["location_id"], o["product_id"]))
+            unique.append(o)
+    for i in range(0, len(contracts), BATCH):
+        db.session.execute(sa.insert(Contract), contracts[i : i + BATCH])
+    for i in range(0, len(unique), BATCH):
+        db.session.execute(sa.insert(Offering.__table__), [{**o, "target_groups": o["target_groups"]} for o in unique[i : i + BATCH]])
+    db.session.commit()
+    return {"providers": len(provider_ids), "locations": len(locations), "offerings": len(unique), "contracts": len(contracts), "products": len(products)}
+
+
+def random_query(rng: random.Random, products: list[dict]) -> dict:
+    town = rng.choice(TOWNS)[0]
+    kind = rng.random()
+    if kind < 0.55:
+        need = rng.choice(products)["code"]
+    elif kind < 0.80:
+        name = rng.choice(products)["name"].lower()
+        need = name[:-1] + "x" if len(name) > 8 and rng.random() < 0.5 else name  # some typos
+    elif kind < 0.90:
+        need = f"segment {rng.choice([1, 2, 3, 4, 5])}"
+    else:
+        need = rng.choice(["45", "43", "54", "ambulante hulp autisme"])
+    q = {"locatie": town, "leeftijd": str(rng.randint(0, 17)), "product": need}
+    if rng.random() < 0.3:
+        q["doelgroepen"] = rng.choice(GROUPS)
+    if rng.random() < 0.2:
+        q["max_km"] = rng.choice(["5", "25", "40"])
+    if rng.random() < 0.1:
+        q["ook_gesloten"] = "1"
+    if rng.random() < 0.1:
+        q["max_wachttijd"] = str(rng.choice([4, 8, 12]))
+    return q
+
+
+def naive_search(q: dict, outcome, config) -> tuple[list[int], list[int]]:
+    """The straightforward way: every offering through the ORM, geodesic to each, filter, score, sort."""
+    db.session.expunge_all()
+    now = utcnow()
+    today = now.astimezone(freshness.TZ).date()
+    place = outcome.place  # same place and need as the fast path, so only the search itself differs
+    need = outcome.need
+    criteria = outcome.criteria
+    settings = service.score_settings(config)
+    contracts = {}
+    for c in db.session.scalars(sa.select(Contract)):
+        contracts.setdefault((c.provider_id, c.product_id, c.region_id), []).append(c)
+    rows = []
+    for o in db.session.scalars(sa.select(Offering).options(joinedload(Offering.provider), joinedload(Offering.location), joinedload(Offering.product))):
+        km = geodesic_km(place.lat, place.lon, o.location.lat, o.location.lon)
+        if o.product_id not in need.strengths:
+            continue
+        if not any(c.is_active(today) for c in contracts.get((o.provider_id, o.product_id, o.product.region_id), [])):
+            continue
+        groups = frozenset(o.target_groups)
+        if not scoring.eligible(age_min=o.age_min, age_max=o.age_max, groups=groups, intake_status=o.intake_status,
+                                waiting_weeks=o.waiting_weeks, criteria=criteria):
+            continue
+        preferred = need.preferred_groups - criteria.required_groups
+        parts = scoring.score_parts(
+            match_strength=need.strengths[o.product_id], km=km, waiting_weeks=o.waiting_weeks, free_places=o.free_places,
+            intake_status=o.intake_status, updated_at=o.updated_at, now=now, settings=settings,
+            preferred_served=len(preferred & groups), preferred_total=len(preferred),
+        )
+        score = scoring.score(parts, settings)
+        rows.append((scoring.sort_key(score, km, o.id, now.date()), o.id, km))
+    rows.sort()
+    nearby = [r[1] for r in rows if r[2] <= outcome.radius_km]
+    far = [r[1] for r in rows if outcome.radius_km < r[2] <= outcome.far_km] if len(nearby) < int(config["SEARCH_MIN_NEARBY_RESULTS"]) else []
+    return nearby[: outcome.max_results], far[: int(config["SEARCH_FAR_RESULTS"])]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def summary(ms: list[float]) -> dict:
+    return {"n": len(ms), "p50_ms": round(statistics.median(ms), 2), "p95_ms": round(pct(ms, 95), 2), "max_ms": round(max(ms), 2)}
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    tmp = tempfile.TemporaryDirectory(prefix="bench_search_")
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp.name}/bench.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="test")
+    result: dict = {"benchmark": "search", "database": url.split(":", 1)[0], "date": utcnow().isoformat(timespec="seconds"),
+                    "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()}}
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        t = time.perf_counter()
+        result["generated"] = generate(rng)
+        result["generate_s"] = round(time.perf_counter() - t, 1)
+        print("generated", result["generated"], f"in {result['generate_s']} s", flush=True)
+        products = catalogue_rows()
+        queries = [random_query(rng, products) for _ in range(QUERIES)]
+
+        t = time.perf_counter()
+        service.build_index(service._fingerprint())
+        result["index_build_ms"] = round((time.perf_counter() - t) * 1000, 1)
+        fp = []
+        for _ in range(30):
+            t = time.perf_counter()
+            service._fingerprint()
+            fp.append((time.perf_counter() - t) * 1000)
+        result["fingerprint"] = summary(fp)
+
+        service.run_search(MultiDict(queries[0]))  # warm: place index and search index built
+        fast, done, result_counts, not_found = [], [], [], 0
+        for q in queries:
+            t = time.perf_counter()
+            outcome = service.run_search(MultiDict(q))
+            fast.append((time.perf_counter() - t) * 1000)
+            if not outcome.ok:  # a typo too far from any product: the referrer gets a 400 with suggestions
+                not_found += 1
+                continue
+            done.append((q, outcome))
+            result_counts.append(outcome.result_count)
+        result["fast"] = summary(fast)
+        result["fast"]["answered_400"] = not_found
+        result["results_per_search_mean"] = round(statistics.fmean(result_counts), 1)
+
+        client = app.test_client()
+        http = []
+        for q, _outcome in done[:100]:
+            t = time.perf_counter()
+            response = client.get("/api/v1/search", query_string=q)
+            http.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        result["api_http"] = summary(http)
+        print("fast", result["fast"], "api", result["api_http"], flush=True)
+
+        naive, fast_same, agree = [], [], True
+        for q, outcome in done[:NAIVE_QUERIES]:
+            t = time.perf_counter()
+            service.run_search(MultiDict(q))
+            fast_same.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            nearby, far = naive_search(q, outcome, app.config)
+            naive.append((time.perf_counter() - t) * 1000)
+            same = nearby == [r.offering_id for r in outcome.results] and far == [r.offering_id for r in outcome.far]
+            agree = agree and same
+            if not same:
+                print("MISMATCH", q, nearby[:5], [r.offering_id for r in outcome.results][:5], flush=True)
+        result["naive"] = summary(naive)
+        result["same_results_as_naive"] = agree
+        result["speedup_p95"] = round(result["naive"]["p95_ms"] / result["fast"]["p95_ms"], 1)
+        result["speedup_same_queries_median"] = round(statistics.median(n / f for n, f in zip(naive, fast_same)), 1)
+        result["targets"] = {"p95_le_30ms": result["fast"]["p95_ms"] <= 30, "speedup_ge_20x": result["speedup_p95"] >= 20}
+        db.session.remove()
+        if url.startswith("postgresql"):
+            db.drop_all()
+        db.engine.dispose()
+    out = ROOT / "bench" / "results" / "search.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,311 @@
+"""What a referrer means by a need ("43A10", "gezinshuiz", "ambulante hulp autisme", "segment 2").
+
+Pure Python (rapidfuzz, no Flask). `match_need` turns the typed need into the set of catalogue
+products it covers, each with a match strength for the fit part of the score (scoring.py):
+
+1. a product code ("43A10", also "43A10 Gezinshuis" as offered by the datalist): that product, 1.0;
+2. "segment 2" / "s2", or a segment chosen in the form: every product of that segment, 0.5;
+3. a two-digit iJw category ("45", "categorie 45"): every product in it, 0.5;
+4. free text: target-group words ("autisme" -> ASS) are taken out and suggested; the rest is
+   compared with product names and keywords (rapidfuzz, typo- and space-tolerant: "pleeg zorg");
+   products scoring >= 80 (and within 10 of the best) match with 0.60..0.95. A form-of-care word
+   ("ambulante", "verblijf", "crisis") adds every product of that form at 0.5, so "ambulante hulp"
+   finds all ambulant products, the ones named alike first.
+Anything else raises `NeedNotFound` with the closest product names as suggestions.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from beschikbaarheid.domain.scoring import STRENGTH_BROAD, STRENGTH_CODE, STRENGTH_NAME_MAX, STRENGTH_NAME_MIN
+
+MAX_NEED_LENGTH = 120
+ACCEPT_SCORE = 80.0
+WITHIN_BEST = 10.0
+MAX_SUGGESTIONS = 5
+
+# Words that name a target group (codes as in models.core.TARGET_GROUPS); normalised, no accents.
+TARGET_GROUP_WORDS: dict[str, tuple[str, ...]] = {
+    "ASS": ("autisme", "autistisch", "autistische", "ass", "asd"),
+    "LVB": ("lvb", "licht verstandelijke beperking", "verstandelijke beperking", "verstandelijk beperkt"),
+    "TRAUMA": ("trauma", "traumas", "getraumatiseerd", "ptss"),
+    "EXTERNALISEREND": ("externaliserend", "agressie", "agressief", "gedragsproblemen"),
+    "INTERNALISEREND": ("internaliserend", "zelfbeschadiging", "suicide", "suicidaal", "automutilatie"),
+    "GGZ": ("ggz", "psychiatrie", "psychiatrisch", "psychiatrische"),
+    "VERSLAVING": ("verslaving", "verslaafd", "middelengebruik", "drugs"),
+    "SCHEIDING": ("complexe scheiding", "vechtscheiding", "scheiding"),
+    "HUISELIJK_GEWELD": ("huiselijk geweld", "kindermishandeling", "mishandeling"),
+    "18PLUS": ("18+", "18-/18+", "jongvolwassene", "jongvolwassenen"),
+    "BROERS_ZUSSEN": ("broers en zussen", "broertjes en zusjes", "broers", "zussen"),
+    "SPOED": ("spoed",),
+    "KLEINSCHALIG": ("kleinschalig", "kleinschalige"),
+    "GESLOTEN": ("gesloten", "jeugdzorgplus"),
+}
+
+# Words that name a form of care (values of models.core.FormOfCare).
+FORM_WORDS: dict[str, tuple[str, ...]] = {
+    "ambulant": ("ambulant", "ambulante", "thuis", "thuisbegeleiding"),
+    "verblijf": ("verblijf", "residentieel", "residentiele", "opname", "behandelgroep"),
+    "wonen": ("wonen", "woonvorm"),
+    "deeltijd": ("deeltijd", "deeltijdverblijf", "logeren", "logeeropvang", "weekendopvang"),
+    "dagbehandeling": ("dagbehandeling", "dagbesteding"),
+    "crisis": ("crisis", "crisisopvang", "crisisplek"),
+}
+
+# Words too general to pick a product ("hulp" is in half the catalogue).
+GENERIC_WORDS = frozenset({"hulp", "zorg", "jeugdhulp", "jeugdzorg", "ondersteuning"})
+
+# How a need that names only a form of care is described ("alle ambulante hulp").
+FORM_NEED_LABELS = {
+    "ambulant": "ambulante hulp",
+    "verblijf": "verblijf",
+    "wonen": "woonvormen",
+    "deeltijd": "deeltijdverblijf en logeren",
+    "dagbehandeling": "dagbehandeling",
+    "crisis": "crisishulp",
+}
+
+# Words that carry no meaning for the product match.
+STOPWORDS = frozenset(
+    "voor met bij en een de het van op in aan om te kind kinderen jongere jongeren meisje jongen "
+    "zoek zoeken nodig graag plek plekken".split()
+)
+
+_CODE_RE = re.compile(r"^(\d{2}[a-z]\d{2,3})\b")
+_SEGMENT_RE = re.compile(r"^(?:segment|seg|s)\s*([1-9])$")
+_CATEGORY_RE = re.compile(r"^(?:categorie|cat)?\s*(\d{2})$")
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, single spaces; keeps + and / (for "18+")."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join(re.sub(r"[^a-z0-9+/]+", " ", plain).split())
+
+
+@dataclass(frozen=True)
+class CatalogueProduct:
+    """What matching needs to know of a product."""
+
+    id: int
+    code: str
+    name: str
+    category: str
+    segment: int
+    form: str
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@dataclass(frozen=True)
+class Need:
+    """The products a need covers, with the strength of each match (0..1)."""
+
+    kind: str  # code | name | form | segment | category
+    label: str  # Dutch, e.g. "43A10 Gezinshuis" or "segment 2 (Wonen)"
+    strengths: dict[int, float]
+    preferred_groups: frozenset[str] = frozenset()
+    corrected: bool = False  # the typed text was not an exact product name
+    product_kinds: dict[int, str] = field(default_factory=dict)  # per product: code|name|form|segment|category
+
+    @property
+    def product_ids(self) -> frozenset[int]:
+        return frozenset(self.strengths)
+
+
+class NeedNotFound(ValueError):
+    """The need matches no product; `message` is Dutch, `suggestions` are typeable needs."""
+
+    def __init__(self, code: str, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code  # empty | invalid | unknown
+        self.message = message
+        self.suggestions = list(suggestions or [])
+
+
+def split_keywords(raw: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Keywords as stored on a product ("a, b; c" or lines) -> a tuple of phrases."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, str):
+        raw = ",".join(raw)
+    return tuple(k.strip() for k in re.split(r"[,;|\n]", raw) if k.strip())
+
+
+def extract_groups(text: str) -> tuple[frozenset[str], str]:
+    """Target groups named in normalised `text`, and the text without those words."""
+    found: set[str] = set()
+    rest = f" {text} "
+    phrases = sorted(((p, code) for code, ps in TARGET_GROUP_WORDS.items() for p in ps), key=lambda x: -len(x[0]))
+    for phrase, code in phrases:
+        needle = f" {phrase} "
+        if needle in rest:
+            found.add(code)
+            rest = rest.replace(needle, " ")
+    # Typos in longer single words ("autsime"): a close fuzzy match on one token is enough.
+    words = rest.split()
+    kept: list[str] = []
+    singles = {p: code for code, ps in TARGET_GROUP_WORDS.items() for p in ps if " " not in p and len(p) >= 6}
+    for word in words:
+        if len(word) >= 6:
+            hit = process.extractOne(word, list(singles), scorer=fuzz.ratio, score_cutoff=85)
+            if hit:
+                found.add(singles[hit[0]])
+                continue
+        kept.append(word)
+    return frozenset(found), " ".join(kept)
+
+
+def detect_form(text: str) -> str | None:
+    """The form of care a text names, if any ("ambulante hulp" -> "ambulant")."""
+    words = set(text.split())
+    for form, terms in FORM_WORDS.items():
+        if words & set(terms):
+            return form
+    return None
+
+
+def _similarity(query: str, candidate: str) -> float:
+    """0..100; tolerant of typos, word order and spaces ("pleeg zorg" ~ "pleegzorg")."""
+    cand = normalise(candidate)
+    if not cand:
+        return 0.0
+    scores = [
+        fuzz.ratio(query, cand),
+        fuzz.ratio(query.replace(" ", ""), cand.replace(" ", "")),
+        fuzz.token_sort_ratio(query, cand),
+    ]
+    # Partial matches only for real words, so "zorg" alone does not match every "...zorg".
+    if len(query) >= 6:
+        scores.append(fuzz.partial_ratio(query, cand) * 0.95)
+    return max(scores)
+
+
+def _product_similarity(query: str, product: CatalogueProduct) -> float:
+    return max(_similarity(query, s) for s in (product.name, *product.keywords))
+
+
+def _suggestions(query: str, catalogue: Sequence[CatalogueProduct]) -> list[str]:
+    """The closest product labels, best first."""
+    if not catalogue:
+        return []
+    scored = sorted(catalogue, key=lambda p: (-_product_similarity(query, p), p.code))
+    return [p.label for p in scored[:MAX_SUGGESTIONS]]
+
+
+def match_need(
+    query: str,
+    catalogue: Sequence[CatalogueProduct],
+    *,
+    segment: int | None = None,
+    segment_labels: dict[int, str] | None = None,
+    category_labels: dict[str, str] | None = None,
+) -> Need:
+    """The products meant by `query` (or by `segment` when no text is given)."""
+    segment_labels = segment_labels or {}
+    category_labels = category_labels or {}
+    raw = " ".join(str(query or "").split())
+    if len(raw) > MAX_NEED_LENGTH:
+        raise NeedNotFound("invalid", f"De hulpvraag is te lang (maximaal {MAX_NEED_LENGTH} tekens). Noem het product, geen casus.")
+    text = normalise(raw)
+    if not text:
+        if segment is not None:
+            text = f"segment {segment}"
+        else:
+            raise NeedNotFound("empty", "Vul een hulpvraag in: een product, productcode of segment.")
+
+    by_code = {p.code.casefold(): p for p in catalogue}
+    m = _CODE_RE.match(text)
+    if m:
+        product = by_code.get(m.group(1))
+        if product:
+            return Need("code", product.label, {product.id: STRENGTH_CODE}, product_kinds={product.id: "code"})
+        same_category = [p.label for p in catalogue if p.category == m.group(1)[:2]][:MAX_SUGGESTIONS]
+        raise NeedNotFound(
+            "unknown",
+            f"Productcode '{m.group(1).upper()}' komt niet voor in de productcatalogus van de regio.",
+            same_category or _suggestions(text, catalogue),
+        )
+
+    m = _SEGMENT_RE.match(text)
+    if m:
+        number = int(m.group(1))
+        products = [p for p in catalogue if p.segment == number]
+        if not products:
+            raise NeedNotFound("unknown", f"Segment {number} bestaat niet in deze regio.", [f"segment {n}" for n in sorted({p.segment for p in catalogue})])
+        label = f"segment {number} ({segment_labels.get(number, number)})"
+        return Need("segment", label, {p.id: STRENGTH_BROAD for p in products}, product_kinds={p.id: "segment" for p in products})
+
+    m = _CATEGORY_RE.match(text)
+    if m:
+        category = m.group(1)
+        products = [p for p in catalogue if p.category == category]
+        if not products:
+            raise NeedNotFound(
+                "unknown",
+                f"Er zijn geen producten in categorie {category} in deze regio.",
+                [f"categorie {c}" for c in sorted({p.category for p in catalogue})][:MAX_SUGGESTIONS],
+            )
+        label = f"categorie {category} ({category_labels.get(category, category)})"
+        return Need("category", label, {p.id: STRENGTH_BROAD for p in products}, product_kinds={p.id: "category" for p in products})
+
+    groups, rest = extract_groups(text)
+    form = detect_form(rest)
+    words = [w for w in rest.split() if w not in STOPWORDS]
+    rest = " ".join(words)
+    # Product names may contain a target-group word ("Jeugd-GGZ basis"): compare the text with and
+    # without those words and keep the better score.
+    whole = " ".join(w for w in text.split() if w not in STOPWORDS)
+    variants = [v for v in dict.fromkeys((rest, whole)) if v]
+
+    strengths: dict[int, float] = {}
+    kinds: dict[int, str] = {}
+    names = {normalise(n) for p in catalogue for n in (p.name, *p.keywords)}
+    exact = any(v in names for v in variants)
+    form_terms = set(FORM_WORDS.get(form or "", ()))
+    specific = [w for w in words if w not in form_terms and w not in GENERIC_WORDS]
+    # "ambulante hulp" names a form of care, not one product: match the whole form, unless it is
+    # literally a product name.
+    if variants and (specific or exact or not form):
+        scored = [(p, max(_product_similarity(v, p) for v in variants)) for p in catalogue]
+        best = max((s for _, s in scored), default=0.0)
+        if best >= ACCEPT_SCORE:
+            floor = max(ACCEPT_SCORE, best - WITHIN_BEST)
+            span = 100.0 - ACCEPT_SCORE
+            for product, s in scored:
+                if s >= floor:
+                    strengths[product.id] = STRENGTH_NAME_MIN + (STRENGTH_NAME_MAX - STRENGTH_NAME_MIN) * (s - ACCEPT_SCORE) / span
+                    kinds[product.id] = "name"
+    if form:
+        for product in catalogue:
+            if product.form == form and product.id not in strengths:
+                strengths[product.id] = STRENGTH_BROAD
+                kinds[product.id] = "form"
+
+    if not strengths:
+        if not rest and groups:
+            message = "Welke hulp zoekt u? Noem ook een product of vorm van hulp, bijvoorbeeld 'ambulante hulp' of 'gezinshuis'."
+        else:
+            message = f"We herkennen de hulpvraag '{raw}' niet. Kies een product uit de lijst of typ een productcode."
+        raise NeedNotFound("unknown", message, _suggestions(rest or text, catalogue))
+
+    named = [p for p in catalogue if kinds.get(p.id) == "name"]
+    form_text = FORM_NEED_LABELS.get(form or "", form or "")
+    if named:
+        top = max(named, key=lambda p: (strengths[p.id], -len(p.name), p.code))
+        label = top.name if len(named) == 1 else f"{top.name} en {len(named) - 1} vergelijkbare"
+        if form and len(strengths) > len(named):
+            label += f" (en alle {form_text})"
+        kind = "name"
+    else:
+        label = f"alle {form_text}"
+        kind = "form"
+    return Need(kind, label, strengths, preferred_groups=groups, corrected=not exact, product_kinds=kinds)

@@ -1,0 +1,281 @@
+"""How a search result is scored and ranked: the one place that decides, in plain Python (no Flask).
+
+A result's score (0..100) is a weighted sum of four parts, each 0..1:
+
+* **fit** (does the offering answer the need?): the product match dominates — exact product code
+  1.0, product found by name or keyword 0.60..0.95 (by similarity), only the same form of care,
+  segment or category 0.50. 85% of the part is that match; the other 15% is how many of the target
+  groups the referrer's text *mentioned* (e.g. "autisme" -> ASS) the offering serves. Groups the
+  referrer *ticked* are a filter, not a bonus: every result serves all of them.
+* **afstand**: ``1 / (1 + km / scale)``, so 1 at the door, 0.5 at the policy radius (15 km) and
+  never quite 0: farther is always a little worse, never cut off.
+* **wachttijd** (how soon can the child start?): 80% waiting time, linear from 1 at 0 weeks to 0
+  at the horizon (26 weeks); an unknown waiting time counts as the horizon (poor). 20% is a bonus
+  for at least one free place. The whole part is multiplied by the intake factor: open 1.0, "alleen
+  na overleg" 0.85 and an intake stop 0.3 (those only appear when the referrer asks for them).
+* **actualiteit**: ``freshness.freshness_factor`` — the one place that decides how fresh data is.
+
+Weights come from the settings and are normalised to sum 1. With everything else equal, a better
+fit, a shorter distance, a shorter wait, a free place and fresher data each give an equal or
+higher score (tests/test_scoring.py proves it with hypothesis).
+
+Ranking: score (rounded, as shown) high to low, then distance, then ``tie_key``: a hash of the
+offering id and the day of the search. Provider size, name or popularity never enter the order,
+and the hash changes daily, so among equal results nobody is always first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass
+
+from beschikbaarheid.domain import freshness
+
+# Product match strengths (see the module docstring); matching.py produces them.
+STRENGTH_CODE = 1.0
+STRENGTH_NAME_MIN = 0.60
+STRENGTH_NAME_MAX = 0.95
+STRENGTH_BROAD = 0.50  # same form of care, segment or category only
+
+FIT_MATCH_SHARE = 0.85
+WAIT_SHARE = 0.80
+FREE_PLACE_BONUS = 0.20
+INTAKE_FACTOR = {"open": 1.0, "overleg": 0.85, "gesloten": 0.30}
+
+PART_NAMES = ("fit", "afstand", "wachttijd", "actualiteit")
+PART_LABELS = {
+    "fit": "Past bij de hulpvraag",
+    "afstand": "Afstand",
+    "wachttijd": "Wachttijd en plek",
+    "actualiteit": "Actualiteit",
+}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Relative weights of the parts; only their ratios matter."""
+
+    fit: float = 0.40
+    afstand: float = 0.25
+    wachttijd: float = 0.25
+    actualiteit: float = 0.10
+
+    def normalised(self) -> Weights:
+        """Weights summing to 1 (negative settings count as 0; all zero means equal weights)."""
+        values = [max(0.0, float(getattr(self, n))) for n in PART_NAMES]
+        total = sum(values)
+        if total <= 0:
+            return Weights(0.25, 0.25, 0.25, 0.25)
+        return Weights(*(v / total for v in values))
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    """Everything scoring needs from the configuration, as plain values."""
+
+    weights: Weights = Weights()
+    distance_scale_km: float = 15.0
+    waiting_horizon_weeks: float = 26.0
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """The hard filters of a search (an offering either passes all of them or is not shown)."""
+
+    age: int
+    required_groups: frozenset[str] = frozenset()
+    max_waiting_weeks: int | None = None
+    include_closed: bool = False
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The four score parts, each 0..1."""
+
+    fit: float
+    afstand: float
+    wachttijd: float
+    actualiteit: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {n: round(getattr(self, n), 3) for n in PART_NAMES}
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+
+def eligible(
+    *,
+    age_min: int,
+    age_max: int,
+    groups: frozenset[str] | set[str],
+    intake_status: str,
+    waiting_weeks: int | None,
+    criteria: Criteria,
+) -> bool:
+    """Whether an (already contracted) offering may be shown for these criteria at all.
+
+    With a maximum waiting time, an unknown waiting time is excluded: we cannot promise it fits.
+    """
+    if not (age_min <= criteria.age <= age_max):
+        return False
+    if criteria.required_groups and not criteria.required_groups <= groups:
+        return False
+    if intake_status == "gesloten" and not criteria.include_closed:
+        return False
+    if criteria.max_waiting_weeks is not None and (waiting_weeks is None or waiting_weeks > criteria.max_waiting_weeks):
+        return False
+    return True
+
+
+# -- parts -------------------------------------------------------------------------------------
+
+
+def fit_part(match_strength: float, preferred_served: int = 0, preferred_total: int = 0) -> float:
+    """Product match (85%) plus the share of mentioned target groups the offering serves (15%)."""
+    strength = min(1.0, max(0.0, match_strength))
+    coverage = 1.0 if preferred_total <= 0 else min(1.0, max(0, preferred_served) / preferred_total)
+    return FIT_MATCH_SHARE * strength + (1.0 - FIT_MATCH_SHARE) * coverage
+
+
+def distance_part(km: float, scale_km: float = 15.0) -> float:
+    """1 at 0 km, 0.5 at `scale_km`, slowly towards 0 beyond: nearer is always better."""
+    return 1.0 / (1.0 + max(0.0, km) / max(0.1, scale_km))
+
+
+def waiting_part(
+    waiting_weeks: int | None, free_places: int | None, intake_status: str, horizon_weeks: float = 26.0
+) -> float:
+    """How soon the child can start: waiting time, a free place and the intake status."""
+    horizon = max(1.0, horizon_weeks)
+    wait = 0.0 if waiting_weeks is None else max(0.0, 1.0 - max(0, waiting_weeks) / horizon)
+    free = 1.0 if (free_places or 0) > 0 else 0.0
+    return (WAIT_SHARE * wait + FREE_PLACE_BONUS * free) * INTAKE_FACTOR.get(intake_status, INTAKE_FACTOR["gesloten"])
+
+
+def freshness_part(updated_at: dt.datetime | None, now: dt.datetime) -> float:
+    """Delegates to freshness.py, the one place that decides how current data is."""
+    return freshness.freshness_factor(updated_at, now)
+
+
+def total(parts: Parts, weights: Weights) -> float:
+    """Unrounded 0..100 score from parts and (normalised) weights."""
+    w = weights.normalised()
+    # Distance last: the search index adds it to a precomputed sum of the others, same arithmetic.
+    return 100.0 * (w.fit * parts.fit + w.wachttijd * parts.wachttijd + w.actualiteit * parts.actualiteit + w.afstand * parts.afstand)
+
+
+def rounded(score: float) -> int:
+    """Round half up (not banker's rounding), so the shown score is monotone in the exact one."""
+    return int(math.floor(score + 0.5))
+
+
+def score_parts(
+    *,
+    match_strength: float,
+    km: float,
+    waiting_weeks: int | None,
+    free_places: int | None,
+    intake_status: str,
+    updated_at: dt.datetime | None,
+    now: dt.datetime,
+    settings: ScoreSettings,
+    preferred_served: int = 0,
+    preferred_total: int = 0,
+) -> Parts:
+    """All four parts of one offering for one search."""
+    return Parts(
+        fit=fit_part(match_strength, preferred_served, preferred_total),
+        afstand=distance_part(km, settings.distance_scale_km),
+        wachttijd=waiting_part(waiting_weeks, free_places, intake_status, settings.waiting_horizon_weeks),
+        actualiteit=freshness_part(updated_at, now),
+    )
+
+
+def score(parts: Parts, settings: ScoreSettings) -> int:
+    """The 0..100 score shown to the referrer."""
+    return rounded(total(parts, settings.weights))
+
+
+# -- ranking -----------------------------------------------------------------------------------
+
+
+def tie_key(offering_id: int, day: dt.date) -> int:
+    """A neutral, deterministic tie-breaker: stable within a day, reshuffled the next day."""
+    digest = hashlib.blake2b(f"{offering_id}:{day.isoformat()}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def sort_key(score_value: int, km: float, offering_id: int, day: dt.date) -> tuple:
+    """Order of results: higher score, then nearer, then the daily neutral hash (then id, to be total)."""
+    return (-score_value, round(km, 3), tie_key(offering_id, day), offering_id)
+
+
+# -- explanations ------------------------------------------------------------------------------
+
+
+def nl_km(km: float) -> str:
+    """'9,3 km' the Dutch way."""
+    return f"{km:.1f}".replace(".", ",") + " km"
+
+
+def _weeks(n: int) -> str:
+    return "1 week" if n == 1 else f"{n} weken"
+
+
+def explain(
+    *,
+    match_kind: str,
+    product_label: str,
+    need_label: str,
+    km: float,
+    origin_label: str,
+    waiting_weeks: int | None,
+    free_places: int | None,
+    intake_status: str,
+    updated_at: dt.datetime | None,
+    now: dt.datetime,
+    required_groups: list[str] | tuple[str, ...] = (),
+    preferred_served: list[str] | tuple[str, ...] = (),
+    preferred_missing: list[str] | tuple[str, ...] = (),
+    group_labels: dict[str, str] | None = None,
+) -> list[str]:
+    """'Waarom deze plek?': one Dutch sentence per reason, in the order of the score parts."""
+    labels = group_labels or {}
+
+    def names(codes) -> str:
+        return ", ".join(labels.get(c, c) for c in codes)
+
+    lines: list[str] = []
+    if match_kind == "code":
+        lines.append(f"Product komt exact overeen ({product_label})")
+    elif match_kind == "name":
+        lines.append(f"Product past bij uw zoekterm ({product_label})")
+    else:
+        lines.append(f"Valt onder {need_label} ({product_label})")
+    if required_groups:
+        lines.append(f"Werkt met de gevraagde doelgroep(en): {names(required_groups)}")
+    if preferred_served:
+        lines.append(f"Werkt met {names(preferred_served)}, dat u noemde")
+    if preferred_missing:
+        lines.append(f"Niet gericht op {names(preferred_missing)}, dat u noemde")
+    lines.append(f"{nl_km(km)} van {origin_label}")
+    if waiting_weeks is None:
+        lines.append("Wachttijd onbekend (telt als lang)")
+    else:
+        lines.append(f"Wachttijd {_weeks(waiting_weeks)}")
+    if (free_places or 0) > 0:
+        lines.append("1 vrije plek" if free_places == 1 else f"{free_places} vrije plekken")
+    else:
+        lines.append("Geen vrije plek gemeld")
+    if intake_status == "overleg":
+        lines.append("Aanmelden alleen na overleg (telt iets lager)")
+    elif intake_status == "gesloten":
+        lines.append("Aanmeldstop (telt veel lager)")
+    age = freshness.age_label(updated_at, now)
+    sentence = age[:1].upper() + age[1:]
+    if freshness.is_stale(updated_at, now):
+        sentence += " — niet bijgewerkt deze maand (telt minder mee)"
+    lines.append(sentence)
+    return lines

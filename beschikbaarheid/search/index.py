@@ -1,0 +1,283 @@
+"""The in-memory search index and its query: plain Python over plain facts (no Flask, no database).
+
+Why: at national scale (40,000 offerings) loading offerings through the ORM and computing a
+geodesic to each takes seconds. The index keeps, per product, the facts scoring and filtering need
+(coordinates, age range, target groups, intake, waiting time, free places, last update) sorted by
+latitude. A search then
+
+1. takes only the buckets of the products the need covers;
+2. cuts each bucket to the latitude band of the search box (bisect) and checks longitude;
+3. applies the hard filters (scoring.eligible) and computes the non-distance parts once;
+4. computes a cheap ellipsoidal approximation of the distance with a proven error bound
+   (APPROX_REL_ERROR, checked against geopy in tests), which bounds each score from above and
+   below; the exact geodesic (geopy, `domain.geo.geodesic_km`) is computed only where it can
+   change the outcome: near the radius, and for candidates that can still enter the shown top-k.
+
+So every distance that is shown and every score is exact (geodesic), while most candidates never
+need a geodesic. Ranking is scoring.sort_key. The service (search/service.py) builds this index
+from the database and rebuilds it when a cheap fingerprint of the data changes.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from beschikbaarheid.domain import freshness, scoring
+from beschikbaarheid.domain.geo import bounding_box, geodesic_km
+from beschikbaarheid.domain.matching import CatalogueProduct
+
+# WGS84
+_A = 6378.137
+_E2 = 0.00669437999014
+# The approximation below differs from the geodesic by < 0.04% (measured up to 450 km in and
+# around NL); the bound used is five times that plus 10 m, so it is safe, not tight.
+APPROX_REL_ERROR = 0.002
+APPROX_ABS_ERROR_KM = 0.01
+APPROX_VALID_KM = 600.0
+
+
+def approx_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Fast distance on the ellipsoid: flat-earth with the radii of curvature at the mid-latitude."""
+    phi = math.radians((lat1 + lat2) / 2.0)
+    sin_phi = math.sin(phi)
+    w = 1.0 - _E2 * sin_phi * sin_phi
+    meridional = _A * (1.0 - _E2) / (w * math.sqrt(w))
+    normal = _A / math.sqrt(w)
+    dy = math.radians(lat2 - lat1) * meridional
+    dx = math.radians(lon2 - lon1) * normal * math.cos(phi)
+    return math.hypot(dx, dy)
+
+
+def distance_bounds(approx: float) -> tuple[float, float]:
+    """(lower, upper) bound of the geodesic distance given the approximation."""
+    if approx > APPROX_VALID_KM:
+        return approx * 0.9, approx * 1.1
+    return max(0.0, approx * (1.0 - APPROX_REL_ERROR) - APPROX_ABS_ERROR_KM), approx * (1.0 + APPROX_REL_ERROR) + APPROX_ABS_ERROR_KM
+
+
+@dataclass(slots=True)
+class OfferingFacts:
+    """What the search needs of one contracted offering."""
+
+    id: int
+    provider_id: int
+    location_id: int
+    product_id: int
+    lat: float
+    lon: float
+    age_min: int
+    age_max: int
+    groups: frozenset[str]
+    intake_status: str
+    waiting_weeks: int | None
+    free_places: int | None
+    updated_at: dt.datetime | None
+    updated_day: dt.date | None = None  # Amsterdam calendar day of updated_at, filled by SearchIndex
+
+
+@dataclass
+class _Bucket:
+    lats: list[float] = field(default_factory=list)
+    items: list[OfferingFacts] = field(default_factory=list)
+
+
+class SearchIndex:
+    """Offerings grouped by product and sorted by latitude, plus each region's catalogue."""
+
+    def __init__(
+        self,
+        offerings: Iterable[OfferingFacts],
+        catalogues: dict[int, list[CatalogueProduct]],
+        fingerprint: tuple = (),
+        built_at: float = 0.0,
+    ) -> None:
+        grouped: dict[int, list[OfferingFacts]] = {}
+        for facts in offerings:
+            if facts.updated_at is not None and facts.updated_day is None:
+                facts.updated_day = facts.updated_at.astimezone(freshness.TZ).date()
+            grouped.setdefault(facts.product_id, []).append(facts)
+        self.buckets: dict[int, _Bucket] = {}
+        for product_id, items in grouped.items():
+            items.sort(key=lambda f: (f.lat, f.id))
+            self.buckets[product_id] = _Bucket([f.lat for f in items], items)
+        self.catalogues = catalogues
+        self.products: dict[int, CatalogueProduct] = {p.id: p for ps in catalogues.values() for p in ps}
+        self.fingerprint = fingerprint
+        self.built_at = built_at
+        self.checked_at = built_at  # when the service last confirmed the data had not changed
+        self.size = sum(len(b.items) for b in self.buckets.values())
+
+    def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float) -> Iterable[OfferingFacts]:
+        """Offerings of these products inside the box around (lat, lon) that holds the circle of `km`."""
+        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, km)
+        for product_id in product_ids:
+            bucket = self.buckets.get(product_id)
+            if bucket is None:
+                continue
+            lo = bisect.bisect_left(bucket.lats, min_lat)
+            hi = bisect.bisect_right(bucket.lats, max_lat)
+            for facts in bucket.items[lo:hi]:
+                if min_lon <= facts.lon <= max_lon:
+                    yield facts
+
+
+@dataclass
+class Hit:
+    """One scored offering with its exact (geodesic) distance."""
+
+    facts: OfferingFacts
+    km: float
+    parts: scoring.Parts
+    score: int
+    match_kind: str
+    preferred_served: tuple[str, ...]
+    preferred_missing: tuple[str, ...]
+
+
+@dataclass
+class Outcome:
+    """Results within the radius (best first, at most `max_results`), and "verder weg" when needed."""
+
+    nearby: list[Hit]
+    far: list[Hit]
+    nearby_total: int
+    far_total: int
+
+
+@dataclass
+class _Candidate:
+    facts: OfferingFacts
+    base: float  # weighted non-distance parts, 0..1
+    lo: float
+    hi: float
+    exact: float | None = None
+
+    def km(self, lat: float, lon: float) -> float:
+        if self.exact is None:
+            self.exact = geodesic_km(lat, lon, self.facts.lat, self.facts.lon)
+        return self.exact
+
+
+def query(
+    index: SearchIndex,
+    *,
+    strengths: dict[int, float],
+    lat: float,
+    lon: float,
+    radius_km: float,
+    far_km: float,
+    criteria: scoring.Criteria,
+    settings: scoring.ScoreSettings,
+    now: dt.datetime,
+    preferred_groups: frozenset[str] = frozenset(),
+    product_kinds: dict[int, str] | None = None,
+    min_nearby: int = 5,
+    far_results: int = 10,
+    max_results: int = 50,
+) -> Outcome:
+    """Filter, score and rank the offerings of the need's products around (lat, lon).
+
+    The radius is searched first; the wider "verder weg" ring only when fewer than `min_nearby`
+    offerings fit inside it (most searches never touch the 16x larger ring).
+    """
+    weights = settings.weights.normalised()
+    day = now.date()
+    reach = max(radius_km, far_km)
+    preferred_total = len(preferred_groups)
+    horizon = settings.waiting_horizon_weeks
+    # freshness_factor depends only on the (Amsterdam) calendar day of the update, so one value
+    # per day is enough; freshness.py still decides it (tests compare with a direct computation).
+    fresh_by_day: dict[dt.date | None, float] = {}
+    fresh_of: dict[int, float] = {}
+
+    def candidate(facts: OfferingFacts, limit: float) -> _Candidate | None:
+        if not scoring.eligible(
+            age_min=facts.age_min,
+            age_max=facts.age_max,
+            groups=facts.groups,
+            intake_status=facts.intake_status,
+            waiting_weeks=facts.waiting_weeks,
+            criteria=criteria,
+        ):
+            return None
+        lo, hi = distance_bounds(approx_km(lat, lon, facts.lat, facts.lon))
+        if lo > limit:
+            return None
+        fresh = fresh_by_day.get(facts.updated_day)
+        if fresh is None:
+            fresh = fresh_by_day[facts.updated_day] = scoring.freshness_part(facts.updated_at, now)
+        fresh_of[facts.id] = fresh
+        served = len(preferred_groups & facts.groups) if preferred_total else 0
+        base = (
+            weights.fit * scoring.fit_part(strengths[facts.product_id], served, preferred_total)
+            + weights.wachttijd * scoring.waiting_part(facts.waiting_weeks, facts.free_places, facts.intake_status, horizon)
+            + weights.actualiteit * fresh
+        )
+        return _Candidate(facts, base, lo, hi)
+
+    inside: list[_Candidate] = []
+    for facts in index.in_box(strengths, lat, lon, radius_km):
+        cand = candidate(facts, radius_km)
+        if cand is not None and (cand.hi <= radius_km or cand.km(lat, lon) <= radius_km):
+            inside.append(cand)
+
+    far_pool: list[_Candidate] = []
+    if far_results > 0 and len(inside) < min_nearby and reach > radius_km:
+        seen = {c.facts.id: c for c in inside}
+        for facts in index.in_box(strengths, lat, lon, reach):
+            if facts.id in seen:
+                continue
+            cand = candidate(facts, reach)
+            if cand is None or cand.hi <= radius_km:
+                continue
+            if cand.lo > radius_km or cand.km(lat, lon) > radius_km:
+                if cand.hi <= reach or cand.km(lat, lon) <= reach:
+                    far_pool.append(cand)
+
+    def score_at(cand: _Candidate, km: float) -> int:
+        return scoring.rounded(100.0 * (cand.base + weights.afstand * scoring.distance_part(km, settings.distance_scale_km)))
+
+    def top(cands: list[_Candidate], k: int) -> list[_Candidate]:
+        """The k best by sort_key, computing geodesics only for candidates that can still make it."""
+        if k <= 0 or not cands:
+            return []
+        optimistic = sorted(
+            ((scoring.sort_key(score_at(c, c.lo), c.lo, c.facts.id, day), c) for c in cands), key=lambda kc: kc[0]
+        )
+        best: list[tuple[tuple, _Candidate]] = []
+        for opt_key, cand in optimistic:
+            if len(best) >= k and opt_key > best[-1][0]:
+                break  # sorted by optimistic key: nothing after this can beat the k-th
+            km = cand.km(lat, lon)
+            exact_key = scoring.sort_key(score_at(cand, km), km, cand.facts.id, day)
+            bisect.insort(best, (exact_key, cand), key=lambda kc: kc[0])
+            del best[k:]
+        return [c for _, c in best]
+
+    nearby = top(inside, max_results)
+    far = top(far_pool, far_results)
+
+    def hit(cand: _Candidate) -> Hit:
+        facts = cand.facts
+        km = cand.km(lat, lon)
+        parts = scoring.Parts(
+            fit=scoring.fit_part(strengths[facts.product_id], len(preferred_groups & facts.groups), preferred_total),
+            afstand=scoring.distance_part(km, settings.distance_scale_km),
+            wachttijd=scoring.waiting_part(facts.waiting_weeks, facts.free_places, facts.intake_status, settings.waiting_horizon_weeks),
+            actualiteit=fresh_of[facts.id],
+        )
+        return Hit(
+            facts=facts,
+            km=km,
+            parts=parts,
+            # Same arithmetic as the ranking (scoring.total adds the parts in this order too).
+            score=score_at(cand, km),
+            match_kind=(product_kinds or {}).get(facts.product_id, "name"),
+            preferred_served=tuple(sorted(preferred_groups & facts.groups)),
+            preferred_missing=tuple(sorted(preferred_groups - facts.groups)),
+        )
+
+    return Outcome([hit(c) for c in nearby], [hit(c) for c in far], len(inside), len(far_pool))

@@ -1,0 +1,75 @@
+"""The search in Chromium: htmx updates the results without a page load and keeps the URL in step;
+the same search works with JavaScript switched off."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_search_views import build_world
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def filled(app):
+    with app.app_context():
+        build_world()
+
+
+def titles(page) -> list[str]:
+    return [t.split(" —")[0].strip() for t in page.locator("#resultaten .result-title").all_inner_texts()]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_changing_a_filter_updates_results_without_a_page_load(filled, live_server, page):
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server + "/zoeken/")
+    page.get_by_label("Postcode of woonplaats").fill("5701")
+    page.get_by_label("Leeftijd").fill("12")
+    page.get_by_label("Hulpvraag").fill("gezinshuiz")
+    page.get_by_role("button", name="Zoeken").click()
+    page.wait_for_selector("#resultaten-kop")
+    assert titles(page)[:3] == ["De Linde", "Tienerhuis", "Huize Peel"]
+    assert "Verder weg" in page.locator("#resultaten").inner_text()
+
+    # A marker on window survives only if the page is not reloaded.
+    page.evaluate("window.__zelfdePagina = true")
+    page.get_by_label("ASS (autisme)").check()
+    expect(page.locator("#resultaten")).not_to_contain_text("Tienerhuis")  # (CSP forbids wait_for_function)
+    assert titles(page)[0] == "De Linde"
+    assert "Tienerhuis" not in titles(page)
+    assert page.evaluate("window.__zelfdePagina") is True
+    assert "doelgroepen=ASS" in page.url and "locatie=5701" in page.url
+    assert page.locator("#live-status").inner_text().startswith("1 plek binnen 15 km")
+
+    # Typing in a text field also updates (debounced), still without a page load.
+    page.get_by_label("Leeftijd").fill("abc")
+    expect(page.locator("#fout-leeftijd")).to_contain_text("heel getal")
+    assert page.evaluate("window.__zelfdePagina") is True
+    assert page.get_by_label("Leeftijd").input_value() == "abc"
+    assert errors == [], errors
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_same_search_works_without_javascript(filled, live_server, page_nojs):
+    page = page_nojs
+    page.goto(live_server + "/zoeken/")
+    page.get_by_label("Postcode of woonplaats").fill("5701")
+    page.get_by_label("Leeftijd").fill("12")
+    page.get_by_label("Hulpvraag").fill("gezinshuiz")
+    page.get_by_label("ASS (autisme)").check()
+    page.get_by_role("button", name="Zoeken").click()
+    page.wait_for_selector("#resultaten-kop")
+    assert re.search(r"/zoeken/\?.*locatie=5701", page.url) and "doelgroepen=ASS" in page.url
+    assert titles(page)[0] == "De Linde"
+    assert page.get_by_label("Hulpvraag").input_value() == "gezinshuiz"
+    # "Waarom deze plek?" is a plain <details>: it opens without JavaScript.
+    page.locator("#resultaten details summary").first.click()
+    assert page.locator("#resultaten details").first.get_attribute("open") is not None
+    # The no-match flag is an ordinary form post with a confirmation after the redirect.
+    page.get_by_label("Toelichting (optioneel)").fill("Geen plek voor broers en zussen samen")
+    page.get_by_role("button", name="Meld: geen passend aanbod").click()
+    assert "anoniem opgeslagen" in page.locator(".flashes").inner_text()

@@ -1,0 +1,295 @@
+"""The search page: full page without JavaScript, the htmx partial, input errors, filters, and the
+anonymous search log and "geen passend aanbod" report."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from beschikbaarheid.extensions import db
+from beschikbaarheid.models import Contract, NoMatchReport, Offering, Pc4Area, SearchLog, Woonplaats, utcnow
+from beschikbaarheid.services.offerings import apply_update
+from tests import factories as f
+from tests.helpers import csrf_token
+
+SEARCH = "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis"
+HTMX = {"HX-Request": "true", "HX-Target": "resultaten"}
+
+
+def build_world() -> dict:
+    """A small region around Helmond: offerings that must and must not be found. Commits."""
+    from beschikbaarheid.places import invalidate_place_index
+
+    region = f.region("Een 10 voor de Jeugd")
+    helmond = f.municipality("Helmond", "0794", 51.4793, 5.6570, region)
+    deurne = f.municipality("Deurne", "0762", 51.4617, 5.7969, region)
+    veldhoven = f.municipality("Veldhoven", "0861", 51.4185, 5.4026, region)
+    for m in (helmond, deurne, veldhoven):
+        db.session.add(Woonplaats(name=m.name, municipality=m, lat=m.lat, lon=m.lon))
+    db.session.add(Pc4Area(pc4="5701", woonplaats="Helmond", municipality=helmond, lat=51.4786, lon=5.6597))
+    gezinshuis = f.product("43A10", "Gezinshuis", region, 2, "wonen")
+    f.product("43A09", "Pleegzorg", region, 2, "wonen", keywords="pleeggezin")
+    ambulant = f.product("45A01", "Ambulante jeugdhulp", region, 4, "ambulant", keywords="begeleiding thuis")
+    crisis = f.product("46A01", "Crisisopvang", region, 5, "crisis")
+    now = utcnow()
+
+    def place(name, lat, lon, muni, postcode, **kw):
+        provider = f.provider(name, **kw)
+        return f.location(provider, f"Locatie {name}", lat, lon, postcode, muni.name, muni)
+
+    w = {"region": region, "gezinshuis": gezinshuis}
+    w["linde"] = f.offering(place("De Linde", 51.4800, 5.6600, helmond, "5701", website="https://delinde.example"),
+                            gezinshuis, waiting_weeks=4, free_places=1, target_groups=["ASS", "LVB"])
+    w["peel"] = f.offering(place("Huize Peel", 51.4617, 5.7969, deurne, "5751"), gezinshuis, waiting_weeks=10,
+                           free_places=0, updated_at=now - dt.timedelta(days=45))
+    w["kempen"] = f.offering(place("Kempen Gezinshuizen", 51.4185, 5.4026, veldhoven, "5501"), gezinshuis, waiting_weeks=2, free_places=2)
+    w["closed"] = f.offering(place("Gesloten Huis", 51.4810, 5.6550, helmond, "5702"), gezinshuis, intake_status="gesloten")
+    w["teen"] = f.offering(place("Tienerhuis", 51.4770, 5.6620, helmond, "5703"), gezinshuis, age_min=12, age_max=18)
+    expired_loc = place("Oud Contract", 51.4790, 5.6580, helmond, "5704")
+    w["expired"] = f.offering(expired_loc, gezinshuis, contract=False)
+    db.session.add(Contract(region=region, provider=expired_loc.provider, product=gezinshuis,
+                            valid_from=dt.date(2019, 1, 1), valid_until=dt.date(2021, 12, 31)))
+    w["nocontract"] = f.offering(place("Zonder Contract", 51.4795, 5.6590, helmond, "5705"), gezinshuis, contract=False)
+    w["ambulant"] = f.offering(place("Ambulant Team Helmond", 51.4750, 5.6500, helmond, "5706"), ambulant, target_groups=["ASS"])
+    w["crisis"] = f.offering(place("Crisisdienst Peel", 51.4760, 5.6510, helmond, "5707", crisis_phone="088-1234567"),
+                             crisis, waiting_weeks=0)
+    db.session.commit()
+    invalidate_place_index()
+    return w
+
+
+@pytest.fixture
+def world(app):
+    """The world's ids; no app context stays open, so each request gets its own session."""
+    with app.app_context():
+        w = build_world()
+        return {k: (v.id if hasattr(v, "id") else v) for k, v in w.items()}
+
+
+def names(html: str) -> list[str]:
+    """Provider names of the result cards, in page order."""
+    return re.findall(r'class="result-title">([^<]+?) <span', html)
+
+
+def section(html: str, start: str, end: str | None = None) -> str:
+    """The part of the page between two markers."""
+    part = html.split(start, 1)[1] if start in html else ""
+    return part.split(end, 1)[0] if end and end in part else part
+
+
+def test_empty_search_page_shows_the_form_without_errors(client, world):
+    response = client.get("/zoeken/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="zoekformulier"' in html and 'method="get"' in html
+    assert '<option value="43A10 Gezinshuis">' in html
+    assert "Controleer uw invoer" not in html
+    assert "<legend>Doelgroepen" in html
+
+
+def test_full_page_search_without_javascript(client, world):
+    response = client.get(SEARCH)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="5701"' in html and 'value="gezinshuis"' in html  # the form keeps the query
+    nearby = section(html, 'id="resultaten-kop"', 'id="verder-weg-kop"')
+    assert names(nearby) == ["De Linde", "Tienerhuis", "Huize Peel"]
+    far = section(html, 'id="verder-weg-kop"', 'id="overwegen-kop"')
+    assert "Verder weg" in html and names(far) == ["Kempen Gezinshuizen"]
+    for excluded in ("Gesloten Huis", "Oud Contract", "Zonder Contract"):
+        assert excluded not in html
+    assert "3 plekken binnen 15 km" in html
+    # facts, freshness, explanation and contact of a result
+    linde = section(html, "De Linde", "</article>")
+    assert "0,2 km" in linde and "4 weken" in linde and "Aanmelding open" in linde
+    assert "vandaag bijgewerkt" in linde and "https://delinde.example" in linde
+    assert "<summary>Waarom deze plek?</summary>" in linde and "Wachttijd 4 weken" in linde
+    peel = section(html, "Huize Peel", "</article>")
+    assert "niet bijgewerkt deze maand" in peel and "result-stale" in html
+    assert "Ook overwegen: ambulante hulp dichtbij" in html
+    assert names(section(html, 'id="overwegen-kop"', 'id="geen-aanbod"')) == ["Ambulant Team Helmond"]
+    assert "<script>" not in html and "style=" not in html and "hx-on" not in html
+
+
+def test_htmx_request_gets_only_the_results_partial_and_the_url_to_push(client, world):
+    response = client.get(SEARCH + "&doelgroepen=ASS", headers=HTMX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in html and 'id="zoekformulier"' not in html
+    assert names(section(html, 'id="resultaten-kop"', 'id="overwegen-kop"')) == ["De Linde"]
+    assert 'id="live-status" hx-swap-oob="innerHTML"' in html
+    assert response.headers["HX-Push-Url"] == "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis&doelgroepen=ASS"
+    assert "HX-Request" in response.headers.get("Vary", "")
+
+
+def test_htmx_history_restore_gets_the_full_page(client, world):
+    response = client.get(SEARCH, headers={**HTMX, "HX-History-Restore-Request": "true"})
+    assert 'id="zoekformulier"' in response.get_data(as_text=True)
+
+
+def test_invalid_input_answers_400_with_dutch_errors_next_to_the_fields_and_keeps_the_input(client, world):
+    response = client.get("/zoeken/?locatie=Helmnod&leeftijd=abc&product=gezinshuis&max_km=-3")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="abc"' in html and 'value="-3"' in html and 'value="gezinshuis"' in html
+    age_field = section(html, 'id="fout-leeftijd"', "</div>")
+    assert "heel getal" in age_field
+    assert "tussen 1 en 300 km" in section(html, 'id="fout-max_km"', "</div>")
+    assert 'aria-invalid="true"' in html
+    assert "Controleer uw invoer" in html
+
+
+def test_unknown_place_offers_suggestions_as_links_that_redo_the_search(client, world):
+    response = client.get("/zoeken/?locatie=Helm&leeftijd=12&product=gezinshuis")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    slot = section(html, 'id="fout-locatie"', "</div>")
+    link = re.search(r'href="([^"]+)">Helmond</a>', slot)
+    assert link, slot
+    redo = client.get(link.group(1).replace("&amp;", "&"))
+    assert redo.status_code == 200 and "De Linde" in redo.get_data(as_text=True)
+
+
+def test_htmx_partial_reports_errors_in_the_error_slots_and_is_quiet_while_fields_are_empty(client, world):
+    typing = client.get("/zoeken/?locatie=5701", headers=HTMX)
+    html = typing.get_data(as_text=True)
+    assert typing.status_code == 200
+    assert "Vul postcode of woonplaats, leeftijd en hulpvraag in" in html
+    assert "Vul de leeftijd" not in html  # not an error yet while the referrer is still typing
+    wrong = client.get("/zoeken/?locatie=5701&leeftijd=abc&product=gezinshuis", headers=HTMX)
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 200  # htmx only swaps 2xx; the error is in the body
+    assert re.search(r'id="fout-leeftijd" hx-swap-oob="innerHTML">\s*<p>Vul de leeftijd in als een heel getal', html)
+
+
+def test_unknown_need_shows_product_suggestions(client, world):
+    response = client.get("/zoeken/?locatie=5701&leeftijd=12&product=xyzzy")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "43A10 Gezinshuis</a>" in section(html, 'id="fout-product"', "</div>")
+
+
+@pytest.mark.parametrize(
+    ("query", "present", "absent"),
+    [
+        ("&ook_gesloten=1", ["Gesloten Huis"], []),
+        ("&leeftijd=8", [], ["Tienerhuis"]),
+        ("&doelgroepen=ASS&doelgroepen=LVB", ["De Linde"], ["Huize Peel", "Tienerhuis"]),
+        ("&max_wachttijd=5", ["De Linde", "Tienerhuis"], ["Huize Peel"]),
+    ],
+)
+def test_filters(client, world, query, present, absent):
+    url = SEARCH + query if "leeftijd" not in query else SEARCH.replace("&leeftijd=12", "") + query
+    html = client.get(url).get_data(as_text=True)
+    found = names(section(html, 'id="resultaten-kop"', 'id="overwegen-kop"'))
+    assert all(p in found for p in present), found
+    assert not any(a in found for a in absent), found
+    assert "Oud Contract" not in found and "Zonder Contract" not in found
+
+
+def test_crisis_products_show_the_24_7_number(client, world):
+    html = client.get("/zoeken/?locatie=5701&leeftijd=12&product=46A01").get_data(as_text=True)
+    assert "Crisis (24/7):" in html and "088-1234567" in html
+    html = client.get(SEARCH).get_data(as_text=True)
+    assert "Crisis (24/7):" not in html
+
+
+def test_a_provider_update_is_visible_in_the_next_search(app, client, world):
+    assert "4 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
+    with app.app_context():
+        offering = db.session.get(Offering, world["linde"])
+        apply_update(offering, {"waiting_weeks": 7}, author="test", via="form")
+        db.session.commit()
+    assert "7 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
+
+
+def test_changes_made_by_another_process_are_visible_in_the_next_search(app, client, world):
+    """Core UPDATEs fire no ORM events here, just like a save in another worker or process."""
+    table = Offering.__table__
+    client.get(SEARCH)  # the index is built
+    with app.app_context():  # a provider saves elsewhere: figures and updated_at change
+        db.session.execute(sa.update(table).where(table.c.id == world["linde"]).values(waiting_weeks=9, updated_at=utcnow()))
+        db.session.commit()
+    assert "9 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
+    app.config["SEARCH_INDEX_FULL_CHECK_S"] = 0
+    with app.app_context():  # an ORM edit elsewhere that keeps updated_at still bumps the version
+        db.session.execute(
+            sa.update(table).where(table.c.id == world["linde"]).values(age_max=11, version=table.c.version + 1)
+        )
+        contract = Contract.__table__
+        db.session.execute(  # and a contract of another provider ends
+            sa.update(contract).where(contract.c.provider_id == db.session.get(Offering, world["peel"]).provider_id)
+            .values(valid_until=dt.date(2022, 1, 1))
+        )
+        db.session.commit()
+    html = client.get(SEARCH).get_data(as_text=True)
+    assert "De Linde" not in html and "Huize Peel" not in html
+
+
+def test_each_search_is_logged_anonymously_with_an_age_band(app, client, world):
+    client.get(SEARCH)
+    client.get(SEARCH + "&max_km=25", headers=HTMX)  # a refinement in the same session: same row
+    client.get("/zoeken/?locatie=5701&leeftijd=abc&product=gezinshuis")  # invalid: not logged
+    with app.app_context():
+        logs = db.session.scalars(db.select(SearchLog)).all()
+        assert len(logs) == 1
+        log = logs[0]
+        assert (log.age_band, log.municipality_code, log.pc4, log.product_code, log.need_kind) == ("12-17", "0794", "5701", "43A10", "name")
+        assert log.day == dt.datetime.now(dt.timezone.utc).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam")).date()
+        assert log.within_radius_count == 4 and log.result_count == 4  # the latest refinement (25 km)
+        assert log.source == "web"
+        columns = set(SearchLog.__table__.columns.keys())
+        assert not columns & {"age", "leeftijd", "postcode", "locatie", "query", "ip", "user_id"}
+    other = app.test_client()
+    other.get("/zoeken/?locatie=Deurne&leeftijd=2&product=43A10")
+    with app.app_context():
+        second = db.session.scalars(db.select(SearchLog).order_by(SearchLog.id.desc())).first()
+        assert (second.age_band, second.municipality_code, second.pc4) == ("0-3", "0762", None)
+
+
+def _flag(client, query: str, reason: str = "", token: str | None = None):
+    token = token or csrf_token(client, "/zoeken/?" + query)
+    return client.post("/zoeken/geen-passend-aanbod", data={"csrf_token": token, "q": query, "reason": reason})
+
+
+def test_no_match_flag_is_stored_anonymously(app, client, world):
+    query = "locatie=5701&leeftijd=16&product=gezinshuis&doelgroepen=ASS"
+    response = _flag(client, query, "Geen plek voor broers en zussen samen")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/zoeken/?locatie=5701&leeftijd=16&product=gezinshuis&doelgroepen=ASS")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "anoniem opgeslagen" in page
+    with app.app_context():
+        report = db.session.scalars(db.select(NoMatchReport)).one()
+        assert report.age_band == "12-17" and report.municipality_code == "0794" and report.pc4 == "5701"
+        assert report.product_code == "43A10" and report.reason == "Geen plek voor broers en zussen samen"
+        assert report.referrer_type is None and report.result_count == 1
+
+
+def test_no_match_flag_records_the_referrer_type_of_a_logged_in_referrer(app, client, login, world):
+    with app.app_context():
+        user = f.user("verwijzer", referrer_type="04")
+        db.session.commit()
+        login(user)
+    assert _flag(client, "locatie=5701&leeftijd=12&product=gezinshuis").status_code == 302
+    with app.app_context():
+        assert db.session.scalars(db.select(NoMatchReport)).one().referrer_type == "04"
+
+
+def test_no_match_flag_over_htmx_returns_the_confirmation(app, client, world):
+    query = "locatie=5701&leeftijd=12&product=gezinshuis"
+    token = csrf_token(client, "/zoeken/?" + query)
+    response = client.post("/zoeken/geen-passend-aanbod", data={"csrf_token": token, "q": query}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "anoniem opgeslagen" in response.get_data(as_text=True)
+
+
+def test_no_match_flag_needs_csrf_and_a_short_reason(app, client, world):
+    query = "locatie=5701&leeftijd=12&product=gezinshuis"
+    assert client.post("/zoeken/geen-passend-aanbod", data={"q": query}).status_code == 400
+    too_long = _flag(client, query, "x" * 201)
+    assert too_long.status_code == 400
+    assert "maximaal 200 tekens" in too_long.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(db.select(NoMatchReport)).all() == []
