@@ -1,1 +1,229 @@
-"""(being written)"""
+"""User accounts: creating users with the right role data, passwords, reset tokens, and the `users` CLI.
+
+One place validates an account (role, referrer type, provider, password length), so the CLI, demo
+data and a future admin screen cannot create a referrer without a type or a provider user without
+a provider.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from beschikbaarheid.cli import users_cli
+from beschikbaarheid.extensions import db
+from beschikbaarheid.models import REFERRER_TYPES, ROLES, Provider, User
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+RESET_SALT = "password-reset-v1"
+DEFAULT_RESET_MAX_AGE = 3600  # seconds
+
+
+class AccountError(ValueError):
+    """Invalid account data; `messages` are Dutch and meant for the person who typed them."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+def password_problems(password: str | None) -> list[str]:
+    """Why a new password is not acceptable (empty list when it is)."""
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        return [f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn."]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [f"Het wachtwoord mag hoogstens {MAX_PASSWORD_LENGTH} tekens lang zijn."]
+    if not password.strip():
+        return ["Het wachtwoord mag niet alleen uit spaties bestaan."]
+    return []
+
+
+def normalise_email(email: str) -> str:
+    """Lower-cased, syntax-checked e-mail address; AccountError when it is not an address."""
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise AccountError([f"'{email}' is geen geldig e-mailadres."]) from None
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Case-insensitive lookup (addresses are stored lower-case, older rows may not be)."""
+    return db.session.scalar(db.select(User).where(db.func.lower(User.email) == (email or "").strip().lower()))
+
+
+def find_provider(ref: str | int | Provider | None) -> Provider | None:
+    """A provider by object, id or exact (case-insensitive) name."""
+    if ref is None or isinstance(ref, Provider):
+        return ref
+    text = str(ref).strip()
+    if text.isdigit():
+        found = db.session.get(Provider, int(text))
+        if found:
+            return found
+    return db.session.scalar(db.select(Provider).where(db.func.lower(Provider.name) == text.lower()))
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    provider: str | int | Provider | None = None,
+    referrer_type: str | None = None,
+    region_id: int | None = None,
+) -> User:
+    """Validate and add a user (not committed); AccountError lists every problem at once."""
+    problems: list[str] = []
+    try:
+        email = normalise_email(email)
+    except AccountError as exc:
+        problems += exc.messages
+    else:
+        if find_user_by_email(email):
+            problems.append(f"Er bestaat al een gebruiker met e-mailadres {email}.")
+    name = (name or "").strip()
+    if not name:
+        problems.append("Vul een naam in.")
+    elif len(name) > 120:
+        problems.append("De naam mag hoogstens 120 tekens lang zijn.")
+    if role not in ROLES:
+        problems.append(f"Onbekende rol '{role}'. Kies uit: {', '.join(ROLES)}.")
+
+    provider_obj = None
+    if role == "aanbieder":
+        if provider in (None, ""):
+            problems.append("Een aanbieder-gebruiker hoort bij één aanbieder: geef --provider (naam of nummer).")
+        else:
+            provider_obj = find_provider(provider)
+            if provider_obj is None:
+                problems.append(f"Aanbieder '{provider}' bestaat niet.")
+    elif provider not in (None, ""):
+        problems.append("Alleen gebruikers met de rol aanbieder horen bij een aanbieder.")
+
+    if role == "verwijzer":
+        if not referrer_type:
+            problems.append("Een verwijzer heeft een verwijzerstype: " + _referrer_choices() + ".")
+        elif referrer_type not in REFERRER_TYPES:
+            problems.append(f"Onbekend verwijzerstype '{referrer_type}'. Kies uit: " + _referrer_choices() + ".")
+    elif referrer_type:
+        problems.append("Alleen verwijzers hebben een verwijzerstype.")
+
+    problems += password_problems(password)
+    if problems:
+        raise AccountError(problems)
+
+    user = User(email=email, name=name, role=role, provider=provider_obj,
+                referrer_type=referrer_type if role == "verwijzer" else None, region_id=region_id)
+    user.set_password(password)
+    db.session.add(user)
+    return user
+
+
+def _referrer_choices() -> str:
+    return ", ".join(f"{code} ({label})" for code, label in REFERRER_TYPES.items())
+
+
+def change_password(user: User, password: str) -> None:
+    """Set a new password (not committed); old reset links stop working because the hash changes."""
+    problems = password_problems(password)
+    if problems:
+        raise AccountError(problems)
+    user.set_password(password)
+
+
+# --- Password reset tokens ---
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _hash_fragment(user: User) -> str:
+    """Part of a digest of the current password hash: a changed password voids older tokens."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    """A signed token for one user's password reset, valid until used or expired."""
+    return _reset_serializer().dumps({"u": user.id, "h": _hash_fragment(user)})
+
+
+def load_reset_token(token: str) -> User:
+    """The active user a valid reset token belongs to; raises ResetTokenError otherwise."""
+    max_age = int(current_app.config.get("PASSWORD_RESET_MAX_AGE", DEFAULT_RESET_MAX_AGE))
+    try:
+        payload = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ResetTokenError("expired") from None
+    except BadSignature:
+        raise ResetTokenError("invalid") from None
+    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) and isinstance(payload.get("u"), int) else None
+    if user is None or not user.active or payload.get("h") != _hash_fragment(user):
+        raise ResetTokenError("used")
+    return user
+
+
+class ResetTokenError(Exception):
+    """A reset link that cannot be used (reason: expired | invalid | used)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- CLI: flask --app beschikbaarheid users ... ---
+
+
+def _fail(messages: list[str]) -> None:
+    for message in messages:
+        click.echo(f"Fout: {message}", err=True)
+    raise SystemExit(1)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="E-mailadres (inlognaam).")
+@click.option("--name", required=True, help="Naam van de gebruiker.")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="Rol.")
+@click.option("--provider", default=None, help="Aanbieder (naam of nummer); verplicht bij rol aanbieder.")
+@click.option("--referrer-type", default=None, help="Verwijzerstype 01-05; verplicht bij rol verwijzer.")
+@click.option("--password", default=None, help="Wachtwoord (minstens 12 tekens); zonder deze optie wordt erom gevraagd.")
+def create_user_command(email, name, role, provider, referrer_type, password):
+    """Maak een gebruiker aan (verwijzer, aanbieder, contractmanager of beheerder)."""
+    if password is None:
+        password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
+    try:
+        user = create_user(email=email, name=name, role=role, password=password, provider=provider, referrer_type=referrer_type)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        _fail(exc.messages)
+    extra = ""
+    if user.provider:
+        extra = f", aanbieder {user.provider.name}"
+    elif user.referrer_type:
+        extra = f", {REFERRER_TYPES[user.referrer_type]}"
+    click.echo(f"Gebruiker {user.email} aangemaakt ({ROLES[user.role]}{extra}).")
+
+
+@users_cli.command("set-password")
+@click.option("--email", required=True, help="E-mailadres van de gebruiker.")
+@click.option("--password", default=None, help="Nieuw wachtwoord; zonder deze optie wordt erom gevraagd.")
+def set_password_command(email, password):
+    """Stel een nieuw wachtwoord in voor een bestaande gebruiker."""
+    user = find_user_by_email(email)
+    if user is None:
+        _fail([f"Geen gebruiker met e-mailadres {email}."])
+    if password is None:
+        password = click.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
+    try:
+        change_password(user, password)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        _fail(exc.messages)
+    click.echo(f"Wachtwoord van {user.email} gewijzigd.")

@@ -1,16 +1,17 @@
-"""Who is logged in and what they may do: login/logout, the user loader and role checks."""
+"""Who is logged in and what they may do: login/logout, password reset by e-mail, the user loader and role checks."""
 from __future__ import annotations
 
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from beschikbaarheid import accounts, mail
 from beschikbaarheid.extensions import db, limiter
 from beschikbaarheid.models import User
 
@@ -112,5 +113,80 @@ def login():
 def logout():
     """Log out (POST with CSRF token, so a link on another site cannot log you out)."""
     logout_user()
+    session.pop("link_grant", None)  # a reminder-link session ends with the login session
     flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("web.index"))
+
+
+# --- Password reset by e-mail ---
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in."), Email("Dit is geen geldig e-mailadres."), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Nieuw wachtwoord",
+        validators=[
+            DataRequired("Vul een nieuw wachtwoord in."),
+            Length(min=accounts.MIN_PASSWORD_LENGTH, max=accounts.MAX_PASSWORD_LENGTH,
+                   message=f"Het wachtwoord moet minstens {accounts.MIN_PASSWORD_LENGTH} tekens lang zijn."),
+        ],
+    )
+    password_repeat = PasswordField(
+        "Herhaal het nieuwe wachtwoord",
+        validators=[DataRequired("Herhaal het nieuwe wachtwoord."), EqualTo("password", "De wachtwoorden zijn niet gelijk.")],
+    )
+
+
+def _send_reset_mail(user: User) -> None:
+    """Mail a reset link; the link uses PUBLIC_BASE_URL, never the request's Host header."""
+    from beschikbaarheid.signed_links import external_url
+
+    link = external_url("auth.reset_password", token=accounts.make_reset_token(user))
+    minutes = int(current_app.config.get("PASSWORD_RESET_MAX_AGE", accounts.DEFAULT_RESET_MAX_AGE)) // 60
+    context = {"user": user, "link": link, "minutes": minutes}
+    mail.send(mail.Mail(
+        to=user.email,
+        subject=_("Wachtwoord opnieuw instellen — Beschikbaarheidswijzer"),
+        text=render_template("auth/reset_mail.txt", **context),
+        html=render_template("auth/reset_mail.html", **context),
+        headers={"Auto-Submitted": "auto-generated"},
+    ))
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message="Te veel verzoeken. Probeer het over een minuut opnieuw.")
+def reset_request():
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data)
+        if user and user.active:
+            try:
+                _send_reset_mail(user)
+            except mail.MailError:
+                # Logged for the operator; the visitor sees the same answer (no account enumeration).
+                current_app.logger.exception("Password reset mail to user %s failed", user.id)
+        return render_template("auth/reset_sent.html")
+    return render_template("auth/reset_request.html", form=form), (400 if request.method == "POST" else 200)
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password through the e-mailed link; the link dies once the password changes."""
+    try:
+        user = accounts.load_reset_token(token)
+    except accounts.ResetTokenError as exc:
+        status = 410 if exc.reason in ("expired", "used") else 400
+        return render_template("auth/reset_invalid.html", reason=exc.reason), status
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.change_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form, user=user), (400 if request.method == "POST" else 200)

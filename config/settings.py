@@ -71,6 +71,9 @@ class BaseConfig:
 
     # Signed links in reminder e-mails
     SIGNED_LINK_MAX_AGE_DAYS = 14
+    # A signed update link grants this browser session access to that one provider this long.
+    LINK_SESSION_MINUTES = 120
+    PASSWORD_RESET_MAX_AGE = 3600
 
     # Scheduler
     SCHEDULER_TIMEZONE = "Europe/Amsterdam"

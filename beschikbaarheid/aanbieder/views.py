@@ -1,12 +1,403 @@
-"""Views of the aanbieder blueprint."""
-from flask import render_template
+"""Provider pages: the offerings table (inline htmx edit or per-row page), confirmations, history, signed links.
 
-from beschikbaarheid.auth import roles_required
+Who may do what is decided in one place, `_access`: a provider user edits its own provider, a signed
+link edits only the provider it names, contract managers and administrators read everything.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from dataclasses import dataclass
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from beschikbaarheid import signed_links
 from beschikbaarheid.aanbieder import bp
+from beschikbaarheid.aanbieder.charts import waiting_chart
+from beschikbaarheid.domain import freshness
+from beschikbaarheid.domain.plausibility import Limits, check_submission
+from beschikbaarheid.extensions import db
+from beschikbaarheid.models import TARGET_GROUPS, Contract, Offering, Provider, utcnow
+from beschikbaarheid.services.offerings import (
+    Actor,
+    EditConflict,
+    confirm_all,
+    confirm_checked,
+    history,
+    is_contracted,
+    local_today,
+    provider_offerings,
+    save_checked,
+    waiting_series,
+)
+
+READ_ROLES = ("contractmanager", "beheerder")
+LINK_GRANT = "link_grant"  # session key: {"p": provider_id, "exp": unix time}
+DEFAULT_LINK_SESSION_MINUTES = 120
+
+# Inline row edits change the monthly figures; the per-row page also the age range and target groups.
+ROW_FIELDS = ("capacity", "free_places", "waiting_weeks", "intake_status", "note")
+PAGE_FIELDS = ROW_FIELDS + ("age_min", "age_max", "target_groups")
+FIELD_LABELS = {
+    "capacity": "Capaciteit",
+    "free_places": "Vrije plekken",
+    "waiting_weeks": "Wachttijd (weken)",
+    "intake_status": "Aanmelding",
+    "age_min": "Leeftijd vanaf",
+    "age_max": "Leeftijd tot en met",
+    "target_groups": "Doelgroepen",
+    "note": "Notitie",
+}
+
+
+@dataclass
+class Access:
+    """What the visitor may do with one provider's offerings, and as whom changes are recorded."""
+
+    provider: Provider
+    can_edit: bool
+    actor: Actor | None = None
+    via_link: bool = False
+    link_expires: dt.datetime | None = None
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _status(code: int) -> int:
+    """htmx (2.x default config) does not swap 4xx responses, so partials go out as 200 with the message."""
+    return 200 if _is_htmx() else code
+
+
+def _link_grant() -> dict | None:
+    """The unexpired link grant of this browser session, if any."""
+    grant = session.get(LINK_GRANT)
+    if not isinstance(grant, dict):
+        return None
+    if float(grant.get("exp", 0)) < time.time():
+        session.pop(LINK_GRANT, None)
+        return None
+    return grant
+
+
+def _to_login():
+    """Anonymous visitor: send to the login page (with ?next=)."""
+    abort(current_app.login_manager.unauthorized())
+
+
+def _access(provider_id: int) -> Access:
+    """Decide access to one provider's offerings; aborts with 403/404 or a redirect to login."""
+    user = current_user
+    if user.is_authenticated and user.role == "aanbieder" and user.provider_id == provider_id:
+        return Access(db.get_or_404(Provider, provider_id), True, Actor.for_user(user))
+    grant = _link_grant()
+    if grant and grant.get("p") == provider_id:
+        provider = db.get_or_404(Provider, provider_id)
+        expires = dt.datetime.fromtimestamp(float(grant["exp"]), dt.timezone.utc)
+        return Access(provider, True, Actor.for_link(provider), via_link=True, link_expires=expires)
+    if user.is_authenticated and user.role in READ_ROLES:
+        return Access(db.get_or_404(Provider, provider_id), False)
+    if (user.is_authenticated and user.role == "aanbieder") or grant:
+        abort(404)  # another provider's data: indistinguishable from data that does not exist
+    if user.is_authenticated:
+        abort(403)
+    _to_login()
+
+
+def _offering_access(offering_id: int, *, edit: bool) -> tuple[Offering, Access]:
+    """Load an offering the visitor may see (or edit); the same 404 for 'not yours' and 'not there'."""
+    if not current_user.is_authenticated and not _link_grant():
+        _to_login()  # before touching the database: anonymous visitors learn nothing about ids
+    if current_user.is_authenticated and current_user.role not in ("aanbieder", *READ_ROLES) and not _link_grant():
+        abort(403)
+    offering = db.session.get(Offering, offering_id)
+    if offering is None:
+        abort(404)
+    access = _access(offering.provider_id)
+    if edit:
+        if not access.can_edit:
+            abort(403)
+        if not is_contracted(offering, local_today()):
+            abort(404)  # only contracted offerings are kept current (see provider page)
+    return offering, access
+
+
+def _grouped(offerings: list[Offering]) -> list[tuple]:
+    """[(location, [offerings])] in the order given (already sorted by location name)."""
+    return [(loc, list(items)) for loc, items in itertools.groupby(offerings, key=lambda o: o.location)]
+
+
+def _render_provider(access: Access):
+    now = utcnow()
+    contracted, others = provider_offerings(access.provider.id, local_today(now))
+    current = sum(1 for o in contracted if not freshness.is_stale(o.updated_at, now))
+    return render_template(
+        "aanbieder/provider.html",
+        access=access,
+        provider=access.provider,
+        groups=_grouped(contracted),
+        contracted=contracted,
+        others=others,
+        current_count=current,
+        field_labels=FIELD_LABELS,
+    )
+
+
+def _render_row(offering: Offering, access: Access, notice: str | None = None, focus: bool = False):
+    return render_template("aanbieder/_row.html", o=offering, access=access, notice=notice, focus=focus)
 
 
 @bp.route("/")
-@roles_required("aanbieder")
 def home():
-    """Landing page (filled in by its own issue)."""
-    return render_template("placeholder.html", title="aanbieder")
+    """A provider user's own offerings; contract managers get the list of providers."""
+    if current_user.is_authenticated and current_user.role == "aanbieder":
+        if current_user.provider_id is None:
+            abort(403)
+        return _render_provider(_access(current_user.provider_id))
+    grant = _link_grant()
+    if grant:
+        return redirect(url_for(".provider", provider_id=grant["p"]))
+    if current_user.is_authenticated and current_user.role in READ_ROLES:
+        return render_template("aanbieder/providers.html", providers=_provider_overview())
+    if current_user.is_authenticated:
+        abort(403)
+    return current_app.login_manager.unauthorized()
+
+
+def _provider_overview() -> list[dict]:
+    """Every provider with how many contracted offerings are current this month (three queries)."""
+    now = utcnow()
+    today = local_today(now)
+    active = {
+        (p, prod)
+        for p, prod in db.session.execute(
+            db.select(Contract.provider_id, Contract.product_id).where(
+                Contract.valid_from <= today, db.or_(Contract.valid_until.is_(None), Contract.valid_until >= today)
+            )
+        )
+    }
+    counts: dict[int, list[int]] = {}
+    for provider_id, product_id, updated_at in db.session.execute(
+        db.select(Offering.provider_id, Offering.product_id, Offering.updated_at)
+    ):
+        if (provider_id, product_id) in active:
+            c = counts.setdefault(provider_id, [0, 0])
+            c[0] += 1
+            c[1] += 0 if freshness.is_stale(updated_at, now) else 1
+    providers = db.session.scalars(db.select(Provider).order_by(Provider.name)).all()
+    return [{"provider": p, "total": counts.get(p.id, [0, 0])[0], "current": counts.get(p.id, [0, 0])[1]} for p in providers]
+
+
+@bp.route("/<int:provider_id>/")
+def provider(provider_id: int):
+    """One provider's offerings, grouped by location; editable for its own users and its link."""
+    return _render_provider(_access(provider_id))
+
+
+@bp.route("/<int:provider_id>/bevestigen", methods=["POST"], endpoint="confirm_all")
+def confirm_all_view(provider_id: int):
+    """'Alles ongewijzigd bevestigen': confirm every contracted offering the provider saw on the page."""
+    access = _access(provider_id)
+    if not access.can_edit:
+        abort(403)
+    _confirm_all_and_flash(access)
+    return redirect(url_for(".provider", provider_id=provider_id))
+
+
+def _posted_versions() -> dict[int, int]:
+    """{offering id: version} from the hidden 'version-<id>' fields of a confirm-all form."""
+    versions = {}
+    for key, value in request.form.items():
+        if key.startswith("version-") and key[8:].isdigit() and value.isdigit():
+            versions[int(key[8:])] = int(value)
+    return versions
+
+
+def _confirm_all_and_flash(access: Access) -> None:
+    contracted, _others = provider_offerings(access.provider.id, local_today())
+    try:
+        result = confirm_all(contracted, _posted_versions(), actor=access.actor)
+        db.session.commit()
+    except EditConflict:
+        flash(_("Iemand anders wijzigde tegelijkertijd een van deze regels. Er is niets bevestigd; controleer de cijfers en probeer het opnieuw."), "warning")
+        return
+    if result.confirmed:
+        flash(ngettext("%(num)d regel bevestigd als ongewijzigd.", "%(num)d regels bevestigd als ongewijzigd.", len(result.confirmed)), "success")
+    if result.already_updated:
+        flash(ngettext("%(num)d regel had u net al bijgewerkt.", "%(num)d regels had u net al bijgewerkt.", len(result.already_updated)), "info")
+    if result.changed:
+        names = ", ".join(f"{o.product.code} {o.product.name} ({o.location.name})" for o in result.changed)
+        flash(_("Niet bevestigd, want intussen gewijzigd door iemand anders: %(names)s. Controleer deze regels.", names=names), "warning")
+    if not (result.confirmed or result.already_updated or result.changed):
+        flash(_("Er was niets te bevestigen."), "info")
+
+
+@bp.route("/aanbod/<int:offering_id>")
+def row(offering_id: int):
+    """One table row (htmx: cancel an inline edit); without htmx, back to the provider page."""
+    offering, access = _offering_access(offering_id, edit=False)
+    if _is_htmx():
+        return _render_row(offering, access, focus=True)
+    return redirect(url_for(".provider", provider_id=offering.provider_id, _anchor=f"o-{offering.id}"))
+
+
+def _current_text(offering: Offering) -> dict:
+    """The offering's values as form text."""
+    values = {f: "" if getattr(offering, f) is None else str(getattr(offering, f)) for f in PAGE_FIELDS if f != "target_groups"}
+    values["target_groups"] = offering.target_groups
+    return values
+
+
+def _submitted(fields: tuple[str, ...]) -> dict:
+    raw = {f: request.form.get(f, "") for f in fields if f != "target_groups"}
+    if "target_groups" in fields:
+        raw["target_groups"] = request.form.getlist("target_groups")
+    return raw
+
+
+def _current_values(offering: Offering) -> dict:
+    values = {f: getattr(offering, f) for f in PAGE_FIELDS if f != "target_groups"}
+    values["target_groups"] = offering.target_groups
+    return values
+
+
+def _posted_int(name: str) -> int | None:
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _render_edit(offering, access, layout, *, entered, errors=None, doubts=(), conflict=None, status=200):
+    template = "aanbieder/_row_edit.html" if layout == "row" else "aanbieder/edit.html"
+    html = render_template(
+        template, o=offering, access=access, entered=entered, errors=errors or {}, doubts=doubts,
+        conflict=conflict, field_labels=FIELD_LABELS, target_groups=TARGET_GROUPS,
+    )
+    return html, _status(status)
+
+
+@bp.route("/aanbod/<int:offering_id>/bewerken", methods=["GET", "POST"])
+def edit(offering_id: int):
+    """Edit one offering: inline row (htmx) or its own page (no JavaScript); checked, versioned, logged."""
+    offering, access = _offering_access(offering_id, edit=True)
+    # htmx gets the table-row editor, everything else the full page; the posted form says which fields it has.
+    layout = "row" if _is_htmx() and request.values.get("layout", "row") == "row" else "page"
+    if request.method == "GET":
+        return _render_edit(offering, access, layout, entered=_current_text(offering))
+
+    fields = ROW_FIELDS if request.form.get("layout") == "row" else PAGE_FIELDS
+    entered = {**_current_text(offering), **_submitted(fields)}
+    expected = _posted_int("version")
+    if expected != offering.version:
+        return _render_edit(offering, access, layout, entered=entered, conflict=offering, status=409)
+    check = check_submission(
+        _submitted(fields), _current_values(offering), Limits.from_config(current_app.config), fields,
+        target_group_codes=TARGET_GROUPS, current_confirmed=offering.unusual_confirmed,
+    )
+    if not check.ok:
+        return _render_edit(offering, access, layout, entered=entered, errors=check.errors, status=400)
+    acknowledged = request.form.get("acknowledged", "").split()
+    if check.doubts and not (request.form.get("confirm_unusual") and check.is_confirmed_by(acknowledged)):
+        # A question, not an error: nothing is saved until the provider confirms these exact values.
+        return _render_edit(offering, access, layout, entered=entered, doubts=check.doubts, status=200)
+    try:
+        rows = save_checked(
+            offering, check.values, expected_version=expected, actor=access.actor,
+            unusual_confirmed=bool(check.doubts) or check.keeps_confirmation,
+        )
+        db.session.commit()
+    except EditConflict as conflict:
+        return _render_edit(conflict.offering, access, layout, entered=entered, conflict=conflict.offering, status=409)
+    confirmed_only = all(r.kind == "confirm" for r in rows)
+    message = (
+        _("Niets veranderd: %(product)s bevestigd als ongewijzigd.", product=offering.product.name)
+        if confirmed_only else _("Opgeslagen: %(product)s (%(location)s).", product=offering.product.name, location=offering.location.name)
+    )
+    if layout == "row" and _is_htmx():
+        return _render_row(offering, access, notice=message, focus=True)
+    flash(message, "success")
+    return redirect(url_for(".provider", provider_id=offering.provider_id, _anchor=f"o-{offering.id}"))
+
+
+@bp.route("/aanbod/<int:offering_id>/bevestigen", methods=["POST"])
+def confirm(offering_id: int):
+    """Confirm one row unchanged (the values the provider saw on the page)."""
+    offering, access = _offering_access(offering_id, edit=True)
+    try:
+        confirm_checked(offering, expected_version=_posted_int("version"), actor=access.actor)
+        db.session.commit()
+        message, category = _("Bevestigd als ongewijzigd: %(product)s.", product=offering.product.name), "success"
+    except EditConflict as conflict:
+        offering = conflict.offering
+        message = _("Niet bevestigd: iemand anders heeft deze regel intussen gewijzigd (%(who)s). Controleer de actuele cijfers.", who=offering.updated_by or "?")
+        category = "warning"
+    if _is_htmx():
+        return _render_row(offering, access, notice=message, focus=True)
+    flash(message, category)
+    return redirect(url_for(".provider", provider_id=offering.provider_id, _anchor=f"o-{offering.id}"))
+
+
+@bp.route("/aanbod/<int:offering_id>/historie", endpoint="history")
+def history_view(offering_id: int):
+    """Past values of one offering, who changed them and how, with a small waiting-time chart."""
+    offering, access = _offering_access(offering_id, edit=False)
+    now = utcnow()
+    return render_template(
+        "aanbieder/history.html",
+        o=offering,
+        access=access,
+        rows=history(offering.id),
+        chart=waiting_chart(waiting_series(offering), now),
+        field_labels=FIELD_LABELS,
+    )
+
+
+# --- Signed links from reminder e-mails ---
+
+
+def _link_error(error: signed_links.SignedLinkError):
+    return render_template("aanbieder/link_error.html", message=error.message, code=error.status), error.status
+
+
+@bp.route("/link/<token>", methods=["GET", "POST"])
+def link(token: str):
+    """A reminder link. GET only shows what it will do (mail scanners prefetch links); POST confirms."""
+    purpose = signed_links.peek_purpose(token)
+    try:
+        provider_id = signed_links.load_provider_token(token, purpose or "")
+    except signed_links.SignedLinkError as error:
+        return _link_error(error)
+    provider = db.session.get(Provider, provider_id)
+    if provider is None:
+        return _link_error(signed_links.LinkInvalid())
+
+    if purpose == "update":
+        if request.method == "POST":
+            abort(405)
+        minutes = int(current_app.config.get("LINK_SESSION_MINUTES", DEFAULT_LINK_SESSION_MINUTES))
+        # Grants this browser session the update screen of this one provider, for a while; no data changes.
+        session[LINK_GRANT] = {"p": provider.id, "exp": time.time() + minutes * 60}
+        return redirect(url_for(".provider", provider_id=provider.id))
+
+    contracted, _others = provider_offerings(provider.id, local_today())
+    if request.method == "GET":
+        return render_template("aanbieder/link_confirm.html", provider=provider, offerings=contracted, token=token)
+    try:
+        result = confirm_all(contracted, _posted_versions(), actor=Actor.for_link(provider))
+        db.session.commit()
+        confirmed, changed = result.confirmed, result.changed
+    except EditConflict:
+        confirmed, changed = [], contracted
+    return render_template("aanbieder/link_done.html", provider=provider, confirmed=confirmed, changed=changed)
+
+
+@bp.route("/link/stoppen", methods=["POST"])
+def link_end():
+    """End the link session on this device (e.g. a shared computer)."""
+    session.pop(LINK_GRANT, None)
+    flash(_("De toegang via de link is beëindigd op dit apparaat."), "info")
+    return redirect(url_for("web.index"))

@@ -6,9 +6,15 @@ confirmation appends one row of kind 'confirm', so runs of blind confirmation st
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from sqlalchemy import or_
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.exc import StaleDataError
+
+from beschikbaarheid.domain import freshness
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import Offering, OfferingChange, utcnow
+from beschikbaarheid.models import Contract, Location, Offering, OfferingChange, Product, Provider, utcnow
 
 # Fields a provider (or an import) may change, in display order.
 EDITABLE_FIELDS = ("capacity", "free_places", "waiting_weeks", "intake_status", "age_min", "age_max", "target_groups", "note")
@@ -96,3 +102,165 @@ def record_creation(offering: Offering, *, author: str, via: str, user_id: int |
     ]
     db.session.add_all(rows)
     return rows
+
+
+# --- Provider updates from the web (form or signed link): version-checked saves and confirmations ---
+
+
+class EditConflict(Exception):
+    """Someone else changed the offering since the form was loaded; `offering` holds the current values."""
+
+    def __init__(self, offering: Offering):
+        super().__init__(f"offering {offering.id} changed meanwhile")
+        self.offering = offering
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does a change, as the history records it."""
+
+    author: str
+    via: str
+    user_id: int | None = None
+
+    @classmethod
+    def for_user(cls, user) -> Actor:
+        return cls(author=user.email, via="form", user_id=user.id)
+
+    @classmethod
+    def for_link(cls, provider: Provider) -> Actor:
+        """A signed link from a reminder e-mail acts as the provider's intake address."""
+        return cls(author=f"link:{provider.intake_email or f'aanbieder-{provider.id}'}", via="link")
+
+
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Amsterdam, the day contracts are checked against."""
+    return (now or utcnow()).astimezone(freshness.TZ).date()
+
+
+def contracted_product_ids(provider_id: int, on: dt.date) -> set[int]:
+    """Products the provider holds an active contract for on `on`."""
+    rows = db.session.execute(
+        db.select(Contract.product_id).where(
+            Contract.provider_id == provider_id,
+            Contract.valid_from <= on,
+            or_(Contract.valid_until.is_(None), Contract.valid_until >= on),
+        )
+    )
+    return {pid for (pid,) in rows}
+
+
+def provider_offerings(provider_id: int, on: dt.date) -> tuple[list[Offering], list[Offering]]:
+    """(contracted, not contracted) offerings of a provider, by location name then product code."""
+    offerings = db.session.scalars(
+        db.select(Offering)
+        .join(Offering.location)
+        .join(Offering.product)
+        .where(Offering.provider_id == provider_id)
+        .options(contains_eager(Offering.location), contains_eager(Offering.product))
+        .order_by(Location.name, Product.code, Offering.id)
+    ).all()
+    active = contracted_product_ids(provider_id, on)
+    return [o for o in offerings if o.product_id in active], [o for o in offerings if o.product_id not in active]
+
+
+def is_contracted(offering: Offering, on: dt.date) -> bool:
+    """True when the offering's product is under an active contract for its provider."""
+    return offering.product_id in contracted_product_ids(offering.provider_id, on)
+
+
+def _flush_or_conflict(offering: Offering) -> None:
+    """Flush; a concurrent commit (version moved on in the database) becomes an EditConflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict(db.session.get(Offering, offering.id)) from None
+
+
+def save_checked(
+    offering: Offering,
+    values: dict,
+    *,
+    expected_version: int | None,
+    actor: Actor,
+    unusual_confirmed: bool = False,
+    now: dt.datetime | None = None,
+) -> list[OfferingChange]:
+    """Save a provider's checked values if nobody changed the offering since `expected_version`.
+
+    Raises EditConflict (nothing written) on a version mismatch, also one that races this request.
+    Flushes but does not commit.
+    """
+    if expected_version is None or expected_version != offering.version:
+        raise EditConflict(offering)
+    rows = apply_update(offering, values, author=actor.author, via=actor.via, user_id=actor.user_id,
+                        unusual_confirmed=unusual_confirmed, now=now)
+    _flush_or_conflict(offering)
+    return rows
+
+
+def confirm_checked(offering: Offering, *, expected_version: int | None, actor: Actor, now: dt.datetime | None = None) -> OfferingChange:
+    """Confirm 'unchanged' for the values the provider saw; EditConflict when they changed meanwhile."""
+    if expected_version is None or expected_version != offering.version:
+        raise EditConflict(offering)
+    row = confirm_unchanged(offering, author=actor.author, via=actor.via, user_id=actor.user_id, now=now)
+    _flush_or_conflict(offering)
+    return row
+
+
+@dataclass
+class ConfirmAllResult:
+    """Outcome of 'alles ongewijzigd bevestigen'."""
+
+    confirmed: list[Offering]
+    already_updated: list[Offering]  # changed since the page loaded by this same actor (e.g. inline edits)
+    changed: list[Offering]  # changed since the page loaded by someone else: left for the provider to check
+
+
+def confirm_all(
+    offerings: list[Offering], versions: dict[int, int], *, actor: Actor, now: dt.datetime | None = None
+) -> ConfirmAllResult:
+    """Confirm every offering whose values the provider saw (its version is in `versions`).
+
+    Offerings missing from `versions` (added after the page was loaded) are left alone. Flushes but
+    does not commit; EditConflict when a confirmation races another commit.
+    """
+    now = now or utcnow()
+    result = ConfirmAllResult([], [], [])
+    for offering in offerings:
+        seen = versions.get(offering.id)
+        if seen is None:
+            continue
+        if seen != offering.version:
+            (result.already_updated if offering.updated_by == actor.author else result.changed).append(offering)
+            continue
+        confirm_unchanged(offering, author=actor.author, via=actor.via, user_id=actor.user_id, now=now)
+        result.confirmed.append(offering)
+    if result.confirmed:
+        _flush_or_conflict(result.confirmed[0])
+    return result
+
+
+def history(offering_id: int, limit: int = 500) -> list[OfferingChange]:
+    """The offering's history, newest first (bounded: a page, not an export)."""
+    return list(db.session.scalars(
+        db.select(OfferingChange)
+        .where(OfferingChange.offering_id == offering_id)
+        .order_by(OfferingChange.changed_at.desc(), OfferingChange.id.desc())
+        .limit(limit)
+    ))
+
+
+def waiting_series(offering: Offering) -> list[tuple[dt.datetime, int]]:
+    """Waiting weeks over time from the history (oldest first), for the history chart."""
+    rows = db.session.execute(
+        db.select(OfferingChange.changed_at, OfferingChange.new_value)
+        .where(OfferingChange.offering_id == offering.id, OfferingChange.field == "waiting_weeks",
+               OfferingChange.kind.in_(("create", "update")))
+        .order_by(OfferingChange.changed_at, OfferingChange.id)
+    ).all()
+    points = [(at, int(value)) for at, value in rows if value not in (None, "") and str(value).lstrip("-").isdigit()]
+    if not points and offering.waiting_weeks is not None and offering.updated_at is not None:
+        points = [(offering.updated_at, offering.waiting_weeks)]
+    return points

@@ -1,0 +1,210 @@
+"""Plausibility of a provider's figures before they are saved: hard errors and questions to confirm.
+
+Pure: takes the submitted text and the current values, returns parsed values, Dutch errors per field
+and warnings (doubtful but possible values the provider may confirm). Thresholds come from settings.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+INT_FIELDS = ("capacity", "free_places", "waiting_weeks", "age_min", "age_max")
+# Fields that may be left empty (unknown); the rest must be filled in when submitted.
+OPTIONAL_FIELDS = frozenset({"capacity", "note", "target_groups"})
+INTAKE_STATUSES = ("open", "gesloten", "overleg")
+MAX_NOTE_LENGTH = 1000
+MAX_AGE = 27  # the age_range check constraint on offering
+
+_INT_RE = re.compile(r"^[+-]?\d{1,9}$")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Thresholds (PLAUSIBILITY_* settings)."""
+
+    max_jump_weeks: int = 12
+    max_waiting_weeks: int = 156
+    max_capacity: int = 500
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> Limits:
+        """Read the thresholds from a settings mapping (app.config)."""
+        return cls(
+            max_jump_weeks=int(config.get("PLAUSIBILITY_MAX_JUMP_WEEKS", cls.max_jump_weeks)),
+            max_waiting_weeks=int(config.get("PLAUSIBILITY_MAX_WAITING_WEEKS", cls.max_waiting_weeks)),
+            max_capacity=int(config.get("PLAUSIBILITY_MAX_CAPACITY", cls.max_capacity)),
+        )
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """A possible but doubtful value; `key` encodes the values so a confirmation applies to exactly them."""
+
+    key: str
+    field: str
+    message: str
+
+
+@dataclass
+class Check:
+    """Outcome of checking one submission."""
+
+    values: dict = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    doubts: list[Doubt] = field(default_factory=list)
+    # True when the doubtful values equal already confirmed current ones (no need to ask again).
+    keeps_confirmation: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def doubt_keys(self) -> list[str]:
+        return [d.key for d in self.doubts]
+
+    def is_confirmed_by(self, acknowledged: Iterable[str]) -> bool:
+        """True when every current doubt was shown to (and confirmed by) the provider."""
+        return set(self.doubt_keys) <= {a for a in acknowledged if a}
+
+    def add_error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+def parse_int(raw: str | None) -> tuple[int | None, str | None]:
+    """Parse a whole number typed by a person; (None, None) for empty, (None, error) for garbage."""
+    text = (raw or "").strip()
+    if not text:
+        return None, None
+    if not _INT_RE.match(text):
+        if re.match(r"^[+-]?\d+[.,]\d+$", text):
+            return None, "Vul een heel getal in, zonder komma of punt."
+        if re.match(r"^[+-]?\d+$", text):
+            return None, "Dit getal is veel te groot."
+        return None, "Vul een getal in."
+    return int(text), None
+
+
+def check_submission(
+    raw: Mapping,
+    current: Mapping,
+    limits: Limits,
+    fields: Iterable[str],
+    *,
+    target_group_codes: Iterable[str] = (),
+    current_confirmed: bool = False,
+) -> Check:
+    """Parse and check the submitted `fields` against each other and against the current values.
+
+    `raw` maps field names to submitted text (target_groups to a list of codes); `current` holds the
+    offering's present values, used for fields not submitted and for the jump check.
+    """
+    fields = tuple(fields)
+    result = Check()
+    for name in fields:
+        value = raw.get(name)
+        if name in INT_FIELDS:
+            number, error = parse_int(value)
+            if error:
+                result.add_error(name, error)
+            elif number is None and name not in OPTIONAL_FIELDS:
+                result.add_error(name, _REQUIRED[name])
+            elif number is not None and number < 0:
+                result.add_error(name, "Dit getal kan niet negatief zijn.")
+            else:
+                result.values[name] = number
+        elif name == "intake_status":
+            status = (value or "").strip()
+            if status not in INTAKE_STATUSES:
+                result.add_error(name, "Kies een aanmeldstatus.")
+            else:
+                result.values[name] = status
+        elif name == "note":
+            note = (value or "").strip().replace("\r\n", "\n")
+            if len(note) > MAX_NOTE_LENGTH:
+                result.add_error(name, f"De notitie is te lang (maximaal {MAX_NOTE_LENGTH} tekens, nu {len(note)}).")
+            else:
+                result.values[name] = note
+        elif name == "target_groups":
+            allowed = set(target_group_codes)
+            codes = sorted({str(c).strip().upper() for c in (value or []) if str(c).strip()})
+            unknown = [c for c in codes if allowed and c not in allowed]
+            if unknown:
+                result.add_error(name, "Onbekende doelgroep: " + ", ".join(unknown) + ".")
+            else:
+                result.values[name] = codes
+        else:
+            raise ValueError(f"unknown field {name!r}")
+
+    merged = {k: current.get(k) for k in (*INT_FIELDS, "intake_status")}
+    merged.update(result.values)
+    _check_ranges(result, merged, limits)
+    if result.errors:
+        return result
+
+    doubts = _doubts(merged, current, limits)
+    if doubts and current_confirmed:
+        # The provider already confirmed these same unusual values; do not ask again for a note edit.
+        already = {d.key for d in _doubts({k: current.get(k) for k in merged}, current, limits)}
+        if {d.key for d in doubts} <= already:
+            result.keeps_confirmation = True
+            doubts = []
+    result.doubts = doubts
+    return result
+
+
+_REQUIRED = {
+    "capacity": "Vul de capaciteit in.",
+    "free_places": "Vul het aantal vrije plekken in (0 als er geen plek vrij is).",
+    "waiting_weeks": "Vul de wachttijd in weken in (0 als een jeugdige direct kan starten).",
+    "age_min": "Vul de minimumleeftijd in.",
+    "age_max": "Vul de maximumleeftijd in.",
+}
+
+
+def _check_ranges(result: Check, v: Mapping, limits: Limits) -> None:
+    """Hard errors: values that cannot be true."""
+    capacity, free, waiting = v.get("capacity"), v.get("free_places"), v.get("waiting_weeks")
+    bad = set(result.errors)
+    if capacity is not None and "capacity" not in bad and capacity > limits.max_capacity:
+        result.add_error("capacity", f"Een capaciteit van meer dan {limits.max_capacity} plekken op één locatie kan niet kloppen.")
+    if free is not None and "free_places" not in bad:
+        if capacity is not None and "capacity" not in bad and free > capacity:
+            result.add_error("free_places", f"Er kunnen niet meer plekken vrij zijn ({free}) dan de capaciteit ({capacity}).")
+        elif free > limits.max_capacity:
+            result.add_error("free_places", f"Meer dan {limits.max_capacity} vrije plekken op één locatie kan niet kloppen.")
+    if waiting is not None and "waiting_weeks" not in bad and waiting > limits.max_waiting_weeks:
+        years = limits.max_waiting_weeks // 52
+        result.add_error(
+            "waiting_weeks",
+            f"Een wachttijd van meer dan {limits.max_waiting_weeks} weken (ongeveer {years} jaar) kan niet kloppen. Vul de wachttijd in weken in.",
+        )
+    age_min, age_max = v.get("age_min"), v.get("age_max")
+    if age_max is not None and "age_max" not in bad and age_max > MAX_AGE:
+        result.add_error("age_max", f"De maximumleeftijd kan niet hoger zijn dan {MAX_AGE} jaar.")
+    elif age_min is not None and age_max is not None and not bad & {"age_min", "age_max"} and age_min > age_max:
+        result.add_error("age_min", f"De minimumleeftijd ({age_min}) is hoger dan de maximumleeftijd ({age_max}).")
+
+
+def _doubts(v: Mapping, current: Mapping, limits: Limits) -> list[Doubt]:
+    """Warnings: possible but doubtful values ("0 weken wachttijd is niet het geluid uit de praktijk")."""
+    doubts: list[Doubt] = []
+    free, waiting, status = v.get("free_places"), v.get("waiting_weeks"), v.get("intake_status")
+    if waiting == 0 and free == 0:
+        doubts.append(Doubt(
+            "zero_wait_no_place", "waiting_weeks",
+            "U meldt 0 weken wachttijd terwijl er geen plek vrij is. Kan een jeugdige echt direct starten?",
+        ))
+    old = current.get("waiting_weeks")
+    if waiting is not None and old is not None and abs(waiting - old) > limits.max_jump_weeks:
+        doubts.append(Doubt(
+            f"jump:{old}:{waiting}", "waiting_weeks",
+            f"De wachttijd verandert van {old} naar {waiting} weken: meer dan {limits.max_jump_weeks} weken verschil. Klopt dat?",
+        ))
+    if status == "gesloten" and free:
+        doubts.append(Doubt(
+            f"closed_with_places:{free}", "intake_status",
+            f"U meldt een aanmeldstop terwijl er {free} {'plek' if free == 1 else 'plekken'} vrij {'is' if free == 1 else 'zijn'}. Klopt dat?",
+        ))
+    return doubts

@@ -1,0 +1,203 @@
+"""Accounts: `users create` for every role with Dutch validation, login rate limit, logout, password reset by e-mail."""
+import re
+
+import pytest
+
+from beschikbaarheid import accounts, create_app
+from beschikbaarheid.extensions import db
+from beschikbaarheid.models import User
+from tests import factories
+from tests.helpers import csrf_token
+
+
+def _user(email):
+    return db.session.scalar(db.select(User).where(User.email == email))
+
+
+def test_create_every_role_from_the_cli(app, runner):
+    with app.app_context():
+        provider = factories.provider("Zonnehuis")
+        db.session.commit()
+        provider_id = provider.id
+    cases = [
+        ["--email", "Toegang@Helmond.example", "--name", "Toegang Helmond", "--role", "verwijzer", "--referrer-type", "01"],
+        ["--email", "ga@zonnehuis.example", "--name", "Planner", "--role", "aanbieder", "--provider", "zonnehuis"],
+        ["--email", "gb@zonnehuis.example", "--name", "Planner 2", "--role", "aanbieder", "--provider", str(provider_id)],
+        ["--email", "cm@regio.example", "--name", "Contractmanager", "--role", "contractmanager"],
+        ["--email", "admin@regio.example", "--name", "Beheerder", "--role", "beheerder"],
+    ]
+    for args in cases:
+        result = runner.invoke(args=["users", "create", *args, "--password", "een-lang-wachtwoord"])
+        assert result.exit_code == 0, result.output
+        assert "aangemaakt" in result.output
+    with app.app_context():
+        referrer = _user("toegang@helmond.example")  # stored lower-case
+        assert (referrer.role, referrer.referrer_type, referrer.provider_id) == ("verwijzer", "01", None)
+        assert _user("ga@zonnehuis.example").provider_id == provider_id == _user("gb@zonnehuis.example").provider_id
+        assert _user("cm@regio.example").check_password("een-lang-wachtwoord")
+        assert _user("admin@regio.example").password_hash != "een-lang-wachtwoord"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "verwijzer"], "verwijzerstype"),
+    (["--role", "verwijzer", "--referrer-type", "09"], "Onbekend verwijzerstype '09'"),
+    (["--role", "aanbieder"], "hoort bij één aanbieder"),
+    (["--role", "aanbieder", "--provider", "Bestaat Niet"], "Aanbieder 'Bestaat Niet' bestaat niet"),
+    (["--role", "contractmanager", "--provider", "Zonnehuis"], "Alleen gebruikers met de rol aanbieder"),
+    (["--role", "beheerder", "--referrer-type", "01"], "Alleen verwijzers"),
+    (["--role", "beheerder", "--password", "kort"], "minstens 12 tekens"),
+])
+def test_cli_validation_errors_are_dutch_and_exit_non_zero(app, runner, args, message):
+    with app.app_context():
+        factories.provider("Zonnehuis")
+        db.session.commit()
+    base = ["users", "create", "--email", "nieuw@regio.example", "--name", "Nieuw"]
+    if "--password" not in args:
+        args = [*args, "--password", "een-lang-wachtwoord"]
+    result = runner.invoke(args=[*base, *args])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Fout:" in result.output
+    with app.app_context():
+        assert _user("nieuw@regio.example") is None
+
+
+def test_cli_refuses_duplicates_and_bad_addresses(app, runner):
+    ok = ["users", "create", "--email", "cm@regio.example", "--name", "CM", "--role", "contractmanager", "--password", "een-lang-wachtwoord"]
+    assert runner.invoke(args=ok).exit_code == 0
+    again = runner.invoke(args=[*ok[:3], "CM@regio.example", *ok[4:]])
+    assert again.exit_code == 1 and "bestaat al een gebruiker" in again.output
+    bad = runner.invoke(args=[*ok[:3], "geen-adres", *ok[4:]])
+    assert bad.exit_code == 1 and "geen geldig e-mailadres" in bad.output
+    unknown_role = runner.invoke(args=[*ok[:7], "koning", *ok[8:]])
+    assert unknown_role.exit_code != 0
+
+
+def test_cli_prompts_for_the_password_twice(app, runner):
+    args = ["users", "create", "--email", "cm@regio.example", "--name", "CM", "--role", "contractmanager"]
+    result = runner.invoke(args=args, input="een-lang-wachtwoord\neen-lang-wachtwoord\n")
+    assert result.exit_code == 0, result.output
+    assert "een-lang-wachtwoord" not in result.output  # hidden input
+    with app.app_context():
+        assert _user("cm@regio.example").check_password("een-lang-wachtwoord")
+    result = runner.invoke(args=["users", "set-password", "--email", "CM@regio.example", "--password", "nog-een-lang-wachtwoord"])
+    assert result.exit_code == 0
+    with app.app_context():
+        assert _user("cm@regio.example").check_password("nog-een-lang-wachtwoord")
+
+
+def test_create_user_reports_all_problems_at_once(app):
+    with app.app_context(), pytest.raises(accounts.AccountError) as info:
+        accounts.create_user(email="x", name="", role="aanbieder", password="kort")
+    assert len(info.value.messages) == 4
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_login_is_rate_limited(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}, env="test")
+    with app.app_context():
+        db.create_all()
+        user = factories.user("contractmanager")
+        db.session.commit()
+        email = user.email
+    client = app.test_client()
+    token = csrf_token(client, "/account/inloggen")
+    codes = [client.post("/account/inloggen", data={"email": email, "password": "fout", "csrf_token": token}).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    response = client.post("/account/inloggen", data={"email": email, "password": "wachtwoord-123", "csrf_token": token})
+    assert response.status_code == 429 and "Te veel inlogpogingen" in response.get_data(as_text=True)
+    assert client.get("/account/inloggen").status_code == 200  # the form itself stays reachable
+
+
+def test_logout_is_a_post(app, client, login):
+    with app.app_context():
+        user = factories.user("contractmanager")
+        db.session.commit()
+        login(user)
+    assert client.get("/account/uitloggen").status_code == 405
+    token = csrf_token(client, "/contract/")
+    assert client.post("/account/uitloggen", data={"csrf_token": token}).status_code == 302
+    assert client.get("/contract/").status_code == 302
+
+
+def _request_reset(client, email):
+    token = csrf_token(client, "/account/wachtwoord-vergeten")
+    return client.post("/account/wachtwoord-vergeten", data={"email": email, "csrf_token": token})
+
+
+def _link_from(message) -> str:
+    text = message.get_body(("plain",)).get_content()
+    url = re.search(r"https?://\S+/account/wachtwoord-herstellen/\S+", text).group(0)
+    html = message.get_body(("html",)).get_content()
+    assert url in html
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def test_password_reset_by_email_end_to_end(app, client, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, PUBLIC_BASE_URL="https://wijzer.example.org")
+    with app.app_context():
+        factories.user("aanbieder", email="planner@zonnehuis.example", provider_id=factories.provider().id)
+        db.session.commit()
+    email = "planner@zonnehuis.example"
+    response = _request_reset(client, "Planner@Zonnehuis.example")
+    assert response.status_code == 200 and "Als dit e-mailadres bij ons bekend is" in response.get_data(as_text=True)
+    message = smtp_server.inbox.wait_for(1)[0]
+    assert message["To"] == "planner@zonnehuis.example" and "Wachtwoord" in message["Subject"]
+    assert "https://wijzer.example.org/account/wachtwoord-herstellen/" in message.get_body(("plain",)).get_content()
+    link = _link_from(message)
+
+    page = client.get(link)
+    assert page.status_code == 200 and "Nieuw wachtwoord kiezen" in page.get_data(as_text=True)
+    token = csrf_token(client, link)
+    short = client.post(link, data={"csrf_token": token, "password": "kort", "password_repeat": "kort"})
+    assert short.status_code == 400 and "minstens 12 tekens" in short.get_data(as_text=True)
+    differ = client.post(link, data={"csrf_token": token, "password": "een-heel-nieuw-wachtwoord", "password_repeat": "iets anders dan dat"})
+    assert differ.status_code == 400 and "niet gelijk" in differ.get_data(as_text=True)
+    done = client.post(link, data={"csrf_token": token, "password": "een-heel-nieuw-wachtwoord", "password_repeat": "een-heel-nieuw-wachtwoord"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/account/inloggen")
+
+    # The link is dead once used; the new password works, the old one not.
+    again = client.get(link)
+    assert again.status_code == 410 and "al gebruikt" in again.get_data(as_text=True)
+    token = csrf_token(client, "/account/inloggen")
+    assert client.post("/account/inloggen", data={"email": email, "password": "wachtwoord-123", "csrf_token": token}).status_code == 401
+    assert client.post("/account/inloggen", data={"email": email, "password": "een-heel-nieuw-wachtwoord", "csrf_token": token}).status_code == 302
+
+
+def test_reset_request_answers_the_same_for_unknown_addresses(app, client, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    with app.app_context():
+        factories.user("contractmanager", email="cm@regio.example")
+        db.session.commit()
+    known = _request_reset(client, "cm@regio.example")
+    unknown = _request_reset(client, "niemand@regio.example")
+    strip = lambda r: re.sub(r'value="[^"]+"|"X-CSRFToken": "[^"]+"', "", r.get_data(as_text=True))  # noqa: E731
+    assert known.status_code == unknown.status_code == 200
+    assert strip(known) == strip(unknown)
+    assert len(smtp_server.inbox.wait_for(1)) == 1
+    assert smtp_server.inbox.envelopes[0][1] == ["cm@regio.example"]
+
+
+def test_reset_request_with_mail_server_down_gives_the_same_answer(app, client):
+    from tests.plugins.smtp import free_port
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    with app.app_context():
+        factories.user("contractmanager", email="cm@regio.example")
+        db.session.commit()
+    response = _request_reset(client, "cm@regio.example")
+    assert response.status_code == 200 and "Als dit e-mailadres bij ons bekend is" in response.get_data(as_text=True)
+
+
+def test_reset_tokens_expire_and_reject_tampering(app, client, monkeypatch):
+    with app.app_context():
+        user = factories.user("beheerder")
+        db.session.commit()
+        token = accounts.make_reset_token(user)
+        assert accounts.load_reset_token(token).id == user.id
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    response = client.get(f"/account/wachtwoord-herstellen/{token}")
+    assert response.status_code == 410 and "verlopen" in response.get_data(as_text=True)
+    app.config["PASSWORD_RESET_MAX_AGE"] = 3600
+    response = client.get(f"/account/wachtwoord-herstellen/{token}x")
+    assert response.status_code == 400 and "ongeldig" in response.get_data(as_text=True)
