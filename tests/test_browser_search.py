@@ -25,7 +25,8 @@ def titles(page) -> list[str]:
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_changing_a_filter_updates_results_without_a_page_load(filled, live_server, page):
     errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # The browser logs every 4xx answer as a console error; the 400 for "abc" is the expected answer.
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "status of 400" not in m.text else None)
     page.goto(live_server + "/zoeken/")
     page.get_by_label("Postcode of woonplaats").fill("5701")
     page.get_by_label("Leeftijd").fill("12")

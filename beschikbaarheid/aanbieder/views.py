@@ -70,8 +70,8 @@ def _is_htmx() -> bool:
 
 
 def _status(code: int) -> int:
-    """htmx (2.x default config) does not swap 4xx responses, so partials go out as 200 with the message."""
-    return 200 if _is_htmx() else code
+    """The real status code; base.html tells htmx to swap 400/409/410/422 answers too."""
+    return code
 
 
 def _link_grant() -> dict | None:

@@ -78,9 +78,10 @@ def index():
     if outcome.ok:
         service.log_search(outcome, source="web", seen=session)
     partial = _wants_partial()
-    # htmx only swaps 2xx answers, so the partial reports input errors in its body with 200;
-    # the full page (no JavaScript, bookmarks) answers 400 as it should.
-    status = 400 if outcome.errors and not outcome.input.blank and not partial else 200
+    # Input errors answer 400 for the full page and the htmx partial alike (base.html lets htmx swap 400);
+    # a partial whose only "errors" are fields not filled in yet is a referrer still typing: 200.
+    still_typing = partial and outcome.input.missing_only
+    status = 400 if outcome.errors and not outcome.input.blank and not still_typing else 200
     return _render(outcome, partial=partial, status=status)
 
 
