@@ -1,12 +1,229 @@
-"""Views of the contract blueprint."""
-from flask import render_template
+"""Contract-manager pages: compliance, waiting times, data quality, supply gaps, provider dossier,
+the call log and the exports. Thin: read the query string or form, call contract.service, render.
+"""
+from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from beschikbaarheid import charts, exports
 from beschikbaarheid.auth import roles_required
-from beschikbaarheid.contract import bp
+from beschikbaarheid.contract import bp, queries, service
+from beschikbaarheid.contract.forms import CallLogForm
+from beschikbaarheid.domain import compliance, quality
+from beschikbaarheid.domain.freshness import TZ
+from beschikbaarheid.extensions import db
+from beschikbaarheid.models import CALL_OUTCOMES, Provider, utcnow
+
+ROLES = ("contractmanager", "beheerder")
+GAP_PERIODS = (3, 6, 12)
+
+
+def _int_arg(name: str, default: int | None = None) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else default
+
+
+def _context() -> service.Context:
+    """Region (own, or chosen with ?regio=) and the moment every figure on the page refers to."""
+    region = queries.resolve_region(current_user, _int_arg("regio"))
+    if region is None:
+        abort(404, description=_("Er is nog geen regio ingericht."))
+    return service.context_for(region, utcnow(), current_app.config)
+
+
+def _common(ctx: service.Context) -> dict:
+    can_switch = not (current_user.role == "contractmanager" and current_user.region_id)
+    return {"ctx": ctx, "regions": queries.regions() if can_switch else [], "region_arg": ctx.region.id}
+
+
+def _max_jump() -> int:
+    return int(current_app.config.get("PLAUSIBILITY_MAX_JUMP_WEEKS", 12))
+
+
+HISTORY_ENDPOINTS = ("aanbieder.history", "aanbieder.history_view")
+
+
+def history_url(offering_id: int, provider_id: int) -> str:
+    """The offering's history page (provider blueprint), or its row in our dossier when absent."""
+    for endpoint in HISTORY_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, offering_id=offering_id)
+    return url_for("contract.provider", provider_id=provider_id, _anchor=f"aanbod-{offering_id}")
+
+
+@bp.context_processor
+def _helpers():
+    return {"history_url": history_url, "month_label": compliance.month_label, "call_outcomes": CALL_OUTCOMES}
 
 
 @bp.route("/")
-@roles_required("contractmanager", "beheerder")
+@roles_required(*ROLES)
 def index():
-    """Landing page (filled in by its own issue)."""
-    return render_template("placeholder.html", title="contract")
+    """Compliance: who updated this month against the target; trend; overdue providers to call."""
+    ctx = _context()
+    data = service.compliance_page(ctx, _int_arg("pagina", 1))
+    trend_chart = charts.line_chart(
+        chart_id="trend-naleving",
+        title=_("Aandeel actuele aanbieders per maand"),
+        description=_("Lijngrafiek van de laatste 12 maanden met de doellijn; de cijfers staan in de tabel eronder."),
+        labels=[compliance.month_label(m, short=True) for m, _s in data.trend],
+        series=[charts.Series(_("Aandeel actueel"), [None if s.share is None else s.share * 100 for _m, s in data.trend])],
+        y_max=100,
+        y_format=lambda v: f"{v:.0f}%",
+        reference=(ctx.target * 100, _("Doel %(pct)s%%", pct=f"{ctx.target * 100:.0f}")),
+    )
+    return render_template("contract/index.html", data=data, trend_chart=trend_chart, blank_call=CallLogForm(formdata=None, now=ctx.as_of),
+                           meter=charts.share_meter(chart_id="meter", share=data.now.total.share, target=ctx.target,
+                                                    label=_("Aandeel actueel ten opzichte van het doel")),
+                           **_common(ctx))
+
+
+@bp.route("/wachttijden")
+@roles_required(*ROLES)
+def waiting():
+    """Waiting weeks per product (range, median, P90, share above the norm) and a product's trend."""
+    ctx = _context()
+    overview = service.waiting_overview(ctx)
+    chosen = None
+    wanted = _int_arg("product")
+    for pw in overview:
+        if pw.product.id == wanted:
+            chosen = pw.product
+    if chosen is None and overview:
+        chosen = max(overview, key=lambda pw: (pw.stats.count, -pw.product.id)).product
+    trend, trend_chart = [], None
+    if chosen is not None:
+        trend = service.waiting_trend(ctx, chosen)
+        trend_chart = charts.line_chart(
+            chart_id="trend-wachttijd",
+            title=_("Wachttijd %(product)s per maand (weken)", product=chosen.name),
+            description=_("Mediaan en P90 van de wachttijd aan het eind van elke maand, met de norm; de cijfers staan in de tabel eronder."),
+            labels=[compliance.month_label(m, short=True) for m, _s in trend],
+            series=[
+                charts.Series(_("Mediaan"), [s.median for _m, s in trend]),
+                charts.Series(_("P90"), [s.p90 for _m, s in trend], dashed=True),
+            ],
+            reference=(ctx.norm_weeks, _("Norm %(weeks)s weken", weeks=ctx.norm_weeks)),
+        )
+    return render_template("contract/waiting.html", overview=overview, chosen=chosen, trend=trend, trend_chart=trend_chart,
+                           **_common(ctx))
+
+
+@bp.route("/kwaliteit")
+@roles_required(*ROLES)
+def quality_view():
+    """Doubtful figures per kind, each linked to the offering's history."""
+    ctx = _context()
+    result = service.quality_flags(ctx, _max_jump())
+    kind = request.args.get("soort")
+    if kind not in quality.FLAG_KINDS:
+        kind = None
+    shown = [f for f in result.flags if kind is None or f.kind == kind]
+    per_page = 100
+    pages = max(1, -(-len(shown) // per_page))
+    page = min(max(1, _int_arg("pagina", 1)), pages)
+    flags = shown[(page - 1) * per_page: page * per_page]
+    return render_template("contract/quality.html", infos=service.flag_infos(flags), counts=result.counts(), kind=kind,
+                           kinds=quality.FLAG_KINDS, flags=flags, total=len(shown), page=page, pages=pages,
+                           max_jump=_max_jump(), confirm_months=quality.CONFIRM_ONLY_MONTHS,
+                           jump_months=quality.JUMP_WINDOW_MONTHS, **_common(ctx))
+
+
+@bp.route("/tekorten")
+@roles_required(*ROLES)
+def gaps():
+    """Needs that find no option within the radius, from the anonymous search log and no-match reports."""
+    ctx = _context()
+    months = _gap_months()
+    return render_template("contract/gaps.html", gaps=service.supply_gaps(ctx, months), months=months, periods=GAP_PERIODS,
+                           **_common(ctx))
+
+
+@bp.route("/aanbieder/<int:provider_id>")
+@roles_required(*ROLES)
+def provider(provider_id: int):
+    """Provider dossier for the contract conversation: offerings, history, reminders, calls, flags."""
+    prov = db.session.get(Provider, provider_id) or abort(404)
+    ctx = _context()
+    return _render_dossier(ctx, prov, CallLogForm(formdata=None, now=ctx.as_of))
+
+
+def _render_dossier(ctx, prov, form, status: int = 200):
+    data = service.dossier(ctx, prov, _max_jump())
+    return render_template("contract/provider.html", d=data, form=form, **_common(ctx)), status
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths under /contract/ (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/contract/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@bp.route("/aanbieder/<int:provider_id>/gesprek", methods=["POST"])
+@roles_required(*ROLES)
+def log_call(provider_id: int):
+    """Save a call (date, outcome, note); errors come back in Dutch with status 400 and the input kept."""
+    prov = db.session.get(Provider, provider_id) or abort(404)
+    now = utcnow()
+    form = CallLogForm(now=now)
+    if not form.validate_on_submit():
+        if _is_htmx():  # base.html tells htmx to swap 400 answers: the block comes back with the errors
+            return render_template("contract/_call_result.html", form=form, provider=prov, next_url=form.next.data, message=None), 400
+        ctx = _context()
+        flash(_("Het gesprek is niet opgeslagen. Controleer de gemarkeerde velden."), "error")
+        return _render_dossier(ctx, prov, form, status=400)
+    call = service.log_call(prov, current_user, called_at=form.called_at, outcome=form.outcome.data, note=form.clean_note)
+    message = _("Gesprek met %(name)s vastgelegd (%(outcome)s).", name=prov.name, outcome=call.outcome_label)
+    if _is_htmx():
+        fresh = CallLogForm(formdata=None, now=now)
+        return render_template("contract/_call_result.html", form=fresh, provider=prov, next_url=form.next.data, saved=call,
+                               message=message)
+    flash(message, "success")
+    return redirect(_safe_next(form.next.data) or url_for("contract.provider", provider_id=prov.id, _anchor="gesprekken"))
+
+
+EXPORTS = {
+    "naleving": service.compliance_table,
+    "naleving-aanbieders": service.provider_compliance_table,
+    "wachttijden": service.waiting_table,
+    "tekorten": service.gaps_table,
+    "tekorten-gemeenten": service.gap_municipalities_table,
+}
+PERIOD_EXPORTS = ("tekorten", "tekorten-gemeenten")  # these take ?maanden= like their page
+
+
+def _gap_months() -> int:
+    months = _int_arg("maanden", 12)
+    return months if months in GAP_PERIODS else 12
+
+
+@bp.route("/export/<dataset>.<fmt>")
+@roles_required(*ROLES)
+def export(dataset: str, fmt: str):
+    """Download a dataset as CSV or XLSX, named after the dataset, region and date."""
+    build = EXPORTS.get(dataset)
+    if build is None or fmt not in ("csv", "xlsx"):
+        abort(404)
+    ctx = _context()
+    table = build(ctx, _gap_months()) if dataset in PERIOD_EXPORTS else build(ctx)
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(table, TZ), exports.CSV_MIMETYPE
+    else:
+        body, mimetype = exports.to_xlsx(table, TZ), exports.XLSX_MIMETYPE
+    filename = f"{dataset}-{ctx.local:%Y-%m-%d}.{fmt}"
+    response = current_app.response_class(body, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,94 @@
+"""Forms of the contract blueprint: the call log a contract manager fills in after phoning a provider."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
+
+from beschikbaarheid.domain.freshness import TZ
+from beschikbaarheid.models import utcnow
+from beschikbaarheid.models.contract_mgmt import CALL_NOTE_MAX, CALL_OUTCOMES
+
+_NINE_DIGITS = re.compile(r"(?<!\d)(\d{9})(?!\d)")
+
+
+def looks_like_bsn(text: str) -> bool:
+    """True when the text holds a nine-digit number that passes the BSN eleven test (client data)."""
+    for match in _NINE_DIGITS.finditer(re.sub(r"(?<=\d)[ .](?=\d)", "", text)):
+        digits = [int(c) for c in match.group(1)]
+        total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1))) - digits[8]
+        if total % 11 == 0 and any(digits):
+            return True
+    return False
+
+
+class CallLogForm(FlaskForm):
+    """Date, time, outcome and a short note about the provider (never about a client)."""
+
+    called_on = DateField(
+        "Datum van het gesprek",
+        validators=[InputRequired("Vul de datum van het gesprek in.")],
+        format="%Y-%m-%d",
+    )
+    called_time = TimeField(
+        "Tijd",
+        validators=[InputRequired("Vul de tijd van het gesprek in (uu:mm).")],
+        format="%H:%M",
+    )
+    # A plain field checked against the outcome codes (the template writes the <select> itself).
+    outcome = StringField(
+        "Uitkomst",
+        validators=[DataRequired("Kies de uitkomst van het gesprek."), AnyOf(list(CALL_OUTCOMES), "Kies een van de uitkomsten uit de lijst.")],
+    )
+    note = TextAreaField(
+        "Notitie over de aanbieder",
+        validators=[Length(max=CALL_NOTE_MAX, message=f"De notitie mag hoogstens {CALL_NOTE_MAX} tekens zijn.")],
+    )
+    next = HiddenField()
+
+    # WTForms reports bad dates/times in English; the Dutch text is ours.
+    _parse_messages = {
+        "called_on": "Dit is geen geldige datum (jjjj-mm-dd).",
+        "called_time": "Dit is geen geldige tijd (uu:mm).",
+    }
+
+    def __init__(self, *args, now: dt.datetime | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._now = now or utcnow()
+        if not self.is_submitted():
+            local = self._now.astimezone(TZ)
+            self.called_on.data = self.called_on.data or local.date()
+            self.called_time.data = self.called_time.data or local.time().replace(second=0, microsecond=0)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for name, message in self._parse_messages.items():
+            field = getattr(self, name)
+            if field.errors and field.raw_data and field.raw_data[0] and field.data is None:
+                field.errors = [message]
+        if ok:
+            called = self.called_at
+            if called > self._now + dt.timedelta(minutes=5):
+                self.called_on.errors = [*self.called_on.errors, "Een gesprek kan niet in de toekomst liggen."]
+                ok = False
+            elif called < self._now - dt.timedelta(days=366):
+                self.called_on.errors = [*self.called_on.errors, "Een gesprek van meer dan een jaar geleden kan niet meer worden vastgelegd."]
+                ok = False
+        return ok
+
+    def validate_note(self, field) -> None:
+        """Notes are about the provider; a BSN means client data slipped in, and is refused."""
+        if field.data and looks_like_bsn(field.data):
+            raise ValidationError("De notitie lijkt een BSN te bevatten. Noteer alleen iets over de aanbieder, geen cliëntgegevens.")
+
+    @property
+    def called_at(self) -> dt.datetime:
+        """The call's moment as an aware datetime (entered in Amsterdam time)."""
+        return dt.datetime.combine(self.called_on.data, self.called_time.data, tzinfo=TZ)
+
+    @property
+    def clean_note(self) -> str:
+        return (self.note.data or "").strip().replace("\r\n", "\n")

@@ -1,0 +1,104 @@
+"""Waiting-time figures per product: range, median, P90, share above the region's norm, and the
+value in force at a past moment replayed from the append-only history. Pure Python.
+
+Percentiles use linear interpolation between closest ranks (Excel PERCENTILE.INC, numpy's default),
+so a contract manager can check every figure in the XLSX export with Excel itself.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+def percentile(values: Iterable[float], p: float) -> float | None:
+    """The p-th percentile (0..100) by linear interpolation (PERCENTILE.INC); None for no values."""
+    data = sorted(values)
+    if not data:
+        return None
+    if not 0 <= p <= 100:
+        raise ValueError("p must be between 0 and 100")
+    rank = (len(data) - 1) * p / 100
+    low = math.floor(rank)
+    high = math.ceil(rank)
+    if low == high:
+        return float(data[low])
+    return data[low] + (data[high] - data[low]) * (rank - low)
+
+
+def median(values: Iterable[float]) -> float | None:
+    """The median (the 50th percentile, same method)."""
+    return percentile(values, 50)
+
+
+@dataclass(frozen=True)
+class WaitingStats:
+    """Summary of the waiting weeks published for one product (or one product in one month)."""
+
+    count: int
+    minimum: int | None
+    maximum: int | None
+    median: float | None
+    p90: float | None
+    above_norm: int
+    norm_weeks: int
+
+    @property
+    def share_above_norm(self) -> float | None:
+        """Fraction of values strictly above the norm (a wait of exactly the norm meets it)."""
+        return self.above_norm / self.count if self.count else None
+
+
+def waiting_stats(values: Sequence[int | None], norm_weeks: int) -> WaitingStats:
+    """Summarise known waiting weeks; unknown (None) values are left out of every figure."""
+    known = [v for v in values if v is not None]
+    return WaitingStats(
+        count=len(known),
+        minimum=min(known) if known else None,
+        maximum=max(known) if known else None,
+        median=median(known),
+        p90=percentile(known, 90),
+        above_norm=sum(1 for v in known if v > norm_weeks),
+        norm_weeks=norm_weeks,
+    )
+
+
+@dataclass(frozen=True)
+class WaitingChange:
+    """One history row of the waiting_weeks field (kind create or update)."""
+
+    changed_at: dt.datetime
+    old: int | None
+    new: int | None
+
+
+def to_int(text: str | None) -> int | None:
+    """History stores values as text; anything that is not a whole number reads as unknown."""
+    if text is None:
+        return None
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        return None
+
+
+def value_at(
+    changes: Sequence[WaitingChange], at: dt.datetime, *, born: dt.datetime | None, current: int | None
+) -> int | None:
+    """The waiting weeks in force at `at`, replayed from the offering's history.
+
+    - the newest change at or before `at` decides;
+    - before its first recorded change, the offering showed that change's old value;
+    - an offering without waiting-time history has shown its current value since it was born;
+    - before `born` (its first history row) the offering did not exist: None.
+    """
+    if born is not None and at < born:
+        return None
+    ordered = sorted(changes, key=lambda c: c.changed_at)
+    before = [c for c in ordered if c.changed_at <= at]
+    if before:
+        return before[-1].new
+    if ordered:
+        return ordered[0].old
+    return current

@@ -1,0 +1,118 @@
+"""CSV and Excel (XLSX, openpyxl) downloads of the contract-manager figures.
+
+One `Table` feeds both formats, so the same numbers land in both. Every figure carries its date and
+source: CSV repeats them in the last columns of every row (it stays one clean table for any tool);
+XLSX puts a header block (title, source, peildatum, denominator) above the table and freezes it.
+Text that a spreadsheet would run as a formula (=, +, -, @) is neutralised in both formats.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Table:
+    """A titled table with its provenance: what it is, where it comes from and for which moment."""
+
+    title: str
+    source: str
+    as_of: dt.datetime  # the peildatum (aware); shown in Amsterdam time
+    columns: Sequence[str]
+    rows: list[Sequence] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # e.g. ("Noemer", "gecontracteerde aanbieders 2026")
+    sheet: str = "Gegevens"
+
+    def as_of_text(self, tz) -> str:
+        return self.as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _safe_text(value: str) -> str:
+    """Prefix text that a spreadsheet would evaluate (CSV/formula injection) with an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _csv_cell(value, tz) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, int):
+        return str(value)
+    return _safe_text(str(value))
+
+
+def to_csv(table: Table, tz) -> bytes:
+    """RFC 4180 CSV (comma, '.' decimals) in UTF-8 with a BOM so Excel reads the accents right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*table.columns, "Peildatum", "Bron"])
+    stamp = table.as_of_text(tz)
+    for row in table.rows:
+        writer.writerow([*(_csv_cell(v, tz) for v in row), stamp, table.source])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: Table, tz) -> bytes:
+    """An XLSX workbook: provenance block, bold header, the rows; numbers stay numbers."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = table.sheet[:31]
+    bold = Font(bold=True)
+    ws.append([table.title])
+    ws["A1"].font = Font(bold=True, size=14)
+    block = [("Bron", table.source), ("Peildatum", table.as_of_text(tz)), *table.notes]
+    for label, value in block:
+        ws.append([label, _safe_text(str(value))])
+        ws.cell(row=ws.max_row, column=1).font = bold
+    ws.append([])
+    ws.append(list(table.columns))
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = bold
+    for row in table.rows:
+        ws.append([_xlsx_cell(v, tz) for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, float):
+                cell.number_format = "0.0"
+            elif isinstance(cell.value, dt.datetime):
+                cell.number_format = "dd-mm-yyyy hh:mm"
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = "dd-mm-yyyy"
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    for index, name in enumerate(table.columns, start=1):
+        longest = max([len(str(name))] + [len(str(r[index - 1])) for r in table.rows[:500] if r[index - 1] is not None])
+        ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(value, tz):
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, dt.datetime):
+        # Excel has no time zones: write Amsterdam wall-clock time, as the page shows it.
+        return value.astimezone(tz).replace(tzinfo=None)
+    if isinstance(value, str):
+        return _safe_text(value)
+    return value
