@@ -44,3 +44,14 @@ def test_downgrade_to_base_and_up_again(empty_app):
         assert "offering" not in db.inspect(db.engine).get_table_names()
         upgrade()
     assert _diffs(empty_app) == []
+
+
+def test_upgrade_from_previous_schema_keeps_data(empty_app):
+    """A database at the first release's schema (0001) upgrades to head without losing rows."""
+    with empty_app.app_context():
+        upgrade(revision="0001")
+        db.session.execute(db.text("INSERT INTO region (name, compliance_target, waiting_norm_weeks, created_at) VALUES ('Oude regio', 0.9, 14, CURRENT_TIMESTAMP)"))
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(db.text("SELECT name FROM region")).scalar_one() == "Oude regio"
+    assert _diffs(empty_app) == []
