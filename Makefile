@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app beschikbaarheid
 HTMX := static/vendor/htmx.min.js
 AXE := static/vendor/axe.min.js
 
-.PHONY: run test test-sqlite install assets browser db demo jobs bench clean
+.PHONY: run test test-sqlite install assets browser db demo jobs bench clean mailserver
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -37,8 +37,16 @@ browser:
 db: install
 	$(FLASK) db upgrade
 
+GEONAMES ?= ../shared/geodata/NL.txt
+
+# The demo region brings its own places; with the GeoNames file beside the repo every Dutch PC4 resolves.
 demo: db
 	$(FLASK) demo load --if-empty
+	@if [ -f "$(GEONAMES)" ]; then $(FLASK) geo import "$(GEONAMES)"; else echo "($(GEONAMES) niet gevonden: alleen de plaatsen van de demoregio)"; fi
+
+# A local SMTP server that prints every mail (development: MAIL_PORT=8025).
+mailserver: install
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:8025
 
 run: install assets demo
 	@$(FLASK) users demo-list

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from beschikbaarheid.domain import freshness
@@ -33,6 +34,7 @@ ERROR_MESSAGES = {
     422: "De invoer kon niet worden verwerkt.",
     429: "Te veel verzoeken. Wacht even en probeer het opnieuw.",
     500: "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
+    503: "De database is tijdelijk niet bereikbaar. Probeer het over een minuut opnieuw; er is niets verloren gegaan.",
 }
 
 
@@ -54,6 +56,12 @@ def index():
 def accessibility():
     """Accessibility statement."""
     return render_template("accessibility.html")
+
+
+@bp.route("/ping")
+def ping():
+    """Trivial endpoint (no database): the baseline the load test compares the search page with."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
 @bp.route("/gezond")
@@ -88,6 +96,19 @@ def init_app(app) -> None:
         code = e.code or 500
         message = e.description if code == 429 else None
         return _error_response(code, message)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(e):
+        # A lost connection (database restart, network blip) is temporary: say so with 503, and
+        # drop the broken session so the next request starts clean (the pool pre-pings).
+        from beschikbaarheid.extensions import db
+
+        app.logger.warning("Database unavailable: %s", e)
+        db.session.rollback()
+        response = make_response(_error_response(503))
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(e):  # pragma: no cover - safety net, logged

@@ -30,3 +30,25 @@ def test_api_errors_are_json(client):
 
 def test_health_checks_database(client):
     assert client.get("/gezond").get_json() == {"status": "ok"}
+
+
+def test_ping_is_trivial(client):
+    response = client.get("/ping")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+
+
+def test_lost_database_is_a_dutch_503_not_a_500(app, client, monkeypatch):
+    """A database outage must read as temporary (503 + Retry-After), never as a crash."""
+    from sqlalchemy.exc import OperationalError
+
+    from beschikbaarheid.extensions import db
+
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/gezond")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "tijdelijk niet bereikbaar" in response.get_data(as_text=True)
+    api = client.get("/gezond", headers={"Accept": "application/json"})
+    assert api.status_code == 503
