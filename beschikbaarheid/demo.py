@@ -9,7 +9,6 @@ waiting-time charts see exactly what real use would have produced.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import re
 import time
@@ -568,8 +567,8 @@ def _creation_moment(as_of: dt.date, u: float) -> dt.datetime:
 
 
 def demo_password() -> str:
-    """The demo accounts' password: DEMO_PASSWORD from settings or environment, else the documented default."""
-    return current_app.config.get("DEMO_PASSWORD") or os.environ.get("DEMO_PASSWORD") or demo_accounts.DEFAULT_PASSWORD
+    """The demo accounts' password: the DEMO_PASSWORD setting (environment overrides it), else the documented default."""
+    return current_app.config.get("DEMO_PASSWORD") or demo_accounts.DEFAULT_PASSWORD
 
 
 def _load_places(region) -> dict[str, object]:

@@ -239,11 +239,13 @@ def test_if_empty_leaves_a_database_with_another_region_alone(app, runner):
         assert db.session.scalar(db.select(db.func.count()).select_from(Provider)) == 0
 
 
-def test_demo_password_comes_from_the_environment(app, monkeypatch):
+def test_demo_password_comes_from_the_environment(app, monkeypatch, database_url):
+    from beschikbaarheid import create_app
     from beschikbaarheid.demo import demo_password
 
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     with app.app_context():
         assert demo_password() == demo_accounts.DEFAULT_PASSWORD
-        monkeypatch.setenv("DEMO_PASSWORD", "een-ander-wachtwoord")
+    monkeypatch.setenv("DEMO_PASSWORD", "een-ander-wachtwoord")
+    other = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, env="test")
+    with other.app_context():
         assert demo_password() == "een-ander-wachtwoord"
