@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app beschikbaarheid
 HTMX := static/vendor/htmx.min.js
 AXE := static/vendor/axe.min.js
 
-.PHONY: run test test-sqlite install assets browser db demo jobs bench clean mailserver
+.PHONY: run test test-sqlite install assets browser db demo jobs bench load clean mailserver
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -64,6 +64,10 @@ test-sqlite: install assets
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# 60 s of mixed traffic against gunicorn on loopback with PostgreSQL (figures in bench/results/load.json)
+load: install assets
+	$(BIN)/python bench/load_test.py --seconds 60
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance .pytest_cache

@@ -34,7 +34,7 @@ ERROR_MESSAGES = {
     422: "De invoer kon niet worden verwerkt.",
     429: "Te veel verzoeken. Wacht even en probeer het opnieuw.",
     500: "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
-    503: "De database is tijdelijk niet bereikbaar. Probeer het over een minuut opnieuw; er is niets verloren gegaan.",
+    503: "De database is tijdelijk niet bereikbaar. Uw laatste wijziging is mogelijk niet opgeslagen; probeer het over een minuut opnieuw.",
 }
 
 
@@ -78,10 +78,18 @@ def _wants_json() -> bool:
 
 
 def _error_response(code: int, message: str | None = None):
+    """The error as JSON (API), as a message in the page's alert region (htmx) or as a full page."""
     message = message or ERROR_MESSAGES.get(code, ERROR_MESSAGES[400])
     if _wants_json():
-        return jsonify(error={"code": str(code), "message": message, "suggestions": []}), code
-    return render_template("error.html", code=code, message=message), code
+        return make_response(jsonify(error={"code": str(code), "message": message, "suggestions": []}), code)
+    if request.headers.get("HX-Request") == "true":
+        # Not the swap target the element asked for (a table row, a results list): the page-wide
+        # alert region in base.html, so an inline action never fails silently.
+        response = make_response(render_template("_error_alert.html", code=code, message=message), code)
+        response.headers["HX-Retarget"] = "#htmx-alert"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return make_response(render_template("error.html", code=code, message=message), code)
 
 
 def init_app(app) -> None:
@@ -106,13 +114,19 @@ def init_app(app) -> None:
 
         app.logger.warning("Database unavailable: %s", e)
         db.session.rollback()
-        response = make_response(_error_response(503))
+        # Render as anonymous: loading (or refreshing) the logged-in user would query the database
+        # again, fail inside this handler and turn the 503 into a bare 500.
+        app.login_manager._update_request_context_with_user()
+        response = _error_response(503)
         response.headers["Retry-After"] = "30"
         return response
 
     @app.errorhandler(Exception)
     def unexpected(e):  # pragma: no cover - safety net, logged
+        from beschikbaarheid.extensions import db
+
         app.logger.exception("Unhandled error: %s", e)
+        db.session.rollback()  # a failed flush must not break rendering the error page too
         return _error_response(500)
 
     @app.after_request

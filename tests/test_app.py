@@ -52,3 +52,12 @@ def test_lost_database_is_a_dutch_503_not_a_500(app, client, monkeypatch):
     assert "tijdelijk niet bereikbaar" in response.get_data(as_text=True)
     api = client.get("/gezond", headers={"Accept": "application/json"})
     assert api.status_code == 503
+
+
+def test_htmx_errors_go_to_the_page_alert_region(client):
+    """An inline (htmx) action that fails generically must not fail silently or swap a whole page into a row."""
+    response = client.get("/bestaat-niet", headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert response.headers["HX-Retarget"] == "#htmx-alert"
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and "bestaat niet" in html

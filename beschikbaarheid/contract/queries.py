@@ -337,17 +337,20 @@ def closed_months_trend(region: Region, as_of: dt.datetime, target: float, month
         )
     }
     series: list[tuple[dt.date, Share]] = []
-    for month in wanted:
-        snap = stored.get(month)
-        if snap is None or snap.contract_fingerprint != fingerprint:
-            share = closed_month_compliance(region.id, month, target)
-            if snap is None:
-                snap = ComplianceSnapshot(region_id=region.id, month=month)
-                db.session.add(snap)
-            snap.contracted, snap.current = share.contracted, share.current
-            snap.history_high_water, snap.contract_fingerprint = high_water, fingerprint
-            changed = True
-        series.append((month, Share(snap.current, snap.contracted, target)))
+    # No autoflush: a concurrent first view may insert the same month; the clash must surface at
+    # the commit below (where it is expected and harmless), not inside the next month's query.
+    with db.session.no_autoflush:
+        for month in wanted:
+            snap = stored.get(month)
+            if snap is None or snap.contract_fingerprint != fingerprint:
+                share = closed_month_compliance(region.id, month, target)
+                if snap is None:
+                    snap = ComplianceSnapshot(region_id=region.id, month=month)
+                    db.session.add(snap)
+                snap.contracted, snap.current = share.contracted, share.current
+                snap.history_high_water, snap.contract_fingerprint = high_water, fingerprint
+                changed = True
+            series.append((month, Share(snap.current, snap.contracted, target)))
     if changed:
         try:
             db.session.commit()
