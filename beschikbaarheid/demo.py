@@ -9,6 +9,7 @@ waiting-time charts see exactly what real use would have produced.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 import time
@@ -790,6 +791,12 @@ def _invalidate_place_index() -> None:
               help="Peildatum JJJJ-MM-DD waar de demogeschiedenis naartoe loopt (standaard: vandaag).")
 def load_command(if_empty: bool, as_of: dt.datetime | None) -> None:
     """Laad de demoregio 'Een 10 voor de Jeugd' met fictieve aanbieders en een jaar geschiedenis."""
+    # The demo creates a beheerder account; in production its password must not be the published one.
+    if current_app.config.get("ENV_NAME") == "production" and not os.environ.get("DEMO_PASSWORD"):
+        raise click.ClickException(
+            "De demoregio laden in productie kan alleen met een eigen DEMO_PASSWORD in de omgeving "
+            "(het standaardwachtwoord staat in de README)."
+        )
     if if_empty and db.session.scalar(db.select(Region.id).limit(1)) is not None:
         click.echo("Er staat al een regio in de database; de demoregio is niet opnieuw geladen.")
         return

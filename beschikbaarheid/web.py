@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template, request
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -140,6 +140,10 @@ def init_app(app) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.headers.get("HX-Request"):
             response.headers["Vary"] = "HX-Request"
+        # Pages of a logged-in user (or a signed-link session) must not come back from a shared
+        # PC's cache after logout. Reading the session costs no database query.
+        if session.get("_user_id") or session.get("link_grant"):
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.context_processor

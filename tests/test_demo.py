@@ -249,3 +249,14 @@ def test_demo_password_comes_from_the_environment(app, monkeypatch, database_url
     other = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, env="test")
     with other.app_context():
         assert demo_password() == "een-ander-wachtwoord"
+
+
+def test_demo_refuses_production_without_own_password(monkeypatch, database_url):
+    """The published demo password must never guard a beheerder account in production."""
+    from beschikbaarheid import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, env="production")
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0 and "DEMO_PASSWORD" in result.output
