@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app beschikbaarheid
 HTMX := static/vendor/htmx.min.js
 AXE := static/vendor/axe.min.js
 
-.PHONY: run test test-sqlite install assets browser db demo jobs bench load clean mailserver
+.PHONY: run test test-sqlite install assets browser db demo jobs bench load clean mailserver translations translations-update
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,7 +26,16 @@ $(HTMX) $(AXE): node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
 	cp node_modules/axe-core/axe.min.js $(AXE)
 
-assets: $(HTMX) $(AXE)
+assets: $(HTMX) $(AXE) translations
+
+# Compiled catalogues are build products; the .po sources are committed.
+translations: install
+	$(BIN)/pybabel compile --statistics -d translations
+
+# After changing texts: re-extract and merge (then translate the new entries in translations/en).
+translations-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 # Debian's chromium for the browser tests (never `playwright install`: it downloads a browser).
 browser:

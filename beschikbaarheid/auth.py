@@ -6,12 +6,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from beschikbaarheid import accounts, mail
+from beschikbaarheid import accounts, i18n, mail
 from beschikbaarheid.extensions import db, limiter
 from beschikbaarheid.models import User
 
@@ -29,7 +31,8 @@ ROLE_HOME = {
 def init_login(login_manager) -> None:
     """Wire Flask-Login to the User table with Dutch messages."""
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in om deze pagina te zien."
+    login_manager.login_message = i18n.N_("Log in om deze pagina te zien.")
+    login_manager.localize_callback = i18n.gettext
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
@@ -76,10 +79,20 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _strip(value):
+    """Pasted addresses often carry spaces; they are not part of the address."""
+    return value.strip() if isinstance(value, str) else value
+
+
+# A hash to check against when the e-mail is unknown, so both failures take equally long
+# (otherwise the response time tells which addresses have an account).
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in."), Email("Dit is geen geldig e-mailadres."), Length(max=254)])
-    password = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in."), Length(max=200)])
-    remember = BooleanField("Ingelogd blijven")
+    email = EmailField(_l("E-mailadres"), filters=[_strip], validators=[DataRequired(_l("Vul uw e-mailadres in.")), Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)])
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul uw wachtwoord in.")), Length(max=200)])
+    remember = BooleanField(_l("Ingelogd blijven"))
 
 
 def _login_limit() -> str:
@@ -89,7 +102,7 @@ def _login_limit() -> str:
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], error_message="Te veel inlogpogingen. Probeer het over een minuut opnieuw.")
+@limiter.limit(_login_limit, methods=["POST"], error_message=lambda: _("Te veel inlogpogingen. Probeer het over een minuut opnieuw."))
 def login():
     """Log in with e-mail and password; the same message for unknown e-mail and wrong password."""
     if current_user.is_authenticated:
@@ -98,7 +111,9 @@ def login():
     status = 200
     if form.validate_on_submit():
         user = db.session.scalar(db.select(User).where(db.func.lower(User.email) == form.email.data.strip().lower()))
-        if user and user.active and user.check_password(form.password.data):
+        if user is None:
+            check_password_hash(_DUMMY_HASH, form.password.data)
+        elif user.active and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or role_home_url(user))
         flash(_("E-mailadres of wachtwoord klopt niet."), "error")
@@ -122,21 +137,21 @@ def logout():
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in."), Email("Dit is geen geldig e-mailadres."), Length(max=254)])
+    email = EmailField(_l("E-mailadres"), filters=[_strip], validators=[DataRequired(_l("Vul uw e-mailadres in.")), Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        "Nieuw wachtwoord",
+        _l("Nieuw wachtwoord"),
         validators=[
-            DataRequired("Vul een nieuw wachtwoord in."),
+            DataRequired(_l("Vul een nieuw wachtwoord in.")),
             Length(min=accounts.MIN_PASSWORD_LENGTH, max=accounts.MAX_PASSWORD_LENGTH,
-                   message=f"Het wachtwoord moet minstens {accounts.MIN_PASSWORD_LENGTH} tekens lang zijn."),
+                   message=_l("Het wachtwoord moet minstens %(n)d tekens lang zijn.", n=accounts.MIN_PASSWORD_LENGTH)),
         ],
     )
     password_repeat = PasswordField(
-        "Herhaal het nieuwe wachtwoord",
-        validators=[DataRequired("Herhaal het nieuwe wachtwoord."), EqualTo("password", "De wachtwoorden zijn niet gelijk.")],
+        _l("Herhaal het nieuwe wachtwoord"),
+        validators=[DataRequired(_l("Herhaal het nieuwe wachtwoord.")), EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))],
     )
 
 
@@ -157,7 +172,7 @@ def _send_reset_mail(user: User) -> None:
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], error_message="Te veel verzoeken. Probeer het over een minuut opnieuw.")
+@limiter.limit(_login_limit, methods=["POST"], error_message=lambda: _("Te veel verzoeken. Probeer het over een minuut opnieuw."))
 def reset_request():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ResetRequestForm()

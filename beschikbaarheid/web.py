@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template, request, session
+from flask import Blueprint, current_app, has_request_context, jsonify, make_response, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from beschikbaarheid import i18n
 from beschikbaarheid.domain import freshness
+from beschikbaarheid.i18n import N_
 from beschikbaarheid.models import INTAKE_STATUSES, utcnow
 
 bp = Blueprint("web", __name__)
@@ -24,26 +26,37 @@ CSP = (
 )
 
 ERROR_MESSAGES = {
-    400: "Het verzoek klopt niet. Controleer wat u hebt ingevuld.",
-    401: "U moet eerst inloggen.",
-    403: "U hebt geen toegang tot deze pagina.",
-    404: "Deze pagina bestaat niet (meer).",
-    405: "Deze actie is hier niet toegestaan.",
-    409: "Iemand anders heeft deze gegevens intussen gewijzigd.",
-    413: "Het bestand is te groot.",
-    422: "De invoer kon niet worden verwerkt.",
-    429: "Te veel verzoeken. Wacht even en probeer het opnieuw.",
-    500: "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
-    503: "De database is tijdelijk niet bereikbaar. Uw laatste wijziging is mogelijk niet opgeslagen; probeer het over een minuut opnieuw.",
+    400: N_("Het verzoek klopt niet. Controleer wat u hebt ingevuld."),
+    401: N_("U moet eerst inloggen."),
+    403: N_("U hebt geen toegang tot deze pagina."),
+    404: N_("Deze pagina bestaat niet (meer)."),
+    405: N_("Deze actie is hier niet toegestaan."),
+    409: N_("Iemand anders heeft deze gegevens intussen gewijzigd."),
+    413: N_("Het bestand is te groot."),
+    422: N_("De invoer kon niet worden verwerkt."),
+    429: N_("Te veel verzoeken. Wacht even en probeer het opnieuw."),
+    500: N_("Er ging iets mis aan onze kant. Probeer het later opnieuw."),
+    503: N_("De database is tijdelijk niet bereikbaar. Uw laatste wijziging is mogelijk niet opgeslagen; probeer het over een minuut opnieuw."),
 }
 
 
 def select_locale() -> str:
-    """Dutch by default; English when asked for with ?lang=en or by the browser preference order."""
+    """Dutch for everyone by default; English when chosen with ?lang=en (remembered in the session).
+
+    The browser's language preference is deliberately not used: Dutch youth-care professionals
+    often run English browsers but expect the Dutch terms of their field.
+    """
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    languages = current_app.config["LANGUAGES"]
     wanted = request.args.get("lang")
-    if wanted in current_app.config["LANGUAGES"]:
+    if wanted in languages:
+        if session.get("lang") != wanted:
+            session["lang"] = wanted
         return wanted
-    return "nl"
+    remembered = session.get("lang")
+    return remembered if remembered in languages else default
 
 
 @bp.route("/")
@@ -79,7 +92,7 @@ def _wants_json() -> bool:
 
 def _error_response(code: int, message: str | None = None):
     """The error as JSON (API), as a message in the page's alert region (htmx) or as a full page."""
-    message = message or ERROR_MESSAGES.get(code, ERROR_MESSAGES[400])
+    message = message or i18n.gettext(ERROR_MESSAGES.get(code, ERROR_MESSAGES[400]))
     if _wants_json():
         return make_response(jsonify(error={"code": str(code), "message": message, "suggestions": []}), code)
     if request.headers.get("HX-Request") == "true":
@@ -150,13 +163,13 @@ def init_app(app) -> None:
     def template_globals():
         return {
             "now_utc": utcnow(),
-            "INTAKE_STATUSES": INTAKE_STATUSES,
+            "INTAKE_STATUSES": i18n.translated(INTAKE_STATUSES),
             "current_user": current_user,
         }
 
     @app.template_filter("age")
     def age_filter(updated_at):
-        return freshness.age_label(updated_at, utcnow())
+        return freshness.age_label(updated_at, utcnow(), i18n.gettext)
 
     @app.template_filter("stale")
     def stale_filter(updated_at):

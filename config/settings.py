@@ -110,6 +110,7 @@ class BaseConfig:
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
 
     # Largest CSV an administrator may upload
     IMPORT_MAX_BYTES = 5 * 1024 * 1024

@@ -21,6 +21,7 @@ from beschikbaarheid.aanbieder.charts import waiting_chart
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.domain.plausibility import Limits, check_submission
 from beschikbaarheid.extensions import db
+from beschikbaarheid.i18n import N_, translated
 from beschikbaarheid.models import TARGET_GROUPS, Contract, Offering, Provider, utcnow
 from beschikbaarheid.services.offerings import (
     Actor,
@@ -36,6 +37,9 @@ from beschikbaarheid.services.offerings import (
 )
 
 READ_ROLES = ("contractmanager", "beheerder")
+# Ids are 32-bit integers in the database: a longer number in a URL is a page that does not exist
+# (404), not a database error (500).
+DB_ID = "int(max=2147483647)"
 LINK_GRANT = "link_grant"  # session key: {"p": provider_id, "exp": unix time}
 DEFAULT_LINK_SESSION_MINUTES = 120
 
@@ -43,14 +47,14 @@ DEFAULT_LINK_SESSION_MINUTES = 120
 ROW_FIELDS = ("capacity", "free_places", "waiting_weeks", "intake_status", "note")
 PAGE_FIELDS = ROW_FIELDS + ("age_min", "age_max", "target_groups")
 FIELD_LABELS = {
-    "capacity": "Capaciteit",
-    "free_places": "Vrije plekken",
-    "waiting_weeks": "Wachttijd (weken)",
-    "intake_status": "Aanmelding",
-    "age_min": "Leeftijd vanaf",
-    "age_max": "Leeftijd tot en met",
-    "target_groups": "Doelgroepen",
-    "note": "Notitie",
+    "capacity": N_("Capaciteit"),
+    "free_places": N_("Vrije plekken"),
+    "waiting_weeks": N_("Wachttijd (weken)"),
+    "intake_status": N_("Aanmelding"),
+    "age_min": N_("Leeftijd vanaf"),
+    "age_max": N_("Leeftijd tot en met"),
+    "target_groups": N_("Doelgroepen"),
+    "note": N_("Notitie"),
 }
 
 
@@ -193,13 +197,13 @@ def _provider_overview() -> list[dict]:
     return [{"provider": p, "total": counts.get(p.id, [0, 0])[0], "current": counts.get(p.id, [0, 0])[1]} for p in providers]
 
 
-@bp.route("/<int:provider_id>/")
+@bp.route(f"/<{DB_ID}:provider_id>/")
 def provider(provider_id: int):
     """One provider's offerings, grouped by location; editable for its own users and its link."""
     return _render_provider(_access(provider_id))
 
 
-@bp.route("/<int:provider_id>/bevestigen", methods=["POST"], endpoint="confirm_all")
+@bp.route(f"/<{DB_ID}:provider_id>/bevestigen", methods=["POST"], endpoint="confirm_all")
 def confirm_all_view(provider_id: int):
     """'Alles ongewijzigd bevestigen': confirm every contracted offering the provider saw on the page."""
     access = _access(provider_id)
@@ -209,11 +213,16 @@ def confirm_all_view(provider_id: int):
     return redirect(url_for(".provider", provider_id=provider_id))
 
 
+def _is_number(text: str) -> bool:
+    """A short run of the digits 0-9 ('²'.isdigit() is true too, but int('²') fails; so does int() of 5000 digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def _posted_versions() -> dict[int, int]:
     """{offering id: version} from the hidden 'version-<id>' fields of a confirm-all form."""
     versions = {}
     for key, value in request.form.items():
-        if key.startswith("version-") and key[8:].isdigit() and value.isdigit():
+        if key.startswith("version-") and _is_number(key[8:]) and _is_number(value):
             versions[int(key[8:])] = int(value)
     return versions
 
@@ -237,7 +246,7 @@ def _confirm_all_and_flash(access: Access) -> None:
         flash(_("Er was niets te bevestigen."), "info")
 
 
-@bp.route("/aanbod/<int:offering_id>")
+@bp.route(f"/aanbod/<{DB_ID}:offering_id>")
 def row(offering_id: int):
     """One table row (htmx: cancel an inline edit); without htmx, back to the provider page."""
     offering, access = _offering_access(offering_id, edit=False)
@@ -254,7 +263,8 @@ def _current_text(offering: Offering) -> dict:
 
 
 def _submitted(fields: tuple[str, ...]) -> dict:
-    raw = {f: request.form.get(f, "") for f in fields if f != "target_groups"}
+    # NUL characters are dropped: nobody types them and PostgreSQL cannot store them (it would be a 500).
+    raw = {f: request.form.get(f, "").replace("\x00", "") for f in fields if f != "target_groups"}
     if "target_groups" in fields:
         raw["target_groups"] = request.form.getlist("target_groups")
     return raw
@@ -268,19 +278,19 @@ def _current_values(offering: Offering) -> dict:
 
 def _posted_int(name: str) -> int | None:
     value = request.form.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if _is_number(value) else None
 
 
 def _render_edit(offering, access, layout, *, entered, errors=None, doubts=(), conflict=None, status=200):
     template = "aanbieder/_row_edit.html" if layout == "row" else "aanbieder/edit.html"
     html = render_template(
         template, o=offering, access=access, entered=entered, errors=errors or {}, doubts=doubts,
-        conflict=conflict, field_labels=FIELD_LABELS, target_groups=TARGET_GROUPS,
+        conflict=conflict, field_labels=FIELD_LABELS, target_groups=translated(TARGET_GROUPS),
     )
     return html, _status(status)
 
 
-@bp.route("/aanbod/<int:offering_id>/bewerken", methods=["GET", "POST"])
+@bp.route(f"/aanbod/<{DB_ID}:offering_id>/bewerken", methods=["GET", "POST"])
 def edit(offering_id: int):
     """Edit one offering: inline row (htmx) or its own page (no JavaScript); checked, versioned, logged."""
     offering, access = _offering_access(offering_id, edit=True)
@@ -296,7 +306,7 @@ def edit(offering_id: int):
         return _render_edit(offering, access, layout, entered=entered, conflict=offering, status=409)
     check = check_submission(
         _submitted(fields), _current_values(offering), Limits.from_config(current_app.config), fields,
-        target_group_codes=TARGET_GROUPS, current_confirmed=offering.unusual_confirmed,
+        target_group_codes=TARGET_GROUPS, current_confirmed=offering.unusual_confirmed, _=_,
     )
     if not check.ok:
         return _render_edit(offering, access, layout, entered=entered, errors=check.errors, status=400)
@@ -323,7 +333,7 @@ def edit(offering_id: int):
     return redirect(url_for(".provider", provider_id=offering.provider_id, _anchor=f"o-{offering.id}"))
 
 
-@bp.route("/aanbod/<int:offering_id>/bevestigen", methods=["POST"])
+@bp.route(f"/aanbod/<{DB_ID}:offering_id>/bevestigen", methods=["POST"])
 def confirm(offering_id: int):
     """Confirm one row unchanged (the values the provider saw on the page)."""
     offering, access = _offering_access(offering_id, edit=True)
@@ -341,7 +351,7 @@ def confirm(offering_id: int):
     return redirect(url_for(".provider", provider_id=offering.provider_id, _anchor=f"o-{offering.id}"))
 
 
-@bp.route("/aanbod/<int:offering_id>/historie", endpoint="history")
+@bp.route(f"/aanbod/<{DB_ID}:offering_id>/historie", endpoint="history")
 def history_view(offering_id: int):
     """Past values of one offering, who changed them and how, with a small waiting-time chart."""
     offering, access = _offering_access(offering_id, edit=False)
@@ -360,7 +370,7 @@ def history_view(offering_id: int):
 
 
 def _link_error(error: signed_links.SignedLinkError):
-    return render_template("aanbieder/link_error.html", message=error.message, code=error.status), error.status
+    return render_template("aanbieder/link_error.html", message=_(error.message), code=error.status), error.status
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])

@@ -24,7 +24,9 @@ class ImportForm(FlaskForm):
 
     kind = RadioField(_l("Wat wilt u importeren?"), choices=IMPORT_KINDS, default="offerings",
                       validators=[InputRequired(_l("Kies wat u wilt importeren."))])
-    region = StringField(_l("Regio"), validators=[DataRequired(_l("Vul de naam van de regio in.")), Length(max=120)])
+    # NUL characters are dropped: nobody types them and PostgreSQL cannot store them (it would be a 500).
+    region = StringField(_l("Regio"), validators=[DataRequired(_l("Vul de naam van de regio in.")), Length(max=120)],
+                         filters=[lambda text: text.replace("\x00", "") if text else text])
     file = FileField(_l("CSV-bestand"), validators=[
         FileRequired(_l("Kies een bestand.")),
         FileAllowed(["csv", "txt"], _l("Alleen CSV-bestanden (.csv of .txt).")),

@@ -25,6 +25,9 @@ from beschikbaarheid.register_io import (
 from beschikbaarheid.register_io.parsing import OFFERING_COLUMNS, OFFERING_REQUIRED, PRODUCT_COLUMNS, PRODUCT_REQUIRED
 
 DEFAULT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# Ids are 32-bit integers in the database: a longer number in a URL is a page that does not exist
+# (404), not a database error (500).
+DB_ID = "int(max=2147483647)"
 
 
 def _import_limit() -> int:
@@ -108,7 +111,7 @@ def _csv_download(text: str, what: str, region: Region) -> Response:
     return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@bp.route("/regio/<int:region_id>/aanbod.csv")
+@bp.route(f"/regio/<{DB_ID}:region_id>/aanbod.csv")
 @roles_required("beheerder")
 def export_offerings_csv(region_id: int):
     """The region's offerings in the import format."""
@@ -116,7 +119,7 @@ def export_offerings_csv(region_id: int):
     return _csv_download(export_offerings(region), "aanbod", region)
 
 
-@bp.route("/regio/<int:region_id>/producten.csv")
+@bp.route(f"/regio/<{DB_ID}:region_id>/producten.csv")
 @roles_required("beheerder")
 def export_products_csv(region_id: int):
     """The region's product catalogue in the import format."""

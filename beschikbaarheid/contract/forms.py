@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
@@ -13,6 +14,11 @@ from beschikbaarheid.models import utcnow
 from beschikbaarheid.models.contract_mgmt import CALL_NOTE_MAX, CALL_OUTCOMES
 
 _NINE_DIGITS = re.compile(r"(?<!\d)(\d{9})(?!\d)")
+
+
+def without_nul(text: str | None) -> str | None:
+    """Drop NUL characters: nobody types them and PostgreSQL cannot store them (it would be a 500)."""
+    return text.replace("\x00", "") if text else text
 
 
 def looks_like_bsn(text: str) -> bool:
@@ -29,30 +35,31 @@ class CallLogForm(FlaskForm):
     """Date, time, outcome and a short note about the provider (never about a client)."""
 
     called_on = DateField(
-        "Datum van het gesprek",
-        validators=[InputRequired("Vul de datum van het gesprek in.")],
+        _l("Datum van het gesprek"),
+        validators=[InputRequired(_l("Vul de datum van het gesprek in."))],
         format="%Y-%m-%d",
     )
     called_time = TimeField(
-        "Tijd",
-        validators=[InputRequired("Vul de tijd van het gesprek in (uu:mm).")],
+        _l("Tijd"),
+        validators=[InputRequired(_l("Vul de tijd van het gesprek in (uu:mm)."))],
         format="%H:%M",
     )
     # A plain field checked against the outcome codes (the template writes the <select> itself).
     outcome = StringField(
-        "Uitkomst",
-        validators=[DataRequired("Kies de uitkomst van het gesprek."), AnyOf(list(CALL_OUTCOMES), "Kies een van de uitkomsten uit de lijst.")],
+        _l("Uitkomst"),
+        validators=[DataRequired(_l("Kies de uitkomst van het gesprek.")), AnyOf(list(CALL_OUTCOMES), _l("Kies een van de uitkomsten uit de lijst."))],
     )
     note = TextAreaField(
-        "Notitie over de aanbieder",
-        validators=[Length(max=CALL_NOTE_MAX, message=f"De notitie mag hoogstens {CALL_NOTE_MAX} tekens zijn.")],
+        _l("Notitie over de aanbieder"),
+        validators=[Length(max=CALL_NOTE_MAX, message=_l("De notitie mag hoogstens %(n)d tekens zijn.", n=CALL_NOTE_MAX))],
+        filters=[without_nul],
     )
     next = HiddenField()
 
     # WTForms reports bad dates/times in English; the Dutch text is ours.
     _parse_messages = {
-        "called_on": "Dit is geen geldige datum (jjjj-mm-dd).",
-        "called_time": "Dit is geen geldige tijd (uu:mm).",
+        "called_on": _l("Dit is geen geldige datum (jjjj-mm-dd)."),
+        "called_time": _l("Dit is geen geldige tijd (uu:mm)."),
     }
 
     def __init__(self, *args, now: dt.datetime | None = None, **kwargs):
@@ -72,17 +79,17 @@ class CallLogForm(FlaskForm):
         if ok:
             called = self.called_at
             if called > self._now + dt.timedelta(minutes=5):
-                self.called_on.errors = [*self.called_on.errors, "Een gesprek kan niet in de toekomst liggen."]
+                self.called_on.errors = [*self.called_on.errors, _l("Een gesprek kan niet in de toekomst liggen.")]
                 ok = False
             elif called < self._now - dt.timedelta(days=366):
-                self.called_on.errors = [*self.called_on.errors, "Een gesprek van meer dan een jaar geleden kan niet meer worden vastgelegd."]
+                self.called_on.errors = [*self.called_on.errors, _l("Een gesprek van meer dan een jaar geleden kan niet meer worden vastgelegd.")]
                 ok = False
         return ok
 
     def validate_note(self, field) -> None:
         """Notes are about the provider; a BSN means client data slipped in, and is refused."""
         if field.data and looks_like_bsn(field.data):
-            raise ValidationError("De notitie lijkt een BSN te bevatten. Noteer alleen iets over de aanbieder, geen cliëntgegevens.")
+            raise ValidationError(_l("De notitie lijkt een BSN te bevatten. Noteer alleen iets over de aanbieder, geen cliëntgegevens."))
 
     @property
     def called_at(self) -> dt.datetime:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,15 +17,20 @@ from beschikbaarheid.contract.forms import CallLogForm
 from beschikbaarheid.domain import compliance, quality
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
+from beschikbaarheid.i18n import translated
 from beschikbaarheid.models import CALL_OUTCOMES, Provider, utcnow
 
 ROLES = ("contractmanager", "beheerder")
 GAP_PERIODS = (3, 6, 12)
+# Ids are 32-bit integers in the database: a longer number in a URL is a page that does not exist
+# (404), not a database error (500).
+DB_ID = "int(max=2147483647)"
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else default
+    # ASCII digits only ('²'.isdigit() is true, int('²') fails), and no more than an id column holds.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= 2147483647 else default
 
 
 def _context() -> service.Context:
@@ -55,9 +61,16 @@ def history_url(offering_id: int, provider_id: int) -> str:
     return url_for("contract.provider", provider_id=provider_id, _anchor=f"aanbod-{offering_id}")
 
 
+def month_label(month, short: bool = False) -> str:
+    """A month in the page's language: the domain's Dutch label, or Babel's (e.g. 'November 2026')."""
+    if get_locale() is None or get_locale().language == "nl":
+        return compliance.month_label(month, short=short)
+    return format_date(month, "MMM yy" if short else "LLLL yyyy")
+
+
 @bp.context_processor
 def _helpers():
-    return {"history_url": history_url, "month_label": compliance.month_label, "call_outcomes": CALL_OUTCOMES}
+    return {"history_url": history_url, "month_label": month_label, "call_outcomes": translated(CALL_OUTCOMES)}
 
 
 @bp.route("/")
@@ -70,7 +83,7 @@ def index():
         chart_id="trend-naleving",
         title=_("Aandeel actuele aanbieders per maand"),
         description=_("Lijngrafiek van de laatste 12 maanden met de doellijn; de cijfers staan in de tabel eronder."),
-        labels=[compliance.month_label(m, short=True) for m, _s in data.trend],
+        labels=[month_label(m, short=True) for m, _s in data.trend],
         series=[charts.Series(_("Aandeel actueel"), [None if s.share is None else s.share * 100 for _m, s in data.trend])],
         y_max=100,
         y_format=lambda v: f"{v:.0f}%",
@@ -102,7 +115,7 @@ def waiting():
             chart_id="trend-wachttijd",
             title=_("Wachttijd %(product)s per maand (weken)", product=chosen.name),
             description=_("Mediaan en P90 van de wachttijd aan het eind van elke maand, met de norm; de cijfers staan in de tabel eronder."),
-            labels=[compliance.month_label(m, short=True) for m, _s in trend],
+            labels=[month_label(m, short=True) for m, _s in trend],
             series=[
                 charts.Series(_("Mediaan"), [s.median for _m, s in trend]),
                 charts.Series(_("P90"), [s.p90 for _m, s in trend], dashed=True),
@@ -143,7 +156,7 @@ def gaps():
                            **_common(ctx))
 
 
-@bp.route("/aanbieder/<int:provider_id>")
+@bp.route(f"/aanbieder/<{DB_ID}:provider_id>")
 @roles_required(*ROLES)
 def provider(provider_id: int):
     """Provider dossier for the contract conversation: offerings, history, reminders, calls, flags."""
@@ -171,7 +184,7 @@ def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-@bp.route("/aanbieder/<int:provider_id>/gesprek", methods=["POST"])
+@bp.route(f"/aanbieder/<{DB_ID}:provider_id>/gesprek", methods=["POST"])
 @roles_required(*ROLES)
 def log_call(provider_id: int):
     """Save a call (date, outcome, note); errors come back in Dutch with status 400 and the input kept."""

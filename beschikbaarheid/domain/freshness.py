@@ -25,21 +25,30 @@ def age_days(updated_at: dt.datetime | None, now: dt.datetime) -> int | None:
     return max(0, (now.astimezone(TZ).date() - updated_at.astimezone(TZ).date()).days)
 
 
-def age_label(updated_at: dt.datetime | None, now: dt.datetime) -> str:
+def dutch(text: str, **values) -> str:
+    """The domain's default translator: the Dutch text itself, with its %(name)s values filled in.
+
+    Functions that word things for people take `_` (a gettext-like callable); the web layer passes
+    Flask-Babel's, so the same sentence appears in the reader's language. pybabel extracts `_(...)`.
+    """
+    return text % values if values else text
+
+
+def age_label(updated_at: dt.datetime | None, now: dt.datetime, _=dutch) -> str:
     """Dutch description of the data's age, e.g. 'bijgewerkt 3 dagen geleden'."""
     days = age_days(updated_at, now)
     if days is None:
-        return "nooit bijgewerkt"
+        return _("nooit bijgewerkt")
     if days == 0:
-        return "vandaag bijgewerkt"
+        return _("vandaag bijgewerkt")
     if days == 1:
-        return "gisteren bijgewerkt"
+        return _("gisteren bijgewerkt")
     if days < 14:
-        return f"bijgewerkt {days} dagen geleden"
+        return _("bijgewerkt %(n)d dagen geleden", n=days)
     if days < 60:
-        return f"bijgewerkt {days // 7} weken geleden"
+        return _("bijgewerkt %(n)d weken geleden", n=days // 7)
     months = days // 30
-    return f"bijgewerkt {months} maanden geleden"
+    return _("bijgewerkt %(n)d maanden geleden", n=months)
 
 
 def freshness_factor(updated_at: dt.datetime | None, now: dt.datetime) -> float:

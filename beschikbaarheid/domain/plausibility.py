@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from beschikbaarheid.domain.freshness import dutch
+
 INT_FIELDS = ("capacity", "free_places", "waiting_weeks", "age_min", "age_max")
 # Fields that may be left empty (unknown); the rest must be filled in when submitted.
 OPTIONAL_FIELDS = frozenset({"capacity", "note", "target_groups"})
@@ -72,17 +74,17 @@ class Check:
         self.errors.setdefault(name, []).append(message)
 
 
-def parse_int(raw: str | None) -> tuple[int | None, str | None]:
+def parse_int(raw: str | None, _=dutch) -> tuple[int | None, str | None]:
     """Parse a whole number typed by a person; (None, None) for empty, (None, error) for garbage."""
     text = (raw or "").strip()
     if not text:
         return None, None
     if not _INT_RE.match(text):
         if re.match(r"^[+-]?\d+[.,]\d+$", text):
-            return None, "Vul een heel getal in, zonder komma of punt."
+            return None, _("Vul een heel getal in, zonder komma of punt.")
         if re.match(r"^[+-]?\d+$", text):
-            return None, "Dit getal is veel te groot."
-        return None, "Vul een getal in."
+            return None, _("Dit getal is veel te groot.")
+        return None, _("Vul een getal in.")
     return int(text), None
 
 
@@ -94,36 +96,38 @@ def check_submission(
     *,
     target_group_codes: Iterable[str] = (),
     current_confirmed: bool = False,
+    _=dutch,
 ) -> Check:
     """Parse and check the submitted `fields` against each other and against the current values.
 
     `raw` maps field names to submitted text (target_groups to a list of codes); `current` holds the
-    offering's present values, used for fields not submitted and for the jump check.
+    offering's present values, used for fields not submitted and for the jump check. Messages are
+    Dutch unless `_` (a gettext-like callable) translates them.
     """
     fields = tuple(fields)
     result = Check()
     for name in fields:
         value = raw.get(name)
         if name in INT_FIELDS:
-            number, error = parse_int(value)
+            number, error = parse_int(value, _)
             if error:
                 result.add_error(name, error)
             elif number is None and name not in OPTIONAL_FIELDS:
-                result.add_error(name, _REQUIRED[name])
+                result.add_error(name, _(_REQUIRED[name]))
             elif number is not None and number < 0:
-                result.add_error(name, "Dit getal kan niet negatief zijn.")
+                result.add_error(name, _("Dit getal kan niet negatief zijn."))
             else:
                 result.values[name] = number
         elif name == "intake_status":
             status = (value or "").strip()
             if status not in INTAKE_STATUSES:
-                result.add_error(name, "Kies een aanmeldstatus.")
+                result.add_error(name, _("Kies een aanmeldstatus."))
             else:
                 result.values[name] = status
         elif name == "note":
             note = (value or "").strip().replace("\r\n", "\n")
             if len(note) > MAX_NOTE_LENGTH:
-                result.add_error(name, f"De notitie is te lang (maximaal {MAX_NOTE_LENGTH} tekens, nu {len(note)}).")
+                result.add_error(name, _("De notitie is te lang (maximaal %(max)d tekens, nu %(n)d).", max=MAX_NOTE_LENGTH, n=len(note)))
             else:
                 result.values[name] = note
         elif name == "target_groups":
@@ -131,7 +135,7 @@ def check_submission(
             codes = sorted({str(c).strip().upper() for c in (value or []) if str(c).strip()})
             unknown = [c for c in codes if allowed and c not in allowed]
             if unknown:
-                result.add_error(name, "Onbekende doelgroep: " + ", ".join(unknown) + ".")
+                result.add_error(name, _("Onbekende doelgroep: %(codes)s.", codes=", ".join(unknown)))
             else:
                 result.values[name] = codes
         else:
@@ -139,14 +143,14 @@ def check_submission(
 
     merged = {k: current.get(k) for k in (*INT_FIELDS, "intake_status")}
     merged.update(result.values)
-    _check_ranges(result, merged, limits)
+    _check_ranges(result, merged, limits, _)
     if result.errors:
         return result
 
-    doubts = _doubts(merged, current, limits)
+    doubts = _doubts(merged, current, limits, _)
     if doubts and current_confirmed:
         # The provider already confirmed these same unusual values; do not ask again for a note edit.
-        already = {d.key for d in _doubts({k: current.get(k) for k in merged}, current, limits)}
+        already = {d.key for d in _doubts({k: current.get(k) for k in merged}, current, limits, _)}
         if {d.key for d in doubts} <= already:
             result.keeps_confirmation = True
             doubts = []
@@ -154,57 +158,61 @@ def check_submission(
     return result
 
 
+N_ = str  # marks a Dutch text for pybabel; `_` translates it where it is used
 _REQUIRED = {
-    "capacity": "Vul de capaciteit in.",
-    "free_places": "Vul het aantal vrije plekken in (0 als er geen plek vrij is).",
-    "waiting_weeks": "Vul de wachttijd in weken in (0 als een jeugdige direct kan starten).",
-    "age_min": "Vul de minimumleeftijd in.",
-    "age_max": "Vul de maximumleeftijd in.",
+    "capacity": N_("Vul de capaciteit in."),
+    "free_places": N_("Vul het aantal vrije plekken in (0 als er geen plek vrij is)."),
+    "waiting_weeks": N_("Vul de wachttijd in weken in (0 als een jeugdige direct kan starten)."),
+    "age_min": N_("Vul de minimumleeftijd in."),
+    "age_max": N_("Vul de maximumleeftijd in."),
 }
 
 
-def _check_ranges(result: Check, v: Mapping, limits: Limits) -> None:
+def _check_ranges(result: Check, v: Mapping, limits: Limits, _=dutch) -> None:
     """Hard errors: values that cannot be true."""
     capacity, free, waiting = v.get("capacity"), v.get("free_places"), v.get("waiting_weeks")
     bad = set(result.errors)
     if capacity is not None and "capacity" not in bad and capacity > limits.max_capacity:
-        result.add_error("capacity", f"Een capaciteit van meer dan {limits.max_capacity} plekken op één locatie kan niet kloppen.")
+        result.add_error("capacity", _("Een capaciteit van meer dan %(max)d plekken op één locatie kan niet kloppen.", max=limits.max_capacity))
     if free is not None and "free_places" not in bad:
         if capacity is not None and "capacity" not in bad and free > capacity:
-            result.add_error("free_places", f"Er kunnen niet meer plekken vrij zijn ({free}) dan de capaciteit ({capacity}).")
+            result.add_error("free_places", _("Er kunnen niet meer plekken vrij zijn (%(free)d) dan de capaciteit (%(capacity)d).", free=free, capacity=capacity))
         elif free > limits.max_capacity:
-            result.add_error("free_places", f"Meer dan {limits.max_capacity} vrije plekken op één locatie kan niet kloppen.")
+            result.add_error("free_places", _("Meer dan %(max)d vrije plekken op één locatie kan niet kloppen.", max=limits.max_capacity))
     if waiting is not None and "waiting_weeks" not in bad and waiting > limits.max_waiting_weeks:
         years = limits.max_waiting_weeks // 52
         result.add_error(
             "waiting_weeks",
-            f"Een wachttijd van meer dan {limits.max_waiting_weeks} weken (ongeveer {years} jaar) kan niet kloppen. Vul de wachttijd in weken in.",
+            _("Een wachttijd van meer dan %(max)d weken (ongeveer %(years)d jaar) kan niet kloppen. Vul de wachttijd in weken in.",
+              max=limits.max_waiting_weeks, years=years),
         )
     age_min, age_max = v.get("age_min"), v.get("age_max")
     if age_max is not None and "age_max" not in bad and age_max > MAX_AGE:
-        result.add_error("age_max", f"De maximumleeftijd kan niet hoger zijn dan {MAX_AGE} jaar.")
+        result.add_error("age_max", _("De maximumleeftijd kan niet hoger zijn dan %(max)d jaar.", max=MAX_AGE))
     elif age_min is not None and age_max is not None and not bad & {"age_min", "age_max"} and age_min > age_max:
-        result.add_error("age_min", f"De minimumleeftijd ({age_min}) is hoger dan de maximumleeftijd ({age_max}).")
+        result.add_error("age_min", _("De minimumleeftijd (%(min)d) is hoger dan de maximumleeftijd (%(max)d).", min=age_min, max=age_max))
 
 
-def _doubts(v: Mapping, current: Mapping, limits: Limits) -> list[Doubt]:
+def _doubts(v: Mapping, current: Mapping, limits: Limits, _=dutch) -> list[Doubt]:
     """Warnings: possible but doubtful values ("0 weken wachttijd is niet het geluid uit de praktijk")."""
     doubts: list[Doubt] = []
     free, waiting, status = v.get("free_places"), v.get("waiting_weeks"), v.get("intake_status")
     if waiting == 0 and free == 0:
         doubts.append(Doubt(
             "zero_wait_no_place", "waiting_weeks",
-            "U meldt 0 weken wachttijd terwijl er geen plek vrij is. Kan een jeugdige echt direct starten?",
+            _("U meldt 0 weken wachttijd terwijl er geen plek vrij is. Kan een jeugdige echt direct starten?"),
         ))
     old = current.get("waiting_weeks")
     if waiting is not None and old is not None and abs(waiting - old) > limits.max_jump_weeks:
         doubts.append(Doubt(
             f"jump:{old}:{waiting}", "waiting_weeks",
-            f"De wachttijd verandert van {old} naar {waiting} weken: meer dan {limits.max_jump_weeks} weken verschil. Klopt dat?",
+            _("De wachttijd verandert van %(old)d naar %(new)d weken: meer dan %(max)d weken verschil. Klopt dat?",
+              old=old, new=waiting, max=limits.max_jump_weeks),
         ))
     if status == "gesloten" and free:
         doubts.append(Doubt(
             f"closed_with_places:{free}", "intake_status",
-            f"U meldt een aanmeldstop terwijl er {free} {'plek' if free == 1 else 'plekken'} vrij {'is' if free == 1 else 'zijn'}. Klopt dat?",
+            _("U meldt een aanmeldstop terwijl er 1 plek vrij is. Klopt dat?") if free == 1
+            else _("U meldt een aanmeldstop terwijl er %(n)d plekken vrij zijn. Klopt dat?", n=free),
         ))
     return doubts

@@ -17,15 +17,17 @@ from beschikbaarheid.domain.freshness import TZ, is_stale
 CONFIRM_ONLY_MONTHS = 6  # confirmed unchanged for this long: ask whether the figures are really looked at
 JUMP_WINDOW_MONTHS = 6  # jumps older than this are history, not a question for this conversation
 
+N_ = str  # marks a Dutch label for pybabel; templates translate it where it is shown
+
 # kind -> (Dutch label, severity); severity 'bad' = cannot be right, 'warn' = ask about it.
 FLAG_KINDS: dict[str, tuple[str, str]] = {
-    "zero_wait_no_place": ("0 weken wachttijd zonder vrije plek", "bad"),
-    "free_above_capacity": ("Meer vrije plekken dan capaciteit", "bad"),
-    "jump": ("Grote sprong in wachttijd", "warn"),
+    "zero_wait_no_place": (N_("0 weken wachttijd zonder vrije plek"), "bad"),
+    "free_above_capacity": (N_("Meer vrije plekken dan capaciteit"), "bad"),
+    "jump": (N_("Grote sprong in wachttijd"), "warn"),
     "confirm_only": (f"Alleen ongewijzigd bevestigd, {CONFIRM_ONLY_MONTHS}+ maanden", "warn"),
-    "zero_wait": ("0 weken wachttijd", "warn"),
-    "capacity_missing": ("Capaciteit ontbreekt", "warn"),
-    "stale": ("Niet bijgewerkt deze maand", "warn"),
+    "zero_wait": (N_("0 weken wachttijd"), "warn"),
+    "capacity_missing": (N_("Capaciteit ontbreekt"), "warn"),
+    "stale": (N_("Niet bijgewerkt deze maand"), "warn"),
 }
 
 

@@ -44,11 +44,12 @@ FREE_PLACE_BONUS = 0.20
 INTAKE_FACTOR = {"open": 1.0, "overleg": 0.85, "gesloten": 0.30}
 
 PART_NAMES = ("fit", "afstand", "wachttijd", "actualiteit")
+N_ = str  # marks a Dutch label for pybabel; it is translated where it is shown
 PART_LABELS = {
-    "fit": "Past bij de hulpvraag",
-    "afstand": "Afstand",
-    "wachttijd": "Wachttijd en plek",
-    "actualiteit": "Actualiteit",
+    "fit": N_("Past bij de hulpvraag"),
+    "afstand": N_("Afstand"),
+    "wachttijd": N_("Wachttijd en plek"),
+    "actualiteit": N_("Actualiteit"),
 }
 
 
@@ -220,10 +221,6 @@ def nl_km(km: float) -> str:
     return f"{km:.1f}".replace(".", ",") + " km"
 
 
-def _weeks(n: int) -> str:
-    return "1 week" if n == 1 else f"{n} weken"
-
-
 def explain(
     *,
     match_kind: str,
@@ -240,8 +237,9 @@ def explain(
     preferred_served: list[str] | tuple[str, ...] = (),
     preferred_missing: list[str] | tuple[str, ...] = (),
     group_labels: dict[str, str] | None = None,
+    _=freshness.dutch,
 ) -> list[str]:
-    """'Waarom deze plek?': one Dutch sentence per reason, in the order of the score parts."""
+    """'Waarom deze plek?': one sentence per reason, in the order of the score parts (Dutch unless `_` translates)."""
     labels = group_labels or {}
 
     def names(codes) -> str:
@@ -249,33 +247,35 @@ def explain(
 
     lines: list[str] = []
     if match_kind == "code":
-        lines.append(f"Product komt exact overeen ({product_label})")
+        lines.append(_("Product komt exact overeen (%(product)s)", product=product_label))
     elif match_kind == "name":
-        lines.append(f"Product past bij uw zoekterm ({product_label})")
+        lines.append(_("Product past bij uw zoekterm (%(product)s)", product=product_label))
     else:
-        lines.append(f"Valt onder {need_label} ({product_label})")
+        lines.append(_("Valt onder %(need)s (%(product)s)", need=need_label, product=product_label))
     if required_groups:
-        lines.append(f"Werkt met de gevraagde doelgroep(en): {names(required_groups)}")
+        lines.append(_("Werkt met de gevraagde doelgroep(en): %(groups)s", groups=names(required_groups)))
     if preferred_served:
-        lines.append(f"Werkt met {names(preferred_served)}, dat u noemde")
+        lines.append(_("Werkt met %(groups)s, dat u noemde", groups=names(preferred_served)))
     if preferred_missing:
-        lines.append(f"Niet gericht op {names(preferred_missing)}, dat u noemde")
-    lines.append(f"{nl_km(km)} van {origin_label}")
+        lines.append(_("Niet gericht op %(groups)s, dat u noemde", groups=names(preferred_missing)))
+    lines.append(_("%(distance)s van %(origin)s", distance=nl_km(km), origin=origin_label))
     if waiting_weeks is None:
-        lines.append("Wachttijd onbekend (telt als lang)")
+        lines.append(_("Wachttijd onbekend (telt als lang)"))
+    elif waiting_weeks == 1:
+        lines.append(_("Wachttijd 1 week"))
     else:
-        lines.append(f"Wachttijd {_weeks(waiting_weeks)}")
+        lines.append(_("Wachttijd %(n)d weken", n=waiting_weeks))
     if (free_places or 0) > 0:
-        lines.append("1 vrije plek" if free_places == 1 else f"{free_places} vrije plekken")
+        lines.append(_("1 vrije plek") if free_places == 1 else _("%(n)d vrije plekken", n=free_places))
     else:
-        lines.append("Geen vrije plek gemeld")
+        lines.append(_("Geen vrije plek gemeld"))
     if intake_status == "overleg":
-        lines.append("Aanmelden alleen na overleg (telt iets lager)")
+        lines.append(_("Aanmelden alleen na overleg (telt iets lager)"))
     elif intake_status == "gesloten":
-        lines.append("Aanmeldstop (telt veel lager)")
-    age = freshness.age_label(updated_at, now)
+        lines.append(_("Aanmeldstop (telt veel lager)"))
+    age = freshness.age_label(updated_at, now, _)
     sentence = age[:1].upper() + age[1:]
     if freshness.is_stale(updated_at, now):
-        sentence += " — niet bijgewerkt deze maand (telt minder mee)"
+        sentence = _("%(age)s — niet bijgewerkt deze maand (telt minder mee)", age=sentence)
     lines.append(sentence)
     return lines

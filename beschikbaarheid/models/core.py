@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from beschikbaarheid.extensions import db
+from beschikbaarheid.i18n import N_, gettext
 
 
 def utcnow() -> dt.datetime:
@@ -73,11 +74,11 @@ FORM_LABELS = {
 }
 
 SEGMENT_LABELS = {
-    1: "Hoog specialistisch",
-    2: "Wonen",
-    3: "Dagbehandeling en dagbesteding",
-    4: "Specialistisch veel voorkomend",
-    5: "Crisis",
+    1: N_("Hoog specialistisch"),
+    2: N_("Wonen"),
+    3: N_("Dagbehandeling en dagbesteding"),
+    4: N_("Specialistisch veel voorkomend"),
+    5: N_("Crisis"),
 }
 
 # iJw product categories (JZ020), the first two digits of a product code.
@@ -102,26 +103,26 @@ CATEGORY_LABELS = {
 
 # Target-group attributes referrers filter on (code -> Dutch label).
 TARGET_GROUPS = {
-    "LVB": "LVB (licht verstandelijke beperking)",
-    "ASS": "ASS (autisme)",
-    "TRAUMA": "Trauma",
-    "EXTERNALISEREND": "Externaliserend gedrag",
-    "INTERNALISEREND": "Internaliserend gedrag",
-    "GGZ": "GGZ-problematiek",
-    "VERSLAVING": "Verslaving",
-    "SCHEIDING": "Complexe scheiding",
-    "HUISELIJK_GEWELD": "Huiselijk geweld",
-    "18PLUS": "18-/18+ overgang",
-    "BROERS_ZUSSEN": "Broers en zussen samen",
-    "SPOED": "Crisis / spoed",
-    "KLEINSCHALIG": "Kleinschalig",
-    "GESLOTEN": "Gesloten setting",
+    "LVB": N_("LVB (licht verstandelijke beperking)"),
+    "ASS": N_("ASS (autisme)"),
+    "TRAUMA": N_("Trauma"),
+    "EXTERNALISEREND": N_("Externaliserend gedrag"),
+    "INTERNALISEREND": N_("Internaliserend gedrag"),
+    "GGZ": N_("GGZ-problematiek"),
+    "VERSLAVING": N_("Verslaving"),
+    "SCHEIDING": N_("Complexe scheiding"),
+    "HUISELIJK_GEWELD": N_("Huiselijk geweld"),
+    "18PLUS": N_("18-/18+ overgang"),
+    "BROERS_ZUSSEN": N_("Broers en zussen samen"),
+    "SPOED": N_("Crisis / spoed"),
+    "KLEINSCHALIG": N_("Kleinschalig"),
+    "GESLOTEN": N_("Gesloten setting"),
 }
 
 INTAKE_STATUSES = {
-    "open": "Aanmelding open",
-    "gesloten": "Aanmeldstop",
-    "overleg": "Alleen na overleg",
+    "open": N_("Aanmelding open"),
+    "gesloten": N_("Aanmeldstop"),
+    "overleg": N_("Alleen na overleg"),
 }
 
 
@@ -348,10 +349,10 @@ def _history_is_append_only(mapper, connection, target):  # noqa: ARG001
 
 
 ROLES = {
-    "verwijzer": "Verwijzer",
-    "aanbieder": "Aanbieder",
-    "contractmanager": "Contractmanager",
-    "beheerder": "Beheerder",
+    "verwijzer": N_("Verwijzer"),
+    "aanbieder": N_("Aanbieder"),
+    "contractmanager": N_("Contractmanager"),
+    "beheerder": N_("Beheerder"),
 }
 
 # iJw COD327 referrer codes for the referrer types a referrer account can have.
@@ -409,4 +410,4 @@ class User(db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
+        return gettext(ROLES[self.role]) if self.role in ROLES else self.role

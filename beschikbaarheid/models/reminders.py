@@ -11,17 +11,18 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from beschikbaarheid.extensions import db
+from beschikbaarheid.i18n import N_, gettext
 from beschikbaarheid.models.core import Provider, UTCDateTime, utcnow
 
 REMINDER_KINDS = {
-    "first": "Eerste herinnering",
-    "second": "Tweede herinnering",
-    "escalation": "Op de belijst",
+    "first": N_("Eerste herinnering"),
+    "second": N_("Tweede herinnering"),
+    "escalation": N_("Op de belijst"),
 }
 REMINDER_STATUSES = {
-    "sending": "Wordt verstuurd",
-    "sent": "Verstuurd",
-    "failed": "Mislukt",
+    "sending": N_("Wordt verstuurd"),
+    "sent": N_("Verstuurd"),
+    "failed": N_("Mislukt"),
 }
 
 
@@ -56,14 +57,14 @@ class ReminderLog(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return REMINDER_KINDS.get(self.kind, self.kind)
+        return gettext(REMINDER_KINDS[self.kind]) if self.kind in REMINDER_KINDS else self.kind
 
     @property
     def status_label(self) -> str:
         """Dutch status; an escalation is not a mail, so its 'sent' reads as 'on the call list'."""
         if self.kind == "escalation" and self.status == "sent":
-            return "Op de belijst gezet"
-        return REMINDER_STATUSES.get(self.status, self.status)
+            return gettext("Op de belijst gezet")
+        return gettext(REMINDER_STATUSES[self.status]) if self.status in REMINDER_STATUSES else self.status
 
     @property
     def is_mail(self) -> bool:

@@ -159,14 +159,19 @@ def clean_name(name: str) -> str:
 def decode(data: bytes | str) -> str:
     """UTF-8 with or without BOM; anything else is refused with the line of the first bad byte."""
     if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportFailed(
-            [LineError(line, "het bestand is geen UTF-8. Sla het op als 'CSV UTF-8' en probeer het opnieuw.")]
-        ) from None
+        text = data.removeprefix("\ufeff")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ImportFailed(
+                [LineError(line, "het bestand is geen UTF-8. Sla het op als 'CSV UTF-8' en probeer het opnieuw.")]
+            ) from None
+    if "\x00" in text:  # a binary file; PostgreSQL cannot store NUL characters either (it would be a 500)
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportFailed([LineError(line, "het bestand bevat een NUL-teken, dus het is geen tekstbestand. Sla het op als 'CSV UTF-8'.")])
+    return text
 
 
 def detect_delimiter(text: str) -> str:

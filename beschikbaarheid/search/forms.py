@@ -5,15 +5,18 @@ form; the place, the need and the region are looked up by the service (search/se
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from rapidfuzz import fuzz, process
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
+from beschikbaarheid.i18n import _
 from beschikbaarheid.models import TARGET_GROUPS
 
 # Query parameters of a search, in the order errors are reported (the API reports the first).
@@ -81,7 +84,10 @@ def _number(text: str) -> float:
     """'12', '12,5' or '12.5' -> float (Dutch users type a comma); ValueError otherwise."""
     if not re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", text):
         raise ValueError(text)
-    return float(text.replace(",", "."))
+    number = float(text.replace(",", "."))
+    if not math.isfinite(number):  # 400 digits make float('inf'), and int(inf) raises
+        raise ValueError(text)
+    return number
 
 
 def _group_list(args: Mapping) -> list[str]:
@@ -106,37 +112,37 @@ def parse_search_args(args: Mapping, *, default_km: float = 15.0) -> SearchInput
     data.regio = raw["regio"][:MAX_TEXT]
     data.locatie = raw["locatie"]
     if not data.locatie:
-        errors["locatie"] = FieldError("place_empty", "Vul een postcode of woonplaats in.")
+        errors["locatie"] = FieldError("place_empty", _("Vul een postcode of woonplaats in."))
     elif len(data.locatie) > MAX_TEXT:
-        errors["locatie"] = FieldError("place_invalid", f"Dit is te lang voor een postcode of woonplaats (maximaal {MAX_TEXT} tekens).")
+        errors["locatie"] = FieldError("place_invalid", _("Dit is te lang voor een postcode of woonplaats (maximaal %(n)d tekens).", n=MAX_TEXT))
 
     age = raw["leeftijd"]
     if not age:
-        errors["leeftijd"] = FieldError("age_empty", "Vul de leeftijd van het kind in.")
+        errors["leeftijd"] = FieldError("age_empty", _("Vul de leeftijd van het kind in."))
     else:
         try:
             number = _number(age)
         except ValueError:
-            errors["leeftijd"] = FieldError("age_invalid", "Vul de leeftijd in als een heel getal, bijvoorbeeld 12.")
+            errors["leeftijd"] = FieldError("age_invalid", _("Vul de leeftijd in als een heel getal, bijvoorbeeld 12."))
         else:
             if number != int(number):
-                errors["leeftijd"] = FieldError("age_invalid", "Vul de leeftijd in hele jaren in, bijvoorbeeld 12.")
+                errors["leeftijd"] = FieldError("age_invalid", _("Vul de leeftijd in hele jaren in, bijvoorbeeld 12."))
             elif not 0 <= number <= MAX_AGE:
-                errors["leeftijd"] = FieldError("age_out_of_range", f"De leeftijd moet tussen 0 en {MAX_AGE} jaar liggen.")
+                errors["leeftijd"] = FieldError("age_out_of_range", _("De leeftijd moet tussen 0 en %(n)d jaar liggen.", n=MAX_AGE))
             else:
                 data.leeftijd = int(number)
 
     data.product = raw["product"]
     segment = raw["segment"]
     if segment:
-        if segment.isdigit() and 1 <= int(segment) <= 9:
+        if segment.isascii() and segment.isdigit() and len(segment) <= 3 and 1 <= int(segment) <= 9:
             data.segment = int(segment)
         else:
-            errors["segment"] = FieldError("segment_invalid", "Kies een segment uit de lijst.")
+            errors["segment"] = FieldError("segment_invalid", _("Kies een segment uit de lijst."))
     if len(data.product) > MAX_TEXT:
-        errors["product"] = FieldError("need_invalid", f"De hulpvraag is te lang (maximaal {MAX_TEXT} tekens). Noem het product, geen casus.")
+        errors["product"] = FieldError("need_invalid", _("De hulpvraag is te lang (maximaal %(n)d tekens). Noem het product, geen casus.", n=MAX_TEXT))
     elif not data.product and data.segment is None and "segment" not in errors:
-        errors["product"] = FieldError("need_empty", "Vul een hulpvraag in: een product, productcode of segment.")
+        errors["product"] = FieldError("need_empty", _("Vul een hulpvraag in: een product, productcode of segment."))
 
     unknown = [g for g in raw["doelgroepen"] if g not in TARGET_GROUPS]
     if unknown:
@@ -148,7 +154,7 @@ def parse_search_args(args: Mapping, *, default_km: float = 15.0) -> SearchInput
                 suggestions.append(hit[2])
         errors["doelgroepen"] = FieldError(
             "target_group_unknown",
-            f"Onbekende doelgroep: {', '.join(unknown)[:80]}. Kies uit: {', '.join(TARGET_GROUPS)}.",
+            _("Onbekende doelgroep: %(unknown)s. Kies uit: %(choices)s.", unknown=", ".join(unknown)[:80], choices=", ".join(TARGET_GROUPS)),
             tuple(suggestions),
         )
     else:
@@ -159,10 +165,10 @@ def parse_search_args(args: Mapping, *, default_km: float = 15.0) -> SearchInput
         try:
             value = _number(km)
         except ValueError:
-            errors["max_km"] = FieldError("max_km_invalid", "Vul de maximale afstand in als een getal in kilometers, bijvoorbeeld 15.")
+            errors["max_km"] = FieldError("max_km_invalid", _("Vul de maximale afstand in als een getal in kilometers, bijvoorbeeld 15."))
         else:
             if not 1 <= value <= MAX_KM:
-                errors["max_km"] = FieldError("max_km_out_of_range", f"De maximale afstand moet tussen 1 en {MAX_KM:.0f} km liggen.")
+                errors["max_km"] = FieldError("max_km_out_of_range", _("De maximale afstand moet tussen 1 en %(n)d km liggen.", n=MAX_KM))
             else:
                 data.max_km = value
 
@@ -171,11 +177,11 @@ def parse_search_args(args: Mapping, *, default_km: float = 15.0) -> SearchInput
         try:
             value = _number(wait)
         except ValueError:
-            errors["max_wachttijd"] = FieldError("max_wait_invalid", "Vul de maximale wachttijd in als een heel aantal weken, bijvoorbeeld 8.")
+            errors["max_wachttijd"] = FieldError("max_wait_invalid", _("Vul de maximale wachttijd in als een heel aantal weken, bijvoorbeeld 8."))
         else:
             if value != int(value) or not 0 <= value <= MAX_WAITING_WEEKS:
                 errors["max_wachttijd"] = FieldError(
-                    "max_wait_out_of_range", f"De maximale wachttijd moet een heel aantal weken tussen 0 en {MAX_WAITING_WEEKS} zijn."
+                    "max_wait_out_of_range", _("De maximale wachttijd moet een heel aantal weken tussen 0 en %(n)d zijn.", n=MAX_WAITING_WEEKS)
                 )
             else:
                 data.max_wachttijd = int(value)
@@ -184,7 +190,7 @@ def parse_search_args(args: Mapping, *, default_km: float = 15.0) -> SearchInput
     if closed in _TRUE:
         data.ook_gesloten = True
     elif closed not in _FALSE:
-        errors["ook_gesloten"] = FieldError("ook_gesloten_invalid", "ook_gesloten moet 0 of 1 zijn.")
+        errors["ook_gesloten"] = FieldError("ook_gesloten_invalid", _("ook_gesloten moet 0 of 1 zijn."))
     return data
 
 
@@ -193,7 +199,9 @@ class NoMatchForm(FlaskForm):
 
     q = HiddenField()
     reason = TextAreaField(
-        "Toelichting (optioneel)",
-        validators=[Length(max=REASON_MAX, message=f"Houd de toelichting kort: maximaal {REASON_MAX} tekens.")],
-        description="Kort, bijvoorbeeld 'geen plek voor broers en zussen samen'. Vul geen namen of andere gegevens van het kind in.",
+        _l("Toelichting (optioneel)"),
+        validators=[Length(max=REASON_MAX, message=_l("Houd de toelichting kort: maximaal %(n)d tekens.", n=REASON_MAX))],
+        # NUL characters are dropped: nobody types them and PostgreSQL cannot store them (it would be a 500).
+        filters=[lambda text: text.replace("\x00", "") if text else text],
+        description=_l("Kort, bijvoorbeeld 'geen plek voor broers en zussen samen'. Vul geen namen of andere gegevens van het kind in."),
     )

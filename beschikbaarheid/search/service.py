@@ -36,6 +36,7 @@ from beschikbaarheid.domain import freshness, scoring
 from beschikbaarheid.domain.matching import CatalogueProduct, Need, NeedNotFound, match_need, split_keywords
 from beschikbaarheid.domain.places import PlaceNotFound, Resolved
 from beschikbaarheid.extensions import db
+from beschikbaarheid.i18n import _
 from beschikbaarheid.models import (
     CATEGORY_LABELS,
     SEGMENT_LABELS,
@@ -237,17 +238,17 @@ def regions() -> list[RegionInfo]:
 def resolve_region(text: str, all_regions: list[RegionInfo]) -> RegionInfo | FieldError:
     """A region by id or name (case-insensitive); empty means the only/first region."""
     if not all_regions:
-        return FieldError("region_missing", "Er is nog geen regio ingericht; zoeken kan nog niet.")
+        return FieldError("region_missing", _("Er is nog geen regio ingericht; zoeken kan nog niet."))
     if not text:
         return all_regions[0]
     for region in all_regions:
-        if text.isdigit() and region.id == int(text):
+        if text.isascii() and text.isdigit() and region.id == int(text):
             return region
         if region.name.casefold() == text.casefold():
             return region
     names = [r.name for r in all_regions]
     close = [m[0] for m in process.extract(text, names, scorer=fuzz.WRatio, limit=3, score_cutoff=50)]
-    return FieldError("region_unknown", f"Onbekende regio: '{text[:60]}'.", tuple(close or names[:5]))
+    return FieldError("region_unknown", _("Onbekende regio: '%(name)s'.", name=text[:60]), tuple(close or names[:5]))
 
 
 # -- the search --------------------------------------------------------------------------------
@@ -497,13 +498,13 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
                 intake_status=f.intake_status,
                 updated_at=f.updated_at,
                 stale=freshness.is_stale(f.updated_at, now),
-                age_label=freshness.age_label(f.updated_at, now),
+                age_label=freshness.age_label(f.updated_at, now, _),
                 score=hit.score,
                 parts=hit.parts,
                 explanation=scoring.explain(
                     match_kind=hit.match_kind,
                     product_label=product.label,
-                    need_label="ambulante hulp" if is_alternative else need.label,
+                    need_label=_("ambulante hulp") if is_alternative else need.label,
                     km=hit.km,
                     origin_label=outcome.place.label,
                     waiting_weeks=f.waiting_weeks,
@@ -514,7 +515,8 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
                     required_groups=required,
                     preferred_served=hit.preferred_served,
                     preferred_missing=hit.preferred_missing,
-                    group_labels=TARGET_GROUPS,
+                    group_labels={code: _(label) for code, label in TARGET_GROUPS.items()},
+                    _=_,
                 ),
                 intake_phone=d.intake_phone,
                 intake_email=d.intake_email,

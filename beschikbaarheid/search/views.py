@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from beschikbaarheid.domain import scoring
 from beschikbaarheid.extensions import limiter
+from beschikbaarheid.i18n import translated
 from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS
 from beschikbaarheid.search import bp, service
 from beschikbaarheid.search.forms import NoMatchForm
@@ -59,9 +60,9 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         partial=partial,
         nomatch_form=form,
         search_url=lambda **changes: _search_url(args, **changes),
-        TARGET_GROUPS=TARGET_GROUPS,
-        SEGMENT_LABELS=SEGMENT_LABELS,
-        PART_LABELS=scoring.PART_LABELS,
+        TARGET_GROUPS=translated(TARGET_GROUPS),
+        SEGMENT_LABELS=translated(SEGMENT_LABELS),
+        PART_LABELS=translated(scoring.PART_LABELS),
         weights=vars(service.score_settings(current_app.config).weights.normalised()),
     )
     response = make_response(html, status)

@@ -1,0 +1,39 @@
+"""Translating texts written in Python: Dutch msgids, in the user's language during a request.
+
+Flask-Babel's gettext asks the locale selector, which reads the request. Code that also runs in the
+scheduler, the CLI and unit tests (form parsing, search messages, labels) uses these wrappers: in a
+request they translate, elsewhere they give the Dutch text. Fixed labels defined at import time are
+marked with `N_` (extracted by pybabel, translated where they are shown).
+"""
+from __future__ import annotations
+
+from flask import has_request_context
+from flask_babel import gettext as _babel_gettext
+from flask_babel import ngettext as _babel_ngettext
+
+
+def N_(text: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a Dutch text for extraction only; it is translated where it is shown."""
+    return text
+
+
+def gettext(text: str, **values) -> str:
+    """`text` in the request's language (Dutch outside a request), with %(name)s values filled in."""
+    if has_request_context():
+        return _babel_gettext(text, **values)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, num: int, **values) -> str:
+    """Singular or plural by `num` (available as %(num)d), translated like `gettext`."""
+    if has_request_context():
+        return _babel_ngettext(singular, plural, num, **values)
+    return (singular if num == 1 else plural) % {"num": num, **values}
+
+
+def translated(labels: dict) -> dict:
+    """A label dictionary (code -> Dutch label marked with N_) in the request's language."""
+    return {code: gettext(label) for code, label in labels.items()}
+
+
+_ = gettext

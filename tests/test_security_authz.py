@@ -1,0 +1,260 @@
+"""Authorization matrix: every route x every method x every role, with the outcome each should get.
+
+The routes come from app.url_map, so a route added without a row in MATRIX fails
+`test_every_route_and_method_is_in_the_matrix`. URL parameters are real objects: provider A
+("De Linde", whose user we log in as) and provider B ("Huize Peel"). The provider user is tried on
+B's ids (URL guessing, column "aanbieder_b") and on its own ids ("aanbieder_own"), so the matrix
+also proves that the allowed requests work, i.e. that a 403/404 elsewhere is a real refusal.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from flask import url_for
+
+from beschikbaarheid import accounts, signed_links
+from beschikbaarheid.extensions import db
+from beschikbaarheid.models import CallLog, Offering, OfferingChange, Product
+from tests import factories
+from tests.helpers import csrf_token
+from tests.test_search_views import build_world
+
+ROLES = ("anonymous", "verwijzer", "aanbieder_b", "aanbieder_own", "contractmanager", "beheerder")
+
+LOGIN = "login"  # 302 to the login page (anonymous visitor on a page that needs a login)
+
+
+def to(path: str) -> tuple[str, str]:
+    """A 302 to `path` (a prefix of the Location's path)."""
+    return ("redirect", path)
+
+
+def every(outcome) -> dict:
+    return dict.fromkeys(ROLES, outcome)
+
+
+# A logged-in user who opens the login page goes to the home page of their role.
+HOME = {"verwijzer": to("/zoeken/"), "aanbieder_b": to("/aanbieder/"), "aanbieder_own": to("/aanbieder/"),
+        "contractmanager": to("/contract/"), "beheerder": to("/beheer/")}
+
+
+def staff(ok) -> dict:
+    """Contract-manager pages: contract managers and administrators."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": ok, "beheerder": ok}
+
+
+def admin(ok) -> dict:
+    """Administration pages: administrators only."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": 403, "beheerder": ok}
+
+
+def provider_read(own) -> dict:
+    """A provider's pages to read: the provider itself and the staff; another provider gets a 404 (as if absent)."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": own, "beheerder": own}
+
+
+def provider_edit(own) -> dict:
+    """Changing a provider's figures: only the provider itself (staff read, never write)."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": 403, "beheerder": 403}
+
+
+# (endpoint, method) -> {role: expected outcome}. Public pages answer everyone; forms that anyone may
+# post are sent with invalid input and answer 400 (reached, not refused) unless noted.
+MATRIX: dict[tuple[str, str], dict] = {
+    ("web.index", "GET"): every(200),
+    ("web.accessibility", "GET"): every(200),
+    ("web.ping", "GET"): every(200),
+    ("web.health", "GET"): every(200),
+    ("web.favicon", "GET"): every(200),
+    ("auth.login", "GET"): {"anonymous": 200, **HOME},
+    ("auth.login", "POST"): {"anonymous": 400, **HOME},
+    ("auth.logout", "POST"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], to("/"))},
+    ("auth.reset_request", "GET"): every(200),
+    ("auth.reset_request", "POST"): every(400),
+    ("auth.reset_password", "GET"): every(200),
+    ("auth.reset_password", "POST"): every(400),
+    ("search.index", "GET"): every(200),
+    ("search.no_match", "POST"): every(to("/zoeken/")),  # anonymous by design: stored without who
+    ("api.search", "GET"): every(200),
+    ("api.openapi", "GET"): every(200),
+    ("aanbieder.home", "GET"): {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 200, "aanbieder_own": 200,
+                                "contractmanager": 200, "beheerder": 200},
+    ("aanbieder.provider", "GET"): provider_read(200),
+    ("aanbieder.row", "GET"): provider_read(to("/aanbieder/")),
+    ("aanbieder.history", "GET"): provider_read(200),
+    ("aanbieder.edit", "GET"): provider_edit(200),
+    ("aanbieder.edit", "POST"): provider_edit(to("/aanbieder/")),
+    ("aanbieder.confirm", "POST"): provider_edit(to("/aanbieder/")),
+    ("aanbieder.confirm_all", "POST"): provider_edit(to("/aanbieder/")),
+    # Signed reminder links: the token is the credential, whoever holds it (see test_signed_links.py).
+    ("aanbieder.link", "GET"): every(200),
+    ("aanbieder.link", "POST"): every(200),
+    ("aanbieder.link_end", "POST"): every(to("/")),
+    ("contract.index", "GET"): staff(200),
+    ("contract.waiting", "GET"): staff(200),
+    ("contract.quality_view", "GET"): staff(200),
+    ("contract.gaps", "GET"): staff(200),
+    ("contract.provider", "GET"): staff(200),
+    ("contract.log_call", "POST"): staff(to("/contract/aanbieder/")),
+    ("contract.export", "GET"): staff(200),
+    ("beheer.index", "GET"): admin(200),
+    ("beheer.import_register", "GET"): admin(200),
+    ("beheer.import_register", "POST"): admin(200),
+    ("beheer.export_offerings_csv", "GET"): admin(200),
+    ("beheer.export_products_csv", "GET"): admin(200),
+}
+SKIPPED = {"static"}  # files, no code behind them
+IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask itself like the GET / with the Allow header
+LAST = {("auth.logout", "POST")}  # ends the session, so it goes after everything else
+
+
+def test_every_route_and_method_is_in_the_matrix(app):
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in SKIPPED
+        for method in rule.methods - IGNORED_METHODS
+    }
+    assert routes - set(MATRIX) == set(), "new route(s): add them to MATRIX with the outcome for each role"
+    assert set(MATRIX) - routes == set(), "MATRIX lists routes that no longer exist"
+    for key, outcomes in MATRIX.items():
+        assert set(outcomes) == set(ROLES), key
+
+
+def _world(app) -> dict:
+    """Search data, providers A and B with offerings, one user per role, and tokens. Commits."""
+    with app.app_context():
+        w = build_world()
+        a_offering, b_offering = w["linde"], w["peel"]
+        users = {
+            "verwijzer": factories.user("verwijzer", referrer_type="02"),
+            "aanbieder": factories.user("aanbieder", provider_id=a_offering.provider_id),
+            "contractmanager": factories.user("contractmanager"),
+            "beheerder": factories.user("beheerder"),
+        }
+        spare = factories.user("verwijzer", referrer_type="01")  # whose password-reset link we open
+        db.session.commit()
+        return {
+            "a": a_offering.provider_id, "b": b_offering.provider_id, "a1": a_offering.id, "b1": b_offering.id,
+            "region": w["region"].id, "region_name": w["region"].name,
+            "emails": {role: u.email for role, u in users.items()},
+            "reset_token": accounts.make_reset_token(spare),
+            "confirm_token": signed_links.make_provider_token(b_offering.provider_id, "confirm"),
+        }
+
+
+def _url(app, rule, ids: dict, own: bool) -> str:
+    """The rule's URL with real ids: provider B's, or A's own for the 'aanbieder_own' column."""
+    values = {
+        "provider_id": ids["a"] if own else ids["b"],
+        "offering_id": ids["a1"] if own else ids["b1"],
+        "region_id": ids["region"],
+        "dataset": "naleving",
+        "fmt": "csv",
+        "token": ids["reset_token"] if rule.endpoint == "auth.reset_password" else ids["confirm_token"],
+    }
+    with app.test_request_context():
+        url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
+    if rule.endpoint in ("search.index", "api.search"):
+        url += "?locatie=5701&leeftijd=12&product=gezinshuis"
+    return url
+
+
+def _form(app, endpoint: str, token: str, ids: dict, offering_id: int) -> tuple[dict, str | None]:
+    """A POST body for the endpoint: valid where refusal must be proven, invalid for public forms."""
+    common = {"csrf_token": token}
+    if endpoint in ("aanbieder.edit", "aanbieder.confirm", "aanbieder.confirm_all"):
+        # A real change with the version on screen: if authorization failed open, the figures would change.
+        with app.app_context():
+            version = str(db.session.get(Offering, offering_id).version)
+        return {**common, "version": version, "layout": "row", "capacity": "6", "free_places": "0", "waiting_weeks": "5",
+                "intake_status": "open", "note": "via de matrix", f"version-{offering_id}": version}, None
+    if endpoint == "contract.log_call":
+        return {**common, "called_on": "", "called_time": "", "outcome": "bereikt", "note": "Gebeld"}, None
+    if endpoint == "beheer.import_register":
+        csv = b"code,naam,categorie,segment,vorm,trefwoorden\n49Z99,Matrixproduct,49,2,wonen,\n"
+        return {**common, "kind": "products", "region": ids["region_name"], "file": (io.BytesIO(csv), "producten.csv")}, "multipart/form-data"
+    if endpoint == "search.no_match":
+        return {**common, "q": "locatie=5701&leeftijd=12&product=gezinshuis", "reason": ""}, None
+    if endpoint == "auth.reset_request":
+        return {**common, "email": "geen-adres"}, None
+    if endpoint == "auth.reset_password":
+        return {**common, "password": "nieuw-wachtwoord-1", "password_repeat": "iets-anders-123"}, None
+    return common, None  # login (empty: 400), logout, link, link_end
+
+
+def _client_for(app, role: str, ids: dict):
+    """A test client logged in through the real login form (anonymous: not logged in)."""
+    client = app.test_client()
+    if role != "anonymous":
+        user_key = "aanbieder" if role.startswith("aanbieder") else role
+        token = csrf_token(client, "/account/inloggen")
+        response = client.post("/account/inloggen", data={"email": ids["emails"][user_key], "password": "wachtwoord-123", "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
+
+
+def _call_log_form(client, ids) -> dict:
+    """contract.log_call needs today's date and time; take them from the dossier form the page offers."""
+    html = client.get(f"/contract/aanbieder/{ids['b']}").get_data(as_text=True)
+    day = re.search(r'name="called_on"[^>]*value="([^"]+)"', html)
+    time = re.search(r'name="called_time"[^>]*value="([^"]+)"', html)
+    assert day and time, "the dossier has no call form with today's date and time"
+    return {"called_on": day.group(1), "called_time": time.group(1)}
+
+
+def _check(outcome, response, what) -> None:
+    if outcome == LOGIN:
+        assert response.status_code == 302, (what, response.status_code)
+        assert "/account/inloggen" in response.headers["Location"], (what, response.headers["Location"])
+    elif isinstance(outcome, tuple):
+        assert response.status_code == 302, (what, response.status_code, response.get_data(as_text=True)[:300])
+        location = re.sub(r"^https?://[^/]+", "", response.headers["Location"])
+        assert location.startswith(outcome[1]) and "/account/inloggen" not in location, (what, location)
+    else:
+        assert response.status_code == outcome, (what, response.status_code, response.get_data(as_text=True)[:300])
+
+
+def _b_untouched(ids) -> bool:
+    b1 = db.session.get(Offering, ids["b1"])
+    changes = db.session.scalar(db.select(db.func.count()).select_from(OfferingChange).where(OfferingChange.offering_id == ids["b1"]))
+    return (b1.version, b1.waiting_weeks, b1.note, changes) == (1, 10, "", 0)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(app, role):
+    ids = _world(app)
+    client = _client_for(app, role, ids)
+    own = role == "aanbieder_own"
+    token = csrf_token(client, "/account/wachtwoord-vergeten")
+    requests = [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in SKIPPED
+        for method in sorted(rule.methods - IGNORED_METHODS)
+    ]
+    requests.sort(key=lambda rm: (rm[0].endpoint, rm[1]) in LAST)
+    for rule, method in requests:
+        expected = MATRIX[(rule.endpoint, method)][role]
+        url = _url(app, rule, ids, own)
+        what = (role, method, url)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            data, content_type = _form(app, rule.endpoint, token, ids, ids["a1"] if own else ids["b1"])
+            if rule.endpoint == "contract.log_call" and role in ("contractmanager", "beheerder"):
+                data.update(_call_log_form(client, ids))
+            response = client.post(url, data=data, content_type=content_type)
+        _check(expected, response, what)
+
+    # What was refused changed nothing; what was allowed really happened (so the refusals mean something).
+    with app.app_context():
+        assert _b_untouched(ids), "provider B's offering changed"
+        calls = db.session.scalar(db.select(db.func.count()).select_from(CallLog))
+        assert calls == (1 if role in ("contractmanager", "beheerder") else 0)
+        imported = db.session.scalar(db.select(db.func.count()).select_from(Product).where(Product.code == "49Z99"))
+        assert imported == (1 if role == "beheerder" else 0)
+        a1 = db.session.get(Offering, ids["a1"])
+        assert (a1.note == "via de matrix") is own

@@ -1,0 +1,221 @@
+"""CSRF: every POST route refuses a request without a token, or with another session's token, with a
+400 and the Dutch message, and changes nothing. The same request with the session's own token works
+(the positive control, so the refusals are caused by the token and nothing else).
+
+The POST routes come from app.url_map: a new POST route without a case here fails the first test.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from beschikbaarheid import accounts, mail, signed_links
+from beschikbaarheid.domain.freshness import TZ
+from beschikbaarheid.extensions import db
+from beschikbaarheid.models import CallLog, NoMatchReport, Offering, Product, User, utcnow
+from tests import factories
+from tests.helpers import csrf_token
+from tests.test_search_views import build_world
+
+DUTCH = "Het formulier is verlopen of ongeldig"
+PASSWORD = "wachtwoord-123"
+TOKEN_PAGE = "/account/wachtwoord-vergeten"  # has a form for visitors and logged-in users alike
+
+
+def _login(client, email: str) -> None:
+    token = csrf_token(client, "/account/inloggen")
+    response = client.post("/account/inloggen", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+
+
+def _logged_in(client) -> bool:
+    """True when the client's session is logged in (the login page redirects logged-in users)."""
+    return client.get("/account/inloggen").status_code == 302
+
+
+def _version(ids, key="a1") -> int:
+    return db.session.get(Offering, ids[key]).version
+
+
+def _count(model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+@pytest.fixture
+def world(app, monkeypatch):
+    """Search data, provider A ("De Linde") with its user, the staff, a referrer; outgoing mail recorded."""
+    sent = []
+    monkeypatch.setattr(mail, "send", lambda message: sent.append(message))
+    with app.app_context():
+        w = build_world()
+        users = {
+            "aanbieder": factories.user("aanbieder", provider_id=w["linde"].provider_id),
+            "contractmanager": factories.user("contractmanager"),
+            "beheerder": factories.user("beheerder"),
+            "verwijzer": factories.user("verwijzer", referrer_type="02"),
+        }
+        db.session.commit()
+        return {
+            "a": w["linde"].provider_id, "a1": w["linde"].id, "region_name": w["region"].name,
+            "emails": {k: u.email for k, u in users.items()}, "user_ids": {k: u.id for k, u in users.items()}, "sent": sent,
+        }
+
+
+# Each case: who posts (None: anonymous), how to set the session up, the URL and form, and a probe of
+# the state the POST would change (the probe differs after a successful POST).
+def _case_login(app, client, ids):
+    return "/account/inloggen", {"email": ids["emails"]["verwijzer"], "password": PASSWORD}, None, lambda: _logged_in(client)
+
+
+def _case_logout(app, client, ids):
+    _login(client, ids["emails"]["verwijzer"])
+    return "/account/uitloggen", {}, None, lambda: _logged_in(client)
+
+
+def _case_reset_request(app, client, ids):
+    return "/account/wachtwoord-vergeten", {"email": ids["emails"]["verwijzer"]}, None, lambda: len(ids["sent"])
+
+
+def _case_reset_password(app, client, ids):
+    with app.app_context():
+        token = accounts.make_reset_token(db.session.get(User, ids["user_ids"]["verwijzer"]))
+
+    def probe():
+        with app.app_context():
+            return db.session.get(User, ids["user_ids"]["verwijzer"]).check_password(PASSWORD)
+
+    data = {"password": "een-nieuw-wachtwoord", "password_repeat": "een-nieuw-wachtwoord"}
+    return f"/account/wachtwoord-herstellen/{token}", data, None, probe
+
+
+def _case_no_match(app, client, ids):
+    def probe():
+        with app.app_context():
+            return _count(NoMatchReport)
+
+    return "/zoeken/geen-passend-aanbod", {"q": "locatie=5701&leeftijd=12&product=gezinshuis", "reason": "geen plek"}, None, probe
+
+
+def _offering_probe(app, ids):
+    def probe():
+        with app.app_context():
+            return _version(ids)
+
+    return probe
+
+
+def _case_edit(app, client, ids):
+    _login(client, ids["emails"]["aanbieder"])
+    data = {"version": "1", "layout": "row", "capacity": "6", "free_places": "0", "waiting_weeks": "5", "intake_status": "open", "note": "csrf"}
+    return f"/aanbieder/aanbod/{ids['a1']}/bewerken", data, None, _offering_probe(app, ids)
+
+
+def _case_confirm(app, client, ids):
+    _login(client, ids["emails"]["aanbieder"])
+    return f"/aanbieder/aanbod/{ids['a1']}/bevestigen", {"version": "1"}, None, _offering_probe(app, ids)
+
+
+def _case_confirm_all(app, client, ids):
+    _login(client, ids["emails"]["aanbieder"])
+    return f"/aanbieder/{ids['a']}/bevestigen", {f"version-{ids['a1']}": "1"}, None, _offering_probe(app, ids)
+
+
+def _case_link(app, client, ids):
+    with app.app_context():
+        link = signed_links.make_provider_link(ids["a"], "confirm", external=False)
+    return link, {f"version-{ids['a1']}": "1"}, None, _offering_probe(app, ids)
+
+
+def _case_link_end(app, client, ids):
+    with app.app_context():
+        link = signed_links.make_provider_link(ids["a"], "update", external=False)
+    assert client.get(link).status_code == 302
+    return "/aanbieder/link/stoppen", {}, None, lambda: client.get(f"/aanbieder/{ids['a']}/").status_code
+
+
+def _case_log_call(app, client, ids):
+    _login(client, ids["emails"]["contractmanager"])
+    now = utcnow().astimezone(TZ) - dt.timedelta(minutes=10)
+    data = {"called_on": now.strftime("%Y-%m-%d"), "called_time": now.strftime("%H:%M"), "outcome": "bereikt", "note": "csrf"}
+
+    def probe():
+        with app.app_context():
+            return _count(CallLog)
+
+    return f"/contract/aanbieder/{ids['a']}/gesprek", data, None, probe
+
+
+def _case_import(app, client, ids):
+    _login(client, ids["emails"]["beheerder"])
+    csv = b"code,naam,categorie,segment,vorm,trefwoorden\n49Z98,CSRF-product,49,2,wonen,\n"
+
+    def probe():
+        with app.app_context():
+            return _count(Product)
+
+    return "/beheer/import", {"kind": "products", "region": ids["region_name"], "file": lambda: (io.BytesIO(csv), "p.csv")}, "multipart/form-data", probe
+
+
+CASES = {
+    "auth.login": _case_login,
+    "auth.logout": _case_logout,
+    "auth.reset_request": _case_reset_request,
+    "auth.reset_password": _case_reset_password,
+    "search.no_match": _case_no_match,
+    "aanbieder.edit": _case_edit,
+    "aanbieder.confirm": _case_confirm,
+    "aanbieder.confirm_all": _case_confirm_all,
+    "aanbieder.link": _case_link,
+    "aanbieder.link_end": _case_link_end,
+    "contract.log_call": _case_log_call,
+    "beheer.import_register": _case_import,
+}
+
+
+def test_every_post_route_has_a_csrf_case(app):
+    posting = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posting == set(CASES), "add a CSRF case for each new POST route"
+
+
+def _body(data: dict) -> dict:
+    """A fresh copy of the form (upload files are built anew: a stream can be read only once)."""
+    return {k: (v() if callable(v) else v) for k, v in data.items()}
+
+
+def _foreign_token(app) -> str:
+    """A valid token of somebody else's session (an attacker's own visit to the site)."""
+    return csrf_token(app.test_client(), "/account/inloggen")
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+@pytest.mark.parametrize("variant", ["missing", "foreign", "foreign_header"])
+def test_post_without_the_sessions_token_is_refused_and_changes_nothing(app, world, endpoint, variant):
+    client = app.test_client()
+    url, data, content_type, probe = CASES[endpoint](app, client, world)
+    csrf_token(client, TOKEN_PAGE)  # the session has a token of its own
+    before = probe()
+    headers = {}
+    form = _body(data)
+    if variant == "foreign":
+        form["csrf_token"] = _foreign_token(app)
+    elif variant == "foreign_header":  # the way htmx sends it (hx-headers on <body>)
+        headers = {"X-CSRFToken": _foreign_token(app), "HX-Request": "true"}
+    response = client.post(url, data=form, content_type=content_type, headers=headers)
+    assert response.status_code == 400, (endpoint, variant, response.status_code)
+    assert DUTCH in response.get_data(as_text=True), (endpoint, variant)
+    assert probe() == before, (endpoint, variant, "state changed")
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_the_same_post_with_the_sessions_own_token_works(app, world, endpoint):
+    """Positive control: with the right token each of these requests changes what the probe sees."""
+    client = app.test_client()
+    url, data, content_type, probe = CASES[endpoint](app, client, world)
+    token = csrf_token(client, TOKEN_PAGE)
+    before = probe()
+    response = client.post(url, data={**_body(data), "csrf_token": token}, content_type=content_type)
+    assert response.status_code in (200, 302), (endpoint, response.status_code, response.get_data(as_text=True)[:300])
+    assert probe() != before, (endpoint, "nothing happened, so the refusal test proves nothing")
+

@@ -1,0 +1,45 @@
+"""No open redirect: whatever ?next= a link to the login page carries, after logging in the browser
+stays on this site (the tricks browsers read as another host included)."""
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from beschikbaarheid.extensions import db
+from tests import factories
+from tests.helpers import csrf_token
+
+TRICKS = [
+    "//evil.example/", "https://evil.example/", "http:evil.example", "/\\evil.example/", "\\\\evil.example/", "/\t/evil.example/",
+    "/\\/evil.example/", "//evil.example@wijzer/", "javascript:alert(1)", "data:text/html,hoi", "%2F%2Fevil.example", " //evil.example",
+]
+
+
+@pytest.mark.parametrize("target", TRICKS)
+def test_login_never_sends_the_browser_to_another_site(app, client, target):
+    with app.app_context():
+        user = factories.user("contractmanager")
+        db.session.commit()
+        email = user.email
+    token = csrf_token(client, "/account/inloggen")
+    response = client.post(f"/account/inloggen?next={quote(target, safe='')}",
+                           data={"email": email, "password": "wachtwoord-123", "csrf_token": token})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    parts = urlsplit(location)
+    assert parts.scheme in ("", "http") and parts.netloc in ("", "localhost"), location
+    # Browsers treat a backslash or tab like '/', so '/\\host' or '/\t/host' would leave the site.
+    assert location.startswith("/") and not location.startswith(("//", "/\\", "/\t")), location
+
+
+def test_a_same_site_next_is_followed(app, client):
+    """Control: a real page of this site is where the login goes."""
+    with app.app_context():
+        user = factories.user("contractmanager")
+        db.session.commit()
+        email = user.email
+    token = csrf_token(client, "/account/inloggen")
+    response = client.post("/account/inloggen?next=/contract/kwaliteit",
+                           data={"email": email, "password": "wachtwoord-123", "csrf_token": token})
+    assert response.headers["Location"] == "/contract/kwaliteit"
