@@ -1,11 +1,7 @@
 """Flask CLI commands: demo data, places, register import/export, users."""
 from __future__ import annotations
 
-import click
-from flask import current_app
 from flask.cli import AppGroup
-
-from beschikbaarheid.extensions import db
 
 demo_cli = AppGroup("demo", help="Demoregio laden.")
 geo_cli = AppGroup("geo", help="Plaatsgegevens (PC4, woonplaatsen, gemeenten).")

@@ -52,10 +52,9 @@ def database_url(backend, request, tmp_path_factory) -> str:
     return _sqlite_url(tmp_path_factory)
 
 
-@pytest.fixture
-def app(database_url):
-    """A fresh app with an empty schema on the chosen backend."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, env="test")
+def fresh_app(database_url: str, **settings):
+    """Yield an app with an empty schema on `database_url` (extra settings on top); clean up after."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **settings}, env="test")
     with app.app_context():
         if database_url.startswith("postgresql"):
             db.drop_all()
@@ -66,6 +65,12 @@ def app(database_url):
         if database_url.startswith("postgresql"):
             db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    """A fresh app with an empty schema on the chosen backend."""
+    yield from fresh_app(database_url)
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import shutil
 from types import SimpleNamespace
 
 import pytest
+
+from tests.conftest import fresh_app
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -38,18 +40,7 @@ def compiled_translations(tmp_path_factory):
 @pytest.fixture
 def app(database_url, compiled_translations):
     """The conftest app, with the catalogue compiled for this run."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "BABEL_TRANSLATION_DIRECTORIES": str(compiled_translations)},
-                     env="test")
-    with app.app_context():
-        if database_url.startswith("postgresql"):
-            db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if database_url.startswith("postgresql"):
-            db.drop_all()
-        db.engine.dispose()
+    yield from fresh_app(database_url, BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations))
 
 
 @pytest.fixture
