@@ -22,6 +22,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -78,6 +80,36 @@ class OfferingFacts:
     updated_day: dt.date | None = None  # Amsterdam calendar day of updated_at, filled by SearchIndex
 
 
+MEMO_SIZE = 2048
+
+
+class BoundedMemo:
+    """A small thread-safe LRU mapping (least recently used entries are dropped past `size`)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            try:
+                self._data.move_to_end(key)
+            except KeyError:
+                return default
+            return self._data[key]
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 @dataclass
 class _Bucket:
     lats: list[float] = field(default_factory=list)
@@ -109,6 +141,10 @@ class SearchIndex:
         self.built_at = built_at
         self.checked_at = built_at  # when the service last confirmed the data had not changed
         self.size = sum(len(b.items) for b in self.buckets.values())
+        # Memo of derived, data-dependent results (need matching per region and typed need): it
+        # lives and dies with this index, so a rebuild after any data change starts it afresh.
+        self.memo = BoundedMemo(MEMO_SIZE)
+        self.regions: list = []  # the service's RegionInfo rows, filled when it builds the index
 
     def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float) -> Iterable[OfferingFacts]:
         """Offerings of these products inside the box around (lat, lon) that holds the circle of `km`."""

@@ -16,6 +16,9 @@ when the data it holds may have changed:
 * today's date is part of the fingerprint (contracts start and end by date), and an index older
   than SEARCH_INDEX_MAX_AGE_S (3600) is rebuilt anyway.
 
+The region list (id, name) is held with the index: region counts, max id and names are in the
+fingerprints and local commits to regions bump the counter, like the indexed tables.
+
 Names, addresses and contact details are not cached: they are read fresh for the shown results.
 """
 from __future__ import annotations
@@ -28,7 +31,8 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 from rapidfuzz import fuzz, process
 
@@ -77,7 +81,8 @@ def _fingerprint() -> tuple:
             "SELECT (SELECT count(*) FROM offering), (SELECT max(id) FROM offering), (SELECT max(updated_at) FROM offering),"
             " (SELECT count(*) FROM contract), (SELECT max(id) FROM contract),"
             " (SELECT count(*) FROM location), (SELECT max(id) FROM location),"
-            " (SELECT count(*) FROM product), (SELECT max(id) FROM product)"
+            " (SELECT count(*) FROM product), (SELECT max(id) FROM product),"
+            " (SELECT count(*) FROM region), (SELECT max(id) FROM region)"
         )
     ).one()
     return (freshness_day(), _local_changes) + tuple(str(v) for v in row)
@@ -99,7 +104,8 @@ def _full_fingerprint() -> tuple:
             " sum(provider_id * 31 + product_id * 7 + region_id) FROM contract) c, "
             "(SELECT sum(lat), sum(lon), sum(provider_id) FROM location) l, "
             "(SELECT sum(segment + region_id + length(code) + length(name) + length(keywords)"
-            " + length(form) + length(category)) FROM product) p"
+            " + length(form) + length(category)) FROM product) p, "
+            "(SELECT sum(length(name) * 31 + id) FROM region) r"
         )
     ).one()
     return tuple(str(v) for v in row)
@@ -107,7 +113,7 @@ def _full_fingerprint() -> tuple:
 
 # Changes committed through this process's ORM sessions to what the index holds; a counter in the
 # fingerprint, so an edit here is seen by the very next search even if it keeps `updated_at`.
-_INDEXED_MODELS = (Offering, Contract, Location, Product)
+_INDEXED_MODELS = (Offering, Contract, Location, Product, Region)
 _local_changes = 0
 
 
@@ -185,6 +191,7 @@ def build_index(fingerprint: tuple = ()) -> SearchIndex:
         )
     index = SearchIndex(offerings, catalogues, fingerprint, time.monotonic())
     index.checked_at = index.built_at
+    index.regions = regions()  # held with the index: region rows are in its fingerprint too
     return index
 
 
@@ -351,15 +358,16 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     outcome = SearchOutcome(input=data, now=now or utcnow(), max_results=int(config.get("SEARCH_MAX_RESULTS", 25)))
     outcome.radius_km = data.max_km
     outcome.far_km = min(400.0, max(float(config["SEARCH_FAR_MAX_KM"]), 2 * data.max_km))
+    index = get_index()
     if data.blank:
-        outcome.regions = regions()
+        outcome.regions = list(index.regions)
         region = resolve_region(data.regio, outcome.regions)
         if isinstance(region, RegionInfo):
             outcome.region = region
-            outcome.catalogue = get_index().catalogues.get(region.id, [])
+            outcome.catalogue = index.catalogues.get(region.id, [])
         return outcome
 
-    outcome.regions = regions()
+    outcome.regions = list(index.regions)
     region = resolve_region(data.regio, outcome.regions)
     if isinstance(region, FieldError):
         data.errors["regio"] = region
@@ -370,18 +378,11 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
             outcome.place = _resolve_place(data.locatie)
         except PlaceNotFound as exc:
             data.errors["locatie"] = FieldError(f"place_{exc.code}", exc.message, tuple(exc.suggestions))
-    index = get_index()
     if outcome.region:
         outcome.catalogue = index.catalogues.get(outcome.region.id, [])
     if outcome.region and "product" not in data.errors and "segment" not in data.errors:
         try:
-            outcome.need = match_need(
-                data.product,
-                outcome.catalogue,
-                segment=data.segment,
-                segment_labels=SEGMENT_LABELS,
-                category_labels=CATEGORY_LABELS,
-            )
+            outcome.need = _match_need(index, outcome.region.id, data.product, data.segment)
         except NeedNotFound as exc:
             data.errors["product"] = FieldError(f"need_{exc.code}", exc.message, tuple(exc.suggestions))
     if data.errors or outcome.place is None or outcome.need is None or data.leeftijd is None:
@@ -421,6 +422,28 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     return outcome
 
 
+def _match_need(index: SearchIndex, region_id: int, text: str, segment: int | None) -> Need:
+    """`match_need` against the region's catalogue in `index`, memoised on the index (so per data
+    version) by region, typed need and segment; its messages are Dutch, not per locale."""
+    key = ("need", region_id, " ".join(str(text or "").split()), segment)
+    found = index.memo.get(key)
+    if found is None:
+        try:
+            found = match_need(
+                text,
+                index.catalogues.get(region_id, []),
+                segment=segment,
+                segment_labels=SEGMENT_LABELS,
+                category_labels=CATEGORY_LABELS,
+            )
+        except NeedNotFound as exc:
+            found = (exc.code, exc.message, tuple(exc.suggestions))
+        index.memo.put(key, found)
+    if isinstance(found, tuple):
+        raise NeedNotFound(found[0], found[1], list(found[2]))
+    return found
+
+
 def _ambulant_alternatives(index: SearchIndex, outcome: SearchOutcome, settings: scoring.ScoreSettings) -> list[Hit]:
     """Least intensive first (domain.md): next to stay options, the best ambulant help nearby."""
     need = outcome.need
@@ -449,6 +472,26 @@ def _ambulant_alternatives(index: SearchIndex, outcome: SearchOutcome, settings:
     return found.nearby
 
 
+# Translated messages per locale (None: outside a request, Dutch). Only literal msgids are looked
+# up, and the catalogues do not change while the app runs, so this stays small and never stale.
+_TRANSLATED: dict[str | None, dict[str, str]] = {}
+
+
+def _request_translator():
+    """`_` for one request's result rows: each message translated once per locale, then %(name)s
+    values filled in exactly as Flask-Babel's gettext does."""
+    locale = str(get_locale()) if has_request_context() else None
+    memo = _TRANSLATED.setdefault(locale, {})
+
+    def tr(text: str, **values) -> str:
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = _(text)
+        return found % values if values else found
+
+    return tr
+
+
 def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[ResultRow]:
     """Join the hits with fresh names, addresses and contact details, and explain each score."""
     if not hits:
@@ -470,6 +513,9 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
     now = outcome.now
     need = outcome.need
     required = sorted(outcome.criteria.required_groups)
+    tr = _request_translator()
+    group_labels = {code: tr(label) for code, label in TARGET_GROUPS.items()}
+    ambulant_label = tr("ambulante hulp")
     rows: list[ResultRow] = []
     for hit in hits:
         f = hit.facts
@@ -498,13 +544,13 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
                 intake_status=f.intake_status,
                 updated_at=f.updated_at,
                 stale=freshness.is_stale(f.updated_at, now),
-                age_label=freshness.age_label(f.updated_at, now, _),
+                age_label=freshness.age_label(f.updated_at, now, tr),
                 score=hit.score,
                 parts=hit.parts,
                 explanation=scoring.explain(
                     match_kind=hit.match_kind,
                     product_label=product.label,
-                    need_label=_("ambulante hulp") if is_alternative else need.label,
+                    need_label=ambulant_label if is_alternative else need.label,
                     km=hit.km,
                     origin_label=outcome.place.label,
                     waiting_weeks=f.waiting_weeks,
@@ -515,8 +561,8 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
                     required_groups=required,
                     preferred_served=hit.preferred_served,
                     preferred_missing=hit.preferred_missing,
-                    group_labels={code: _(label) for code, label in TARGET_GROUPS.items()},
-                    _=_,
+                    group_labels=group_labels,
+                    _=tr,
                 ),
                 intake_phone=d.intake_phone,
                 intake_email=d.intake_email,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -50,6 +51,24 @@ def _referrer_type() -> str | None:
     return None
 
 
+_LABELS_BY_LOCALE: dict[str, dict] = {}
+
+
+def _label_dicts() -> dict:
+    """The translated label dictionaries the search templates use, built once per locale (the
+    labels and their translations are fixed while the app runs). Read-only: shared by requests."""
+    locale = str(get_locale())
+    found = _LABELS_BY_LOCALE.get(locale)
+    if found is None:
+        found = _LABELS_BY_LOCALE[locale] = {
+            "TARGET_GROUPS": translated(TARGET_GROUPS),
+            "SEGMENT_LABELS": translated(SEGMENT_LABELS),
+            "PART_LABELS": translated(scoring.PART_LABELS),
+            "CARD_TEXTS": {},  # filled by templates/search/_macros.html on first use
+        }
+    return found
+
+
 def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | None = None):
     args = request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", "")))
     query_string = urlencode(_clean_args(args))
@@ -60,9 +79,7 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         partial=partial,
         nomatch_form=form,
         search_url=lambda **changes: _search_url(args, **changes),
-        TARGET_GROUPS=translated(TARGET_GROUPS),
-        SEGMENT_LABELS=translated(SEGMENT_LABELS),
-        PART_LABELS=translated(scoring.PART_LABELS),
+        **_label_dicts(),
         weights=vars(service.score_settings(current_app.config).weights.normalised()),
     )
     response = make_response(html, status)
