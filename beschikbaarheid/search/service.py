@@ -40,7 +40,7 @@ from beschikbaarheid.domain import freshness, scoring
 from beschikbaarheid.domain.matching import CatalogueProduct, Need, NeedNotFound, match_need, split_keywords
 from beschikbaarheid.domain.places import PlaceNotFound, Resolved
 from beschikbaarheid.extensions import db
-from beschikbaarheid.i18n import _
+from beschikbaarheid.i18n import N_, _
 from beschikbaarheid.models import (
     CATEGORY_LABELS,
     SEGMENT_LABELS,
@@ -515,7 +515,7 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
     required = sorted(outcome.criteria.required_groups)
     tr = _request_translator()
     group_labels = {code: tr(label) for code, label in TARGET_GROUPS.items()}
-    ambulant_label = tr("ambulante hulp")
+    ambulant_label = tr(N_("ambulante hulp"))
     rows: list[ResultRow] = []
     for hit in hits:
         f = hit.facts
