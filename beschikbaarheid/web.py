@@ -118,6 +118,20 @@ def init_app(app) -> None:
         message = e.description if code == 429 else None
         return _error_response(code, message)
 
+    @app.teardown_appcontext
+    def release_session(exc):  # noqa: ARG001
+        # Runs before Flask-SQLAlchemy's own teardown (registered earlier, run later). If the
+        # database went away after the view finished, the ROLLBACK on close fails; drop the dead
+        # connection instead of turning an answered request into a bare 500.
+        from beschikbaarheid.extensions import db
+
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError):
+            app.logger.warning("Database connection lost while closing the session; connection discarded")
+            db.session().invalidate()  # the Session itself; scoped_session does not proxy it
+            db.session.remove()
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(e):

@@ -61,3 +61,23 @@ def test_htmx_errors_go_to_the_page_alert_region(client):
     assert response.headers["HX-Retarget"] == "#htmx-alert"
     html = response.get_data(as_text=True)
     assert "<html" not in html and "bestaat niet" in html
+
+
+def test_connection_lost_after_the_view_still_answers(app, client, monkeypatch):
+    """If the database dies between the answer and the session's close, the answer still goes out."""
+    from sqlalchemy.exc import OperationalError
+
+    from beschikbaarheid.extensions import db
+
+    calls = {"n": 0}
+    real_remove = db.session.remove
+
+    def flaky_remove():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+        return real_remove()
+
+    monkeypatch.setattr(db.session, "remove", flaky_remove)
+    response = client.get("/")
+    assert response.status_code == 200 and calls["n"] >= 2
