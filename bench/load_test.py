@@ -390,6 +390,41 @@ def provider_user(port: int, world: World, email: str, offering_ids: list[int], 
         client.close()
 
 
+def _proc_cpu_seconds() -> dict[int, tuple[str, int, float]]:
+    """{pid: (command, parent pid, user+system CPU seconds)} of every process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        rest = raw[raw.rindex(")") + 2 :].split()
+        found[int(entry)] = (comm, int(rest[1]), (int(rest[11]) + int(rest[12])) / tick)
+    return found
+
+
+class CpuMeter:
+    """CPU seconds spent during a phase by the gunicorn processes, PostgreSQL and this load generator."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def snapshot(self) -> dict[str, float]:
+        procs = _proc_cpu_seconds()
+        server = sum(cpu for pid, (_c, ppid, cpu) in procs.items() if pid == self.server_pid or ppid == self.server_pid)
+        postgres = sum(cpu for comm, _p, cpu in procs.values() if comm.startswith("postgres"))
+        times = os.times()
+        return {"gunicorn": server, "postgresql": postgres, "load_generator": times.user + times.system}
+
+    @staticmethod
+    def per_request_ms(before: dict, after: dict, requests: int) -> dict[str, float]:
+        return {k: round(1000.0 * (after[k] - before[k]) / max(1, requests), 3) for k in before}
+
+
 def run_threads(targets: list[tuple], seconds: float) -> float:
     """Start the threads, stop them after `seconds`; returns the measured wall time."""
     stop = threading.Event()
@@ -604,10 +639,15 @@ def main(argv: list[str] | None = None) -> int:
         mixed_s = run_threads(targets, args.seconds)
 
         print(f"search page only, then /ping only, then /gezond only, {args.compare_seconds:.0f} s each, {users} concurrent", flush=True)
+        meter = CpuMeter(proc.pid)
         search_only = Stats()
+        cpu_before = meter.snapshot()
         search_s = run_threads([(searcher, (port, world, search_only), (400 + i, ("search",))) for i in range(users)], args.compare_seconds)
+        cpu_search = meter.per_request_ms(cpu_before, meter.snapshot(), len(search_only.latencies["search"]))
         ping_only = Stats()
+        cpu_before = meter.snapshot()
         ping_s = run_threads([(pinger, (port, ping_only), ()) for _ in range(users)], args.compare_seconds)
+        cpu_ping = meter.per_request_ms(cpu_before, meter.snapshot(), len(ping_only.latencies["ping"]))
         health_only = Stats()  # for context: a trivial endpoint that does touch the database
         health_s = run_threads([(pinger, (port, health_only), ("/gezond",)) for _ in range(users)], args.compare_seconds)
     finally:
@@ -661,6 +701,9 @@ def main(argv: list[str] | None = None) -> int:
             "search_statuses": {str(k): v for k, v in search_only.statuses["search"].items()},
             "gezond_per_second": round(health_rps, 1),
             "ratio_to_gezond": round(search_rps / health_rps, 3) if health_rps else None,
+            # Where the machine's CPU went, per request: the server, the database and this generator share 2 cores.
+            "cpu_ms_per_search": cpu_search,
+            "cpu_ms_per_ping": cpu_ping,
         },
     }
     if mixed.rejected:

@@ -48,4 +48,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     app.register_blueprint(api_bp)
     web.init_app(app)
     cli.init_app(app)
+    from beschikbaarheid.search import log_writer
+
+    log_writer.init_app(app)
     return app

@@ -96,3 +96,10 @@ def post_worker_init(worker):
     """Wrap the loaded app in TrustedProxyFix (gunicorn itself only rewrites the scheme, not the client address)."""
     if proxy_hops > 0:
         worker.wsgi = TrustedProxyFix(worker.wsgi, ",".join(worker.cfg.forwarded_allow_ips), proxy_hops)
+
+
+def worker_exit(server, worker):
+    """A worker that stops (reload, shutdown) first writes the search-log rows it still holds."""
+    from beschikbaarheid.search.log_writer import close_all
+
+    close_all()

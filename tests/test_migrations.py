@@ -55,3 +55,18 @@ def test_upgrade_from_previous_schema_keeps_data(empty_app):
         upgrade()
         assert db.session.execute(db.text("SELECT name FROM region")).scalar_one() == "Oude regio"
     assert _diffs(empty_app) == []
+
+
+def test_upgrade_from_0002_keeps_search_logs_and_providers(empty_app):
+    """The previous release's schema (0002) gains provider/location updated_at and search_log.ref."""
+    with empty_app.app_context():
+        upgrade(revision="0002")
+        db.session.execute(db.text("INSERT INTO provider (name, created_at) VALUES ('Oude aanbieder', CURRENT_TIMESTAMP)"))
+        db.session.execute(db.text(
+            "INSERT INTO search_log (source, day, need_kind, age_band, result_count, within_radius_count)"
+            " VALUES ('web', '2026-11-02', 'code', '12-17', 3, 2)"))
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(db.text("SELECT name, updated_at FROM provider")).one() == ("Oude aanbieder", None)
+        assert db.session.execute(db.text("SELECT result_count, ref FROM search_log")).one() == (3, None)
+    assert _diffs(empty_app) == []

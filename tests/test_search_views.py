@@ -293,3 +293,67 @@ def test_no_match_flag_needs_csrf_and_a_short_reason(app, client, world):
     assert "maximaal 200 tekens" in too_long.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(db.select(NoMatchReport)).all() == []
+
+
+def test_with_a_check_interval_other_processes_changes_show_after_it_and_own_changes_at_once(app, client, world, monkeypatch):
+    """Production checks the fingerprint at most once a second (SEARCH_INDEX_CHECK_S); in between a
+    search does not touch the database, but edits through this process still show at once."""
+    from beschikbaarheid.search import service
+
+    clock = [1000.0]
+    monkeypatch.setattr(service.time, "monotonic", lambda: clock[0])
+    app.config["SEARCH_INDEX_CHECK_S"] = 1.0
+    table = Offering.__table__
+    assert "4 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
+    with app.app_context():  # another worker saves: Core UPDATE, no ORM event in this process
+        db.session.execute(sa.update(table).where(table.c.id == world["linde"]).values(waiting_weeks=9, updated_at=utcnow()))
+        db.session.commit()
+    clock[0] += 0.5
+    assert "4 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")  # within the second
+    clock[0] += 0.6
+    assert "9 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
+    with app.app_context():  # a save through this process's ORM: visible in the very next search
+        apply_update(db.session.get(Offering, world["linde"]), {"waiting_weeks": 3}, author="test", via="form")
+        db.session.commit()
+    assert "3 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
+
+
+def test_contact_details_changed_elsewhere_show_after_the_check(app, client, world):
+    """Names and contact details live in the index; Provider.updated_at (stamped by Core updates
+    too) is in the cheap fingerprint, so a new phone number is never shown stale."""
+    from beschikbaarheid.models import Location, Provider
+
+    linde = section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
+    assert "06-99887766" not in linde
+    with app.app_context():
+        offering = db.session.get(Offering, world["linde"])
+        provider_id, location_id = offering.provider_id, offering.location_id
+        db.session.execute(sa.update(Provider.__table__).where(Provider.__table__.c.id == provider_id).values(intake_phone="06-99887766"))
+        db.session.execute(sa.update(Location.__table__).where(Location.__table__.c.id == location_id).values(name="Nieuwe naam"))
+        db.session.commit()
+        assert db.session.get(Provider, provider_id).updated_at is not None
+    linde = section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
+    assert "06-99887766" in linde and "Nieuwe naam" in linde
+
+
+def test_a_warm_search_between_checks_runs_no_sql(app, client, world):
+    from beschikbaarheid.search.log_writer import writer_for
+
+    app.config["SEARCH_INDEX_CHECK_S"] = 60.0
+    writer = writer_for(app)
+    writer.mode, writer.flush_seconds = "background", 3600  # the log row is written after the answer
+    client.get(SEARCH)
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, *a: statements.append(statement)  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(SEARCH + "&max_km=25", headers=HTMX)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+        writer.close()
+    assert response.status_code == 200 and "De Linde" in response.get_data(as_text=True)
+    assert statements == []
+    with app.app_context():
+        assert db.session.scalars(db.select(SearchLog.within_radius_count)).all() == [4]  # written at close

@@ -232,6 +232,9 @@ class Provider(db.Model):
     crisis_phone: Mapped[str | None] = mapped_column(String(40))  # 24/7, required for crisis products
     website: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Stamped by every ORM or Core update: the search index holds names and contact details and
+    # watches max(updated_at), so a new phone number shows in the next search of every worker.
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     locations: Mapped[list[Location]] = relationship(back_populates="provider", order_by="Location.name")
     contracts: Mapped[list[Contract]] = relationship(back_populates="provider")
@@ -251,6 +254,7 @@ class Location(db.Model):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)  # see Provider
 
     provider: Mapped[Provider] = relationship(back_populates="locations")
     municipality: Mapped[Municipality | None] = relationship()

@@ -80,6 +80,27 @@ class OfferingFacts:
     updated_day: dt.date | None = None  # Amsterdam calendar day of updated_at, filled by SearchIndex
 
 
+@dataclass(slots=True, frozen=True)
+class ProviderDetails:
+    """What a result card shows of a provider (held with the index, watched by its fingerprint)."""
+
+    name: str
+    intake_phone: str | None
+    intake_email: str | None
+    crisis_phone: str | None
+    website: str | None
+
+
+@dataclass(slots=True, frozen=True)
+class LocationDetails:
+    """What a result card shows of a location."""
+
+    name: str
+    postcode: str | None
+    woonplaats: str | None
+    municipality: str | None
+
+
 MEMO_SIZE = 2048
 
 
@@ -139,7 +160,10 @@ class SearchIndex:
         self.products: dict[int, CatalogueProduct] = {p.id: p for ps in catalogues.values() for p in ps}
         self.fingerprint = fingerprint
         self.built_at = built_at
-        self.checked_at = built_at  # when the service last confirmed the data had not changed
+        self.checked_at = built_at  # when the service last ran the thorough fingerprint
+        self.quick_checked_at = built_at  # when the service last ran the cheap fingerprint
+        self.providers: dict[int, ProviderDetails] = {}
+        self.locations: dict[int, LocationDetails] = {}
         self.size = sum(len(b.items) for b in self.buckets.values())
         # Memo of derived, data-dependent results (need matching per region and typed need): it
         # lives and dies with this index, so a rebuild after any data change starts it afresh.

@@ -5,11 +5,14 @@ The one path every search takes (web page, htmx partial and API): `run_search`.
 Index cache: each app keeps one `SearchIndex` (search/index.py) in ``app.extensions``, rebuilt
 when the data it holds may have changed:
 
-* every search first runs a cheap fingerprint query (counts, max ids and max(offering.updated_at),
-  all index lookups, well under a millisecond). Every provider save, "niets veranderd" and import
-  stamps `updated_at`, so their changes — from any worker or process — show in the next search;
-* commits in this process that touch offerings, contracts, locations or products bump a counter in
-  the fingerprint (SQLAlchemy session events), so edits that keep `updated_at` show at once too;
+* at most every SEARCH_INDEX_CHECK_S seconds (1; 0 = before every search) a cheap fingerprint
+  query (counts, max ids and max(updated_at) of offerings, providers and locations, all index
+  lookups, well under a millisecond). Every provider save, "niets veranderd" and import stamps
+  `updated_at`, so their changes — from any worker or process — show within that second; a
+  search in between does not touch the database at all;
+* commits in this process that touch offerings, contracts, locations, providers, municipalities
+  or products bump a counter that is compared before every search (SQLAlchemy session events), so
+  edits made through this process show in its very next search;
 * every SEARCH_INDEX_FULL_CHECK_S seconds (10) a thorough fingerprint also sums the columns the
   index uses (``sum(version)`` catches every ORM update of an offering, plus contract dates,
   coordinates, product fields): the net for such edits made by *another* process;
@@ -17,14 +20,16 @@ when the data it holds may have changed:
   than SEARCH_INDEX_MAX_AGE_S (3600) is rebuilt anyway.
 
 The region list (id, name) is held with the index: region counts, max id and names are in the
-fingerprints and local commits to regions bump the counter, like the indexed tables.
-
-Names, addresses and contact details are not cached: they are read fresh for the shown results.
+fingerprints and local commits to regions bump the counter, like the indexed tables. So are the
+names, addresses and contact details of the providers and locations with contracted offerings:
+`Provider.updated_at` and `Location.updated_at` are stamped on every update and watched by the
+cheap fingerprint, so a changed phone number is never shown stale for longer than the check.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 import threading
 import time
 from collections.abc import Mapping, MutableMapping
@@ -53,12 +58,12 @@ from beschikbaarheid.models import (
     Product,
     Provider,
     Region,
-    SearchLog,
     age_band,
     utcnow,
 )
+from beschikbaarheid.search import log_writer
 from beschikbaarheid.search.forms import FieldError, SearchInput, parse_search_args
-from beschikbaarheid.search.index import Hit, OfferingFacts, SearchIndex, query
+from beschikbaarheid.search.index import Hit, LocationDetails, OfferingFacts, ProviderDetails, SearchIndex, query
 
 EXTENSION_KEY = "beschikbaarheid.search_index"
 STAY_FORMS = frozenset({"verblijf", "wonen"})
@@ -80,7 +85,9 @@ def _fingerprint() -> tuple:
         sa.text(
             "SELECT (SELECT count(*) FROM offering), (SELECT max(id) FROM offering), (SELECT max(updated_at) FROM offering),"
             " (SELECT count(*) FROM contract), (SELECT max(id) FROM contract),"
-            " (SELECT count(*) FROM location), (SELECT max(id) FROM location),"
+            " (SELECT count(*) FROM location), (SELECT max(id) FROM location), (SELECT max(updated_at) FROM location),"
+            " (SELECT count(*) FROM provider), (SELECT max(id) FROM provider), (SELECT max(updated_at) FROM provider),"
+            " (SELECT count(*) FROM municipality), (SELECT max(id) FROM municipality),"
             " (SELECT count(*) FROM product), (SELECT max(id) FROM product),"
             " (SELECT count(*) FROM region), (SELECT max(id) FROM region)"
         )
@@ -105,7 +112,8 @@ def _full_fingerprint() -> tuple:
             "(SELECT sum(lat), sum(lon), sum(provider_id) FROM location) l, "
             "(SELECT sum(segment + region_id + length(code) + length(name) + length(keywords)"
             " + length(form) + length(category)) FROM product) p, "
-            "(SELECT sum(length(name) * 31 + id) FROM region) r"
+            "(SELECT sum(length(name) * 31 + id) FROM region) r, "
+            "(SELECT sum(length(name) * 31 + id) FROM municipality) m"
         )
     ).one()
     return tuple(str(v) for v in row)
@@ -113,7 +121,7 @@ def _full_fingerprint() -> tuple:
 
 # Changes committed through this process's ORM sessions to what the index holds; a counter in the
 # fingerprint, so an edit here is seen by the very next search even if it keeps `updated_at`.
-_INDEXED_MODELS = (Offering, Contract, Location, Product, Region)
+_INDEXED_MODELS = (Offering, Contract, Location, Product, Region, Provider, Municipality)
 _local_changes = 0
 
 
@@ -190,9 +198,25 @@ def build_index(fingerprint: tuple = ()) -> SearchIndex:
             CatalogueProduct(p.id, p.code, p.name, p.category, p.segment, p.form, split_keywords(p.keywords))
         )
     index = SearchIndex(offerings, catalogues, fingerprint, time.monotonic())
-    index.checked_at = index.built_at
+    index.checked_at = index.quick_checked_at = index.built_at
+    _load_details(index, {f.provider_id for f in offerings}, {f.location_id for f in offerings})
     index.regions = regions()  # held with the index: region rows are in its fingerprint too
     return index
+
+
+def _load_details(index: SearchIndex, provider_ids: set[int], location_ids: set[int]) -> None:
+    """Names, addresses and contact details of the indexed offerings' providers and locations."""
+    for r in db.session.execute(
+        sa.select(Provider.id, Provider.name, Provider.intake_phone, Provider.intake_email, Provider.crisis_phone, Provider.website)
+    ):
+        if r.id in provider_ids:
+            index.providers[r.id] = ProviderDetails(r.name, r.intake_phone, r.intake_email, r.crisis_phone, r.website)
+    for r in db.session.execute(
+        sa.select(Location.id, Location.name, Location.postcode, Location.woonplaats, Municipality.name.label("municipality"))
+        .outerjoin(Municipality, Municipality.id == Location.municipality_id)
+    ):
+        if r.id in location_ids:
+            index.locations[r.id] = LocationDetails(r.name, r.postcode, r.woonplaats, r.municipality)
 
 
 def get_index() -> SearchIndex:
@@ -201,10 +225,19 @@ def get_index() -> SearchIndex:
     config = app.config
     max_age = float(config.get("SEARCH_INDEX_MAX_AGE_S", 3600))
     full_every = float(config.get("SEARCH_INDEX_FULL_CHECK_S", 10))
+    check_every = float(config.get("SEARCH_INDEX_CHECK_S", 1))
     current: SearchIndex | None = app.extensions.get(EXTENSION_KEY)
     now = time.monotonic()
+    if (
+        current is not None
+        and now - current.quick_checked_at < check_every
+        and now - current.built_at < max_age
+        and current.fingerprint[:2] == (freshness_day(), _local_changes)
+    ):
+        return current  # checked a moment ago and nothing changed through this process since
     fp = _fingerprint()
     if current is not None and current.fingerprint[: len(fp)] == fp and now - current.built_at < max_age:
+        current.quick_checked_at = now
         if now - current.checked_at < full_every:
             return current
         full = _full_fingerprint()
@@ -493,23 +526,9 @@ def _request_translator():
 
 
 def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[ResultRow]:
-    """Join the hits with fresh names, addresses and contact details, and explain each score."""
+    """Join the hits with the names, addresses and contact details the index holds, and explain each score."""
     if not hits:
         return []
-    details = {
-        r.id: r
-        for r in db.session.execute(
-            sa.select(
-                Offering.id, Provider.name.label("provider_name"), Provider.intake_phone, Provider.intake_email,
-                Provider.crisis_phone, Provider.website, Location.name.label("location_name"), Location.postcode,
-                Location.woonplaats, Municipality.name.label("municipality"),
-            )
-            .join(Provider, Provider.id == Offering.provider_id)
-            .join(Location, Location.id == Offering.location_id)
-            .outerjoin(Municipality, Municipality.id == Location.municipality_id)
-            .where(Offering.id.in_({h.facts.id for h in hits}))
-        )
-    }
     now = outcome.now
     need = outcome.need
     required = sorted(outcome.criteria.required_groups)
@@ -519,23 +538,24 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
     rows: list[ResultRow] = []
     for hit in hits:
         f = hit.facts
-        d = details.get(f.id)
+        provider = index.providers.get(f.provider_id)
+        location = index.locations.get(f.location_id)
         product = index.products.get(f.product_id)
-        if d is None or product is None:  # deleted between the index and now: leave it out
+        if provider is None or location is None or product is None:  # not loaded with the index: leave it out
             continue
         is_alternative = hit.match_kind == "form" and f.product_id not in need.strengths
         rows.append(
             ResultRow(
                 offering_id=f.id,
                 provider_id=f.provider_id,
-                provider_name=d.provider_name,
+                provider_name=provider.name,
                 product_code=product.code,
                 product_name=product.name,
                 product_form=product.form,
-                location_name=d.location_name,
-                postcode=d.postcode,
-                woonplaats=d.woonplaats or d.municipality,
-                municipality=d.municipality,
+                location_name=location.name,
+                postcode=location.postcode,
+                woonplaats=location.woonplaats or location.municipality,
+                municipality=location.municipality,
                 lat=f.lat,
                 lon=f.lon,
                 km=hit.km,
@@ -564,11 +584,11 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
                     group_labels=group_labels,
                     _=tr,
                 ),
-                intake_phone=d.intake_phone,
-                intake_email=d.intake_email,
+                intake_phone=provider.intake_phone,
+                intake_email=provider.intake_email,
                 # A 24/7 number matters for crisis products only; elsewhere it would invite misuse.
-                crisis_phone=d.crisis_phone if (product.form == "crisis" or product.category == "46") else None,
-                website=d.website if (d.website or "").lower().startswith(("https://", "http://")) else None,
+                crisis_phone=provider.crisis_phone if (product.form == "crisis" or product.category == "46") else None,
+                website=provider.website if (provider.website or "").lower().startswith(("https://", "http://")) else None,
                 target_groups=tuple(sorted(f.groups)),
             )
         )
@@ -602,30 +622,30 @@ def _anonymous_facts(outcome: SearchOutcome) -> dict:
     }
 
 
-def log_search(outcome: SearchOutcome, *, source: str, seen: MutableMapping | None = None) -> SearchLog | None:
+def log_search(outcome: SearchOutcome, *, source: str, seen: MutableMapping | None = None) -> dict | None:
     """Log a successful search anonymously; refinements of the same search in a session update one row.
 
     `seen` is the caller's per-session memory (the Flask session for the web page): htmx searches
-    while the referrer adjusts filters would otherwise count one demand many times.
+    while the referrer adjusts filters would otherwise count one demand many times. The row goes to
+    the app's SearchLogWriter (search/log_writer.py), which writes it outside the request; the
+    returned dict is the row as submitted.
     """
     if not outcome.ok:
         return None
     facts = _anonymous_facts(outcome)
-    identity = "|".join(str(facts[k]) for k in ("day", "region_id", "need_kind", "product_code", "segment", "category", "municipality_code", "pc4", "age_band"))
-    key = hashlib.blake2b(identity.encode(), digest_size=6).hexdigest()
-    known = dict(seen.get("zoeklog", {})) if seen is not None else {}
-    row = db.session.get(SearchLog, known[key]) if key in known else None
-    if row is not None and row.day == facts["day"]:
-        row.result_count = facts["result_count"]
-        row.within_radius_count = facts["within_radius_count"]
-    else:
-        row = SearchLog(source=source, **facts)
-        db.session.add(row)
-        db.session.flush()
-        if seen is not None:
-            known[key] = row.id
+    row = {"source": source, "ref": None, **facts}
+    if seen is not None:
+        identity = "|".join(str(facts[k]) for k in ("day", "region_id", "need_kind", "product_code", "segment", "category", "municipality_code", "pc4", "age_band"))
+        key = hashlib.blake2b(identity.encode(), digest_size=6).hexdigest()
+        known = seen.get("zoeklog", {})
+        ref = known.get(key) if isinstance(known, dict) else None
+        if not isinstance(ref, str):  # a new search (or a session from before refs): a new random ref
+            ref = secrets.token_urlsafe(12)
+            known = {k: v for k, v in (known.items() if isinstance(known, dict) else ()) if isinstance(v, str)}
+            known[key] = ref
             seen["zoeklog"] = dict(list(known.items())[-20:])  # a few recent searches are enough
-    db.session.commit()
+        row["ref"] = ref
+    log_writer.writer_for(current_app).submit(row)
     return row
 
 
