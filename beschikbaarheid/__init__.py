@@ -12,7 +12,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, CLI. Nothing else happens here."""
     from config import load_config
 
-    from beschikbaarheid import auth, cli, web
+    from beschikbaarheid import auth, cli, i18n, web
     from beschikbaarheid.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
     app = Flask(
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Europe/Amsterdam")
+    i18n.install_template_gettext(app)
     login_manager.init_app(app)
     auth.init_login(login_manager)
 

@@ -7,7 +7,8 @@ marked with `N_` (extracted by pybabel, translated where they are shown).
 """
 from __future__ import annotations
 
-from flask import has_request_context
+from flask import g, has_request_context
+from flask_babel import get_translations
 from flask_babel import gettext as _babel_gettext
 from flask_babel import ngettext as _babel_ngettext
 
@@ -37,3 +38,30 @@ def translated(labels: dict) -> dict:
 
 
 _ = gettext
+
+
+def _context_translations():
+    """The catalogue of this request (or app context), looked up once and kept on `g`."""
+    try:
+        return g._bw_translations
+    except AttributeError:
+        found = g._bw_translations = get_translations()
+        return found
+
+
+def install_template_gettext(app) -> None:
+    """Let templates translate through the context's catalogue directly.
+
+    Flask-Babel's template callables resolve the locale and the domain again for every text (a page
+    has some 50), which was most of the time a simple page took to render. These look the catalogue
+    up once per request. Jinja's newstyle wrappers stay in between, so escaping and %(name)s
+    formatting in templates work exactly as before. The locale is fixed per request (select_locale);
+    nothing in the app switches it half-way (no force_locale).
+    """
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _context_translations().ugettext(s),
+        ngettext=lambda s, p, n: _context_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _context_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _context_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
