@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, current_app, has_request_context, jsonify, make_response, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -105,6 +106,18 @@ def _error_response(code: int, message: str | None = None):
     return make_response(render_template("error.html", code=code, message=message), code)
 
 
+_INTAKE_LABELS: dict[str, dict] = {}
+
+
+def _intake_labels() -> dict:
+    """INTAKE_STATUSES in the request's language, translated once per locale (every page has them)."""
+    locale = str(get_locale())
+    found = _INTAKE_LABELS.get(locale)
+    if found is None:
+        found = _INTAKE_LABELS[locale] = i18n.translated(INTAKE_STATUSES)
+    return found
+
+
 def init_app(app) -> None:
     """Error handlers, headers and Jinja helpers shared by every blueprint."""
 
@@ -177,7 +190,7 @@ def init_app(app) -> None:
     def template_globals():
         return {
             "now_utc": utcnow(),
-            "INTAKE_STATUSES": i18n.translated(INTAKE_STATUSES),
+            "INTAKE_STATUSES": _intake_labels(),
             "current_user": current_user,
         }
 
@@ -195,12 +208,9 @@ def init_app(app) -> None:
             return "–"
         return value.astimezone(freshness.TZ).strftime(fmt)
 
-    @app.template_filter("nl_number")
-    def nl_number(value, digits: int = 1):
-        if value is None:
-            return "–"
-        text = f"{value:,.{digits}f}"
-        return text.replace(",", "X").replace(".", ",").replace("X", ".")
+    from beschikbaarheid.search.cards import nl_number
+
+    app.add_template_filter(nl_number, "nl_number")
 
 
 @bp.route("/favicon.ico")

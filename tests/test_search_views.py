@@ -357,3 +357,23 @@ def test_a_warm_search_between_checks_runs_no_sql(app, client, world):
     assert statements == []
     with app.app_context():
         assert db.session.scalars(db.select(SearchLog.within_radius_count)).all() == [4]  # written at close
+
+
+def test_need_matching_survives_a_providers_save_but_not_a_catalogue_change(app, client, world):
+    from beschikbaarheid.models import Product
+    from beschikbaarheid.search import service
+
+    client.get(SEARCH)
+    with app.app_context():
+        memo = app.extensions[service.EXTENSION_KEY].memo
+        assert len(memo) >= 1
+        apply_update(db.session.get(Offering, world["linde"]), {"waiting_weeks": 5}, author="test", via="form")
+        db.session.commit()
+    assert "5 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
+    assert app.extensions[service.EXTENSION_KEY].memo is memo  # rebuilt index, same catalogue: same memo
+    with app.app_context():
+        db.session.get(Product, world["gezinshuis"].id if hasattr(world["gezinshuis"], "id") else world["gezinshuis"]).name = "Gezinshuis plus"
+        db.session.commit()
+    html = client.get("/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis+plus").get_data(as_text=True)
+    assert app.extensions[service.EXTENSION_KEY].memo is not memo
+    assert "Gezinshuis plus" in html

@@ -165,8 +165,8 @@ class SearchIndex:
         self.providers: dict[int, ProviderDetails] = {}
         self.locations: dict[int, LocationDetails] = {}
         self.size = sum(len(b.items) for b in self.buckets.values())
-        # Memo of derived, data-dependent results (need matching per region and typed need): it
-        # lives and dies with this index, so a rebuild after any data change starts it afresh.
+        # Memo of need matching per region and typed need: it depends on the catalogues only, so the
+        # service hands it on to a rebuilt index whose catalogues are the same.
         self.memo = BoundedMemo(MEMO_SIZE)
         self.regions: list = []  # the service's RegionInfo rows, filled when it builds the index
 

@@ -252,6 +252,10 @@ def get_index() -> SearchIndex:
         fingerprint = _fingerprint()
         fingerprint += _full_fingerprint()
         index = build_index(fingerprint)
+        if current is not None and current.catalogues == index.catalogues:
+            # Need matching depends on the catalogue only: a provider's save must not make every
+            # worker match every typed need again (a few ms each).
+            index.memo = current.memo
         app.extensions[EXTENSION_KEY] = index
         return index
 
@@ -456,8 +460,9 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
 
 
 def _match_need(index: SearchIndex, region_id: int, text: str, segment: int | None) -> Need:
-    """`match_need` against the region's catalogue in `index`, memoised on the index (so per data
-    version) by region, typed need and segment; its messages are Dutch, not per locale."""
+    """`match_need` against the region's catalogue in `index`, memoised by region, typed need and
+    segment; the memo lives as long as the catalogue is unchanged (it moves to a rebuilt index
+    with the same catalogues). Its messages are Dutch, not per locale."""
     key = ("need", region_id, " ".join(str(text or "").split()), segment)
     found = index.memo.get(key)
     if found is None:

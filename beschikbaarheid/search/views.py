@@ -14,6 +14,7 @@ from beschikbaarheid.extensions import limiter
 from beschikbaarheid.i18n import translated
 from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS
 from beschikbaarheid.search import bp, service
+from beschikbaarheid.search.cards import CardRenderer
 from beschikbaarheid.search.forms import NoMatchForm
 
 # Parameters a search URL keeps (anything else in the query string is dropped from links).
@@ -64,7 +65,6 @@ def _label_dicts() -> dict:
             "TARGET_GROUPS": translated(TARGET_GROUPS),
             "SEGMENT_LABELS": translated(SEGMENT_LABELS),
             "PART_LABELS": translated(scoring.PART_LABELS),
-            "CARD_TEXTS": {},  # filled by templates/search/_macros.html on first use
         }
     return found
 
@@ -72,15 +72,20 @@ def _label_dicts() -> dict:
 def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | None = None):
     args = request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", "")))
     query_string = urlencode(_clean_args(args))
-    form = nomatch_form or NoMatchForm(q=query_string, formdata=None)
+    # The no-match form is only built when it was posted (its errors and text are shown again);
+    # a search page needs just its query string and a CSRF token.
+    weights = vars(service.score_settings(current_app.config).weights.normalised())
     html = render_template(
         "search/_results.html" if partial else "search/index.html",
         o=outcome,
         partial=partial,
-        nomatch_form=form,
+        nomatch_q=nomatch_form.q.data if nomatch_form else query_string,
+        nomatch_errors=nomatch_form.reason.errors if nomatch_form else (),
+        nomatch_reason=nomatch_form.reason.data if nomatch_form else "",
         search_url=lambda **changes: _search_url(args, **changes),
         **_label_dicts(),
-        weights=vars(service.score_settings(current_app.config).weights.normalised()),
+        weights=weights,
+        result_card=CardRenderer(weights),
     )
     response = make_response(html, status)
     if partial:
