@@ -7,7 +7,7 @@ latitude. A search then
 
 1. takes only the buckets of the products the need covers;
 2. cuts each bucket to the latitude band of the search box (bisect) and checks longitude;
-3. applies the hard filters (scoring.eligible) and computes the non-distance parts once;
+3. applies the hard filters (the conditions of scoring.eligible, inline) and computes the non-distance parts once;
 4. computes a cheap ellipsoidal approximation of the distance with a proven error bound
    (APPROX_REL_ERROR, checked against geopy in tests), which bounds each score from above and
    below; the exact geodesic (geopy, `domain.geo.geodesic_km`) is computed only where it can
@@ -169,6 +169,16 @@ class SearchIndex:
         # service hands it on to a rebuilt index whose catalogues are the same.
         self.memo = BoundedMemo(MEMO_SIZE)
         self.regions: list = []  # the service's RegionInfo rows, filled when it builds the index
+        # Pure-function memos for the query's hot loop (values, not data: safe to share).
+        self.waiting_memo: dict[tuple, float] = {}
+        self._ties: tuple[dt.date, dict[int, int]] | None = None
+
+    def tie_keys(self, day: dt.date) -> dict[int, int]:
+        """{offering id: scoring.tie_key(id, day)} for one day, filled as the queries need them."""
+        current = self._ties
+        if current is None or current[0] != day:
+            current = self._ties = (day, {})
+        return current[1]
 
     def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float) -> Iterable[OfferingFacts]:
         """Offerings of these products inside the box around (lat, lon) that holds the circle of `km`."""
@@ -252,16 +262,22 @@ def query(
     # per day is enough; freshness.py still decides it (tests compare with a direct computation).
     fresh_by_day: dict[dt.date | None, float] = {}
     fresh_of: dict[int, float] = {}
+    # scoring.waiting_part depends on four small values only; scoring.eligible is applied inline
+    # (same conditions, without a keyword call per offering): the candidate loop is the hot path.
+    waiting_memo = index.waiting_memo
+    age = criteria.age
+    required = criteria.required_groups
+    include_closed = criteria.include_closed
+    max_wait = criteria.max_waiting_weeks
 
     def candidate(facts: OfferingFacts, limit: float) -> _Candidate | None:
-        if not scoring.eligible(
-            age_min=facts.age_min,
-            age_max=facts.age_max,
-            groups=facts.groups,
-            intake_status=facts.intake_status,
-            waiting_weeks=facts.waiting_weeks,
-            criteria=criteria,
-        ):
+        if not (facts.age_min <= age <= facts.age_max):
+            return None
+        if required and not required <= facts.groups:
+            return None
+        if facts.intake_status == "gesloten" and not include_closed:
+            return None
+        if max_wait is not None and (facts.waiting_weeks is None or facts.waiting_weeks > max_wait):
             return None
         lo, hi = distance_bounds(approx_km(lat, lon, facts.lat, facts.lon))
         if lo > limit:
@@ -271,9 +287,13 @@ def query(
             fresh = fresh_by_day[facts.updated_day] = scoring.freshness_part(facts.updated_at, now)
         fresh_of[facts.id] = fresh
         served = len(preferred_groups & facts.groups) if preferred_total else 0
+        wait_key = (facts.waiting_weeks, facts.free_places, facts.intake_status, horizon)
+        waiting = waiting_memo.get(wait_key)
+        if waiting is None:
+            waiting = waiting_memo[wait_key] = scoring.waiting_part(*wait_key)
         base = (
             weights.fit * scoring.fit_part(strengths[facts.product_id], served, preferred_total)
-            + weights.wachttijd * scoring.waiting_part(facts.waiting_weeks, facts.free_places, facts.intake_status, horizon)
+            + weights.wachttijd * waiting
             + weights.actualiteit * fresh
         )
         return _Candidate(facts, base, lo, hi)
@@ -297,6 +317,15 @@ def query(
                 if cand.hi <= reach or cand.km(lat, lon) <= reach:
                     far_pool.append(cand)
 
+    ties = index.tie_keys(day)
+
+    def sort_key(score_value: int, km: float, offering_id: int) -> tuple:
+        """scoring.sort_key, with the day's tie keys computed once per index and day."""
+        tie = ties.get(offering_id)
+        if tie is None:
+            tie = ties[offering_id] = scoring.tie_key(offering_id, day)
+        return (-score_value, round(km, 3), tie, offering_id)
+
     def score_at(cand: _Candidate, km: float) -> int:
         return scoring.rounded(100.0 * (cand.base + weights.afstand * scoring.distance_part(km, settings.distance_scale_km)))
 
@@ -305,14 +334,14 @@ def query(
         if k <= 0 or not cands:
             return []
         optimistic = sorted(
-            ((scoring.sort_key(score_at(c, c.lo), c.lo, c.facts.id, day), c) for c in cands), key=lambda kc: kc[0]
+            ((sort_key(score_at(c, c.lo), c.lo, c.facts.id), c) for c in cands), key=lambda kc: kc[0]
         )
         best: list[tuple[tuple, _Candidate]] = []
         for opt_key, cand in optimistic:
             if len(best) >= k and opt_key > best[-1][0]:
                 break  # sorted by optimistic key: nothing after this can beat the k-th
             km = cand.km(lat, lon)
-            exact_key = scoring.sort_key(score_at(cand, km), km, cand.facts.id, day)
+            exact_key = sort_key(score_at(cand, km), km, cand.facts.id)
             bisect.insort(best, (exact_key, cand), key=lambda kc: kc[0])
             del best[k:]
         return [c for _, c in best]
