@@ -48,7 +48,10 @@ def measure(requests: int, seed: int, database_url: str | None = None) -> dict:
     from beschikbaarheid.models import Pc4Area, Product, Woonplaats
 
     url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='bench-search-page-')}/bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}, env="test")
+    # The test environment's settings, except the two that production runs with differently: the
+    # index fingerprint is checked once a second and the search log is written in the background.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "SEARCH_INDEX_CHECK_S": 1.0,
+                      "SEARCH_LOG_WRITE": "background"}, env="test")
     with app.app_context():
         if database_url is None:
             db.create_all()
@@ -72,6 +75,9 @@ def measure(requests: int, seed: int, database_url: str | None = None) -> dict:
     page = _time(client, paths)
     partial = _time(client, partial_paths, HX_RESULTS)
     ping = _time(client, ["/ping"] * requests)
+    from beschikbaarheid.search.log_writer import writer_for
+
+    writer_for(app).close()  # the logged rows really reach the database
     return {
         "requests": requests,
         "distinct_queries": len(set(paths) | set(partial_paths)),
