@@ -50,18 +50,39 @@ def _context_translations():
 
 
 def install_template_gettext(app) -> None:
-    """Let templates translate through the context's catalogue directly.
+    """Let templates translate through the context's catalogue directly, in one template call.
 
     Flask-Babel's template callables resolve the locale and the domain again for every text (a page
-    has some 50), which was most of the time a simple page took to render. These look the catalogue
-    up once per request. Jinja's newstyle wrappers stay in between, so escaping and %(name)s
-    formatting in templates work exactly as before. The locale is fixed per request (select_locale);
-    nothing in the app switches it half-way (no force_locale).
+    has some 50), and Jinja's newstyle wrappers around them make each ``_()`` three template calls
+    (the alias, the wrapper, the callable). These do exactly what the newstyle wrappers do (escape
+    the translation when autoescaping, then always ``%``-format with the variables, ``num`` and
+    ``context`` included) with the catalogue looked up once per request. The locale is fixed per
+    request (select_locale); nothing in the app switches it half-way (no force_locale).
     """
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _context_translations().ugettext(s),
-        ngettext=lambda s, p, n: _context_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _context_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _context_translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
+    from jinja2 import pass_eval_context
+    from markupsafe import Markup
+
+    def finish(eval_ctx, rv: str, variables: dict):
+        return (Markup(rv) if eval_ctx.autoescape else rv) % variables
+
+    @pass_eval_context
+    def gettext_(eval_ctx, string, **variables):
+        return finish(eval_ctx, _context_translations().ugettext(string), variables)
+
+    @pass_eval_context
+    def ngettext_(eval_ctx, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        return finish(eval_ctx, _context_translations().ungettext(singular, plural, num), variables)
+
+    @pass_eval_context
+    def pgettext_(eval_ctx, context, string, **variables):
+        variables.setdefault("context", context)
+        return finish(eval_ctx, _context_translations().upgettext(context, string), variables)
+
+    @pass_eval_context
+    def npgettext_(eval_ctx, context, singular, plural, num, **variables):
+        variables.setdefault("context", context)
+        variables.setdefault("num", num)
+        return finish(eval_ctx, _context_translations().unpgettext(context, singular, plural, num), variables)
+
+    app.jinja_env.globals.update(_=gettext_, gettext=gettext_, ngettext=ngettext_, pgettext=pgettext_, npgettext=npgettext_)

@@ -1,4 +1,5 @@
-"""The HTML of one search result card, built in Python.
+"""The HTML of the search page's repeated parts, built in Python: the result cards and the error
+slots next to the fields.
 
 Why not a Jinja macro: a results page shows ten to twenty-five cards, and in the macro each card
 cost some 80 escapes, 30 attribute look-ups and a dozen template calls (0.1 ms a card, a quarter of
@@ -148,3 +149,36 @@ class CardRenderer:
     <p class="small">{t['toezegging']}</p>
   </details>
 </article>""")
+
+
+class FieldErrors:
+    """The error slot next to a search field (``fout-<name>``). Always present, empty when fine, so
+    the htmx partial can fill or clear it out of band without replacing the input being typed in.
+
+    Suggestions become links that run the search again with the suggestion filled in; the
+    resolver's message ends in "Bedoelde u: A of B?", which the links replace.
+    """
+
+    def __init__(self, search_url):
+        self.search_url = search_url
+
+    def __call__(self, name: str, error=None, oob: bool = False) -> Markup:
+        swap = ' hx-swap-oob="innerHTML"' if oob else ""
+        head = f'<div class="field-error search-error" id="fout-{escape(name)}"{swap}>'
+        if not error:
+            return Markup(head + "</div>")
+        message = error.message.split(" Bedoelde u")[0] if error.suggestions else error.message
+        body = f"<p>{escape(message)}</p>"
+        did_you_mean = escape(_("Bedoelde u:"))  # outside the f-strings: pybabel does not look inside them
+        if error.suggestions and name == "doelgroepen":
+            body += f"<p>{did_you_mean} {escape(', '.join(error.suggestions))}?</p>"
+        elif error.suggestions:
+            links = []
+            for suggestion in error.suggestions:
+                if name in ("product", "segment"):
+                    url = self.search_url(product=suggestion, segment=None)
+                else:
+                    url = self.search_url(**{name: suggestion})
+                links.append(f'<a href="{escape(url)}">{escape(suggestion)}</a>')
+            body += f"<p>{did_you_mean}\n    {', '.join(links)}?\n  </p>"
+        return Markup(head + body + "</div>")

@@ -7,6 +7,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from beschikbaarheid.domain import scoring
@@ -14,7 +15,7 @@ from beschikbaarheid.extensions import limiter
 from beschikbaarheid.i18n import translated
 from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS
 from beschikbaarheid.search import bp, service
-from beschikbaarheid.search.cards import CardRenderer
+from beschikbaarheid.search.cards import CardRenderer, FieldErrors
 from beschikbaarheid.search.forms import NoMatchForm
 
 # Parameters a search URL keeps (anything else in the query string is dropped from links).
@@ -69,12 +70,29 @@ def _label_dicts() -> dict:
     return found
 
 
+_PRODUCT_OPTIONS: dict[tuple, tuple[Markup, list[int]]] = {}
+
+
+def _catalogue_controls(catalogue) -> tuple[Markup, list[int]]:
+    """The datalist options of a region's products and its segment numbers, built once per catalogue."""
+    key = tuple((p.code, p.name, p.segment) for p in catalogue)
+    found = _PRODUCT_OPTIONS.get(key)
+    if found is None:
+        options = Markup("").join(Markup('<option value="{} {}"></option>').format(p.code, p.name) for p in catalogue)
+        found = (options, sorted({p.segment for p in catalogue}))
+        if len(_PRODUCT_OPTIONS) > 64:  # a few regions, a few catalogue versions: keep it small
+            _PRODUCT_OPTIONS.clear()
+        _PRODUCT_OPTIONS[key] = found
+    return found
+
+
 def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | None = None):
     args = request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", "")))
     query_string = urlencode(_clean_args(args))
     # The no-match form is only built when it was posted (its errors and text are shown again);
     # a search page needs just its query string and a CSRF token.
     weights = vars(service.score_settings(current_app.config).weights.normalised())
+    search_url = lambda **changes: _search_url(args, **changes)  # noqa: E731
     html = render_template(
         "search/_results.html" if partial else "search/index.html",
         o=outcome,
@@ -82,10 +100,12 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         nomatch_q=nomatch_form.q.data if nomatch_form else query_string,
         nomatch_errors=nomatch_form.reason.errors if nomatch_form else (),
         nomatch_reason=nomatch_form.reason.data if nomatch_form else "",
-        search_url=lambda **changes: _search_url(args, **changes),
+        search_url=search_url,
+        field_error=FieldErrors(search_url),
         **_label_dicts(),
         weights=weights,
         result_card=CardRenderer(weights),
+        **({} if partial else dict(zip(("product_options", "segment_numbers"), _catalogue_controls(outcome.catalogue)))),
     )
     response = make_response(html, status)
     if partial:
