@@ -377,3 +377,16 @@ def test_need_matching_survives_a_providers_save_but_not_a_catalogue_change(app,
     html = client.get("/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis+plus").get_data(as_text=True)
     assert app.extensions[service.EXTENSION_KEY].memo is not memo
     assert "Gezinshuis plus" in html
+
+
+def test_the_session_changes_once_and_two_sessions_get_unlinkable_rows(app, client, world):
+    first = client.get(SEARCH)
+    assert "session=" in first.headers.get("Set-Cookie", "")  # the seed (and the CSRF token)
+    later = client.get("/zoeken/?locatie=Deurne&leeftijd=2&product=43A10")  # another search, same session
+    assert "Set-Cookie" not in later.headers
+    other = app.test_client()
+    other.get(SEARCH)  # the same search from another browser: its own row, its own ref
+    with app.app_context():
+        rows = db.session.execute(db.select(SearchLog.ref, SearchLog.pc4).order_by(SearchLog.id)).all()
+    assert len(rows) == 3 and len({r.ref for r in rows}) == 3
+    assert rows[0].pc4 == rows[2].pc4 == "5701"

@@ -55,9 +55,9 @@ class SearchLog(_AnonymousSearchFacts, db.Model):
     __table_args__ = (CheckConstraint("age_band IN ('0-3','4-11','12-17','18+')", name="age_band"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(5), default="web")  # web | api
-    # A random token per search of one browser session (web only), so that its refinements update
-    # this row (search/log_writer.py upserts on it). Random, not derived from anything: it links the
-    # refinements of one search to each other and to nothing else.
+    # Web searches only: a keyed hash of this row's anonymous facts with a random per-session seed
+    # that only the browser's session cookie holds (search/service.log_search), so refinements of
+    # one search update this row (search/log_writer.py upserts on it) and nothing else is linkable.
     ref: Mapped[str | None] = mapped_column(String(24), unique=True)
 
 

@@ -10,8 +10,9 @@ transaction:
   gunicorn's ``worker_exit`` hook in config/gunicorn.conf.py) whatever still waits is written;
 * mode ``request`` (tests): the row is written before the request answers, through the same code.
 
-Refinements: the web page gives each distinct search of a session a random ``ref`` (remembered in
-the session) and a refinement submits the row again with that ref; the writer upserts on ``ref``,
+Refinements: the web page gives each distinct search of a session a ``ref`` (a keyed hash with a
+per-session seed, see service.log_search) and a refinement submits the row again with that ref; the
+writer upserts on ``ref``,
 so one referrer's search stays one row, also when its refinements land in different batches. API
 rows have no ref: each call is a row.
 

@@ -27,6 +27,7 @@ cheap fingerprint, so a changed phone number is never shown stale for longer tha
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import secrets
@@ -631,25 +632,26 @@ def log_search(outcome: SearchOutcome, *, source: str, seen: MutableMapping | No
     """Log a successful search anonymously; refinements of the same search in a session update one row.
 
     `seen` is the caller's per-session memory (the Flask session for the web page): htmx searches
-    while the referrer adjusts filters would otherwise count one demand many times. The row goes to
-    the app's SearchLogWriter (search/log_writer.py), which writes it outside the request; the
-    returned dict is the row as submitted.
+    while the referrer adjusts filters would otherwise count one demand many times. The session
+    holds one random seed; a search's `ref` is a keyed hash of that seed and the search's
+    anonymous facts, so a refinement (same facts, other filters) gets the same ref and updates the
+    row, while refs of different sessions, or of different searches, cannot be linked without the
+    seed, which only the referrer's browser has. The session changes once, not with every search.
+    The row goes to the app's SearchLogWriter (search/log_writer.py), which writes it outside the
+    request; the returned dict is the row as submitted.
     """
     if not outcome.ok:
         return None
     facts = _anonymous_facts(outcome)
     row = {"source": source, "ref": None, **facts}
     if seen is not None:
+        seed = seen.get("zoeklog_seed")
+        if not isinstance(seed, str):
+            seed = seen["zoeklog_seed"] = secrets.token_urlsafe(16)
+            seen.pop("zoeklog", None)  # the per-search map of earlier versions
         identity = "|".join(str(facts[k]) for k in ("day", "region_id", "need_kind", "product_code", "segment", "category", "municipality_code", "pc4", "age_band"))
-        key = hashlib.blake2b(identity.encode(), digest_size=6).hexdigest()
-        known = seen.get("zoeklog", {})
-        ref = known.get(key) if isinstance(known, dict) else None
-        if not isinstance(ref, str):  # a new search (or a session from before refs): a new random ref
-            ref = secrets.token_urlsafe(12)
-            known = {k: v for k, v in (known.items() if isinstance(known, dict) else ()) if isinstance(v, str)}
-            known[key] = ref
-            seen["zoeklog"] = dict(list(known.items())[-20:])  # a few recent searches are enough
-        row["ref"] = ref
+        digest = hashlib.blake2b(identity.encode(), key=seed.encode()[:64], digest_size=12).digest()
+        row["ref"] = base64.urlsafe_b64encode(digest).decode()
     log_writer.writer_for(current_app).submit(row)
     return row
 
