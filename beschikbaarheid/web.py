@@ -107,6 +107,38 @@ def _error_response(code: int, message: str | None = None):
 
 
 _INTAKE_LABELS: dict[str, dict] = {}
+_SIGNED_CSRF: dict[tuple, str] = {}
+SIGNED_CSRF_MAX = 20_000
+
+
+def csrf_token() -> str:
+    """Flask-WTF's `generate_csrf`, with the signed token remembered per session token.
+
+    Every page carries the CSRF token (htmx header, forms), and generate_csrf signs the session's
+    token anew on each request. Without a time limit (WTF_CSRF_TIME_LIMIT None, our setting) a
+    signature made earlier is exactly as valid, so it is kept in a bounded per-process map keyed by
+    the secret and the session's token; with a time limit every request signs, as Flask-WTF does.
+    """
+    from flask import g
+    from flask_wtf.csrf import generate_csrf
+
+    if "csrf_token" in g:
+        return g.csrf_token
+    config = current_app.config
+    cacheable = config.get("WTF_CSRF_TIME_LIMIT") is None
+    raw = session.get("csrf_token")
+    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    if cacheable and isinstance(raw, str):
+        found = _SIGNED_CSRF.get(key)
+        if found is not None:
+            g.csrf_token = found
+            return found
+    signed = generate_csrf()
+    if cacheable:
+        if len(_SIGNED_CSRF) >= SIGNED_CSRF_MAX:
+            _SIGNED_CSRF.clear()
+        _SIGNED_CSRF[(key[0], session.get("csrf_token"))] = signed
+    return signed
 
 
 def _intake_labels() -> dict:
@@ -185,6 +217,8 @@ def init_app(app) -> None:
         if session.get("_user_id") or session.get("link_grant"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.context_processor
     def template_globals():

@@ -219,3 +219,31 @@ def test_the_same_post_with_the_sessions_own_token_works(app, world, endpoint):
     assert response.status_code in (200, 302), (endpoint, response.status_code, response.get_data(as_text=True)[:300])
     assert probe() != before, (endpoint, "nothing happened, so the refusal test proves nothing")
 
+
+
+def test_the_signed_token_is_reused_within_a_session_and_still_validates(app, client):
+    """web.csrf_token remembers the signature per session token (no time limit): same token on
+    every page of a session, accepted on POST; another session gets another token."""
+    import re as _re
+
+    def token(c):
+        html = c.get("/account/inloggen").get_data(as_text=True)
+        return _re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+    first, second = token(client), token(client)
+    assert first == second
+    other = app.test_client()
+    assert token(other) != first
+    response = client.post("/account/inloggen", data={"email": "niemand@example.nl", "password": "x" * 12, "csrf_token": first})
+    assert "Het formulier is verlopen" not in response.get_data(as_text=True)  # the CSRF check passed
+    refused = client.post("/account/inloggen", data={"email": "niemand@example.nl", "password": "x" * 12, "csrf_token": token(other)})
+    assert refused.status_code == 400 and "Het formulier is verlopen" in refused.get_data(as_text=True)
+
+
+def test_with_a_time_limit_every_request_signs_anew(app, client):
+    from beschikbaarheid import web
+
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    web._SIGNED_CSRF.clear()
+    client.get("/account/inloggen")
+    assert web._SIGNED_CSRF == {}
