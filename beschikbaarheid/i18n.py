@@ -32,6 +32,29 @@ def ngettext(singular: str, plural: str, num: int, **values) -> str:
     return (singular if num == 1 else plural) % {"num": num, **values}
 
 
+def per_locale(cache: dict, build):
+    """`build()` once per locale of the current request (Dutch outside one), kept in `cache`.
+
+    For texts that are fixed while the app runs (labels, a page's static phrases): the result is
+    shared by all requests in that language, so callers must treat it as read-only.
+    """
+    from flask_babel import get_locale
+
+    locale = str(get_locale()) if has_request_context() else None
+    found = cache.get(locale)
+    if found is None:
+        found = cache[locale] = build()
+    return found
+
+
+def nl_number(value: float | None, digits: int = 1) -> str:
+    """1234.5 -> '1.234,5' (Dutch notation; also the template filter `nl_number`)."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
 def translated(labels: dict) -> dict:
     """A label dictionary (code -> Dutch label marked with N_) in the request's language."""
     return {code: gettext(label) for code, label in labels.items()}

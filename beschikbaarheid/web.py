@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, current_app, has_request_context, jsonify, make_response, render_template, request, session
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -106,7 +105,7 @@ def _error_response(code: int, message: str | None = None):
     return make_response(render_template("error.html", code=code, message=message), code)
 
 
-_INTAKE_LABELS: dict[str, dict] = {}
+_INTAKE_LABELS: dict[str | None, dict] = {}
 _SIGNED_CSRF: dict[tuple, str] = {}
 SIGNED_CSRF_MAX = 20_000
 
@@ -125,29 +124,23 @@ def csrf_token() -> str:
     if "csrf_token" in g:
         return g.csrf_token
     config = current_app.config
-    cacheable = config.get("WTF_CSRF_TIME_LIMIT") is None
-    raw = session.get("csrf_token")
-    key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
-    if cacheable and isinstance(raw, str):
-        found = _SIGNED_CSRF.get(key)
-        if found is not None:
-            g.csrf_token = found
-            return found
-    signed = generate_csrf()
-    if cacheable:
-        if len(_SIGNED_CSRF) >= SIGNED_CSRF_MAX:
-            _SIGNED_CSRF.clear()
-        _SIGNED_CSRF[(key[0], session.get("csrf_token"))] = signed
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    found = _SIGNED_CSRF.get((secret, session.get("csrf_token")))
+    if found is not None:
+        g.csrf_token = found
+        return found
+    signed = generate_csrf()  # creates the session's token when there is none yet
+    if len(_SIGNED_CSRF) >= SIGNED_CSRF_MAX:
+        _SIGNED_CSRF.clear()
+    _SIGNED_CSRF[(secret, session["csrf_token"])] = signed
     return signed
 
 
 def _intake_labels() -> dict:
     """INTAKE_STATUSES in the request's language, translated once per locale (every page has them)."""
-    locale = str(get_locale())
-    found = _INTAKE_LABELS.get(locale)
-    if found is None:
-        found = _INTAKE_LABELS[locale] = i18n.translated(INTAKE_STATUSES)
-    return found
+    return i18n.per_locale(_INTAKE_LABELS, lambda: i18n.translated(INTAKE_STATUSES))
 
 
 def init_app(app) -> None:
@@ -242,9 +235,7 @@ def init_app(app) -> None:
             return "–"
         return value.astimezone(freshness.TZ).strftime(fmt)
 
-    from beschikbaarheid.search.cards import nl_number
-
-    app.add_template_filter(nl_number, "nl_number")
+    app.add_template_filter(i18n.nl_number, "nl_number")
 
 
 @bp.route("/favicon.ico")

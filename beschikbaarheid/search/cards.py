@@ -15,23 +15,14 @@ table of the score parts and their weights.
 """
 from __future__ import annotations
 
-from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from beschikbaarheid.domain import scoring
 from beschikbaarheid.i18n import gettext as _
-from beschikbaarheid.i18n import ngettext
+from beschikbaarheid.i18n import ngettext, nl_number, per_locale
 from beschikbaarheid.models import INTAKE_STATUSES
 
 BADGES = {"open": "badge-ok", "overleg": "badge-warn", "gesloten": "badge-bad"}
-
-
-def nl_number(value: float | None, digits: int = 1) -> str:
-    """1234.5 -> '1.234,5' (Dutch notation; the template filter `nl_number` is this function)."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def _texts() -> dict[str, str]:
@@ -66,18 +57,14 @@ def _texts() -> dict[str, str]:
     }
 
 
-_TEXTS_BY_LOCALE: dict[str, dict[str, str]] = {}
+_TEXTS_BY_LOCALE: dict[str | None, dict[str, str]] = {}
 
 
 class CardRenderer:
     """Renders the cards of one page: the locale's texts and the weights (in whole percent) once."""
 
     def __init__(self, weights: dict[str, float]):
-        locale = str(get_locale())
-        texts = _TEXTS_BY_LOCALE.get(locale)
-        if texts is None:
-            texts = _TEXTS_BY_LOCALE[locale] = _texts()
-        self.t = texts
+        self.t = per_locale(_TEXTS_BY_LOCALE, _texts)
         self.weight_pct = {name: int(round(w * 100)) for name, w in weights.items()}
         self._weeks: dict[int, str] = {}
 

@@ -70,11 +70,7 @@ class SearchLogWriter:
         """Queue one row (never raises for database trouble: the row waits for the next flush)."""
         with self._lock:
             self._rows.append(row)
-            overflow = len(self._rows) - self.max_queue
-            if overflow > 0:
-                del self._rows[:overflow]
-                self.dropped += overflow
-                log.warning("search log queue full: %d oldest rows dropped (%d in all)", overflow, self.dropped)
+            self._trim()
             waiting = len(self._rows)
         if self.mode == "request":
             self.flush()
@@ -82,6 +78,14 @@ class SearchLogWriter:
         self._ensure_thread()
         if waiting >= self.batch:
             self._wake.set()
+
+    def _trim(self) -> None:
+        """Keep at most max_queue rows, dropping (and counting) the oldest; call holding _lock."""
+        overflow = len(self._rows) - self.max_queue
+        if overflow > 0:
+            del self._rows[:overflow]
+            self.dropped += overflow
+            log.warning("search log queue full: %d oldest rows dropped (%d in all)", overflow, self.dropped)
 
     @property
     def pending(self) -> int:
@@ -103,10 +107,7 @@ class SearchLogWriter:
                 self.failures += 1
                 with self._lock:
                     self._rows[:0] = rows
-                    overflow = len(self._rows) - self.max_queue
-                    if overflow > 0:
-                        del self._rows[:overflow]
-                        self.dropped += overflow
+                    self._trim()
                 log.warning("search log: %d rows not written yet (%s); retrying at the next flush", len(rows), exc)
                 return 0
             self.written += len(rows)

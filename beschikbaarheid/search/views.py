@@ -4,15 +4,13 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from beschikbaarheid.domain import scoring
 from beschikbaarheid.extensions import limiter
-from beschikbaarheid.i18n import translated
+from beschikbaarheid.i18n import per_locale, translated
 from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS
 from beschikbaarheid.search import bp, service
 from beschikbaarheid.search.cards import CardRenderer, FieldErrors
@@ -53,21 +51,15 @@ def _referrer_type() -> str | None:
     return None
 
 
-_LABELS_BY_LOCALE: dict[str, dict] = {}
+_LABELS_BY_LOCALE: dict[str | None, dict] = {}
 
 
 def _label_dicts() -> dict:
-    """The translated label dictionaries the search templates use, built once per locale (the
-    labels and their translations are fixed while the app runs). Read-only: shared by requests."""
-    locale = str(get_locale())
-    found = _LABELS_BY_LOCALE.get(locale)
-    if found is None:
-        found = _LABELS_BY_LOCALE[locale] = {
-            "TARGET_GROUPS": translated(TARGET_GROUPS),
-            "SEGMENT_LABELS": translated(SEGMENT_LABELS),
-            "PART_LABELS": translated(scoring.PART_LABELS),
-        }
-    return found
+    """The translated label dictionaries the search templates use, built once per locale."""
+    return per_locale(_LABELS_BY_LOCALE, lambda: {
+        "TARGET_GROUPS": translated(TARGET_GROUPS),
+        "SEGMENT_LABELS": translated(SEGMENT_LABELS),
+    })
 
 
 _PRODUCT_OPTIONS: dict[tuple, tuple[Markup, list[int]]] = {}
@@ -103,7 +95,6 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         search_url=search_url,
         field_error=FieldErrors(search_url),
         **_label_dicts(),
-        weights=weights,
         result_card=CardRenderer(weights),
         **({} if partial else dict(zip(("product_options", "segment_numbers"), _catalogue_controls(outcome.catalogue)))),
     )
