@@ -216,6 +216,9 @@ def init_app(app) -> None:
     @app.context_processor
     def template_globals():
         return {
+            # Flask-WTF's own context processor (registered earlier) puts its generate_csrf in
+            # every template context, where it hides the global above; this one runs later and wins.
+            "csrf_token": csrf_token,
             "now_utc": utcnow(),
             "INTAKE_STATUSES": _intake_labels(),
             "current_user": current_user,

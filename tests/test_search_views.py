@@ -390,3 +390,27 @@ def test_the_session_changes_once_and_two_sessions_get_unlinkable_rows(app, clie
         rows = db.session.execute(db.select(SearchLog.ref, SearchLog.pc4).order_by(SearchLog.id)).all()
     assert len(rows) == 3 and len({r.ref for r in rows}) == 3
     assert rows[0].pc4 == rows[2].pc4 == "5701"
+
+
+def test_pages_sign_the_token_once_per_session(app, client):
+    """Templates use web.csrf_token (not Flask-WTF's generate_csrf, which its context processor
+    would otherwise put in every template context): after the first page of a session, pages
+    (the search page has the token twice: htmx header and the no-match form) sign nothing.
+    WTForms forms (login, password reset) still sign per render through Flask-WTF's own field."""
+    from unittest import mock
+
+    import flask_wtf.csrf
+
+    from beschikbaarheid import web
+
+    with app.app_context():
+        build_world()
+    web._SIGNED_CSRF.clear()
+    with mock.patch.object(flask_wtf.csrf, "generate_csrf", wraps=flask_wtf.csrf.generate_csrf) as signer:
+        first = client.get(SEARCH)
+        assert first.status_code == 200 and signer.call_count == 1
+        for path in (SEARCH, "/", "/toegankelijkheid"):
+            assert client.get(path).status_code == 200
+        assert client.get(SEARCH, headers=HTMX).status_code == 200
+        assert signer.call_count == 1
+    assert len(web._SIGNED_CSRF) == 1
