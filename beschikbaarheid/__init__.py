@@ -5,7 +5,15 @@ from pathlib import Path
 
 from flask import Flask
 
+from beschikbaarheid.i18n import LocalisedEnvironment
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class App(Flask):
+    """Flask with templates compiled per language (fixed texts translated once, see i18n)."""
+
+    jinja_environment = LocalisedEnvironment
 
 
 def create_app(config: dict | None = None, env: str | None = None) -> Flask:
@@ -15,7 +23,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     from beschikbaarheid import auth, cli, i18n, web
     from beschikbaarheid.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
-    app = Flask(
+    app = App(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
