@@ -104,6 +104,22 @@ def test_search_results_and_their_explanation_in_english(client, world):
     assert "3 places within 15 km" in partial.get_data(as_text=True)
 
 
+def test_result_cards_follow_the_language_after_a_search_in_the_other(app, client, world):
+    """The cards' cached parts (contact, waiting time) are kept per language, not per offering only."""
+    import sqlalchemy as sa
+
+    from beschikbaarheid.models import Provider
+
+    with app.app_context():  # no contact details anywhere: every card says so, in its language
+        db.session.execute(sa.update(Provider).values(intake_phone=None, intake_email=None, website=None, crisis_phone=None))
+        db.session.commit()
+    for lang, ours, theirs in (("nl", ("Geen contactgegevens bekend.", "<dd>4 weken</dd>"), ("No contact details known.", "<dd>4 weeks</dd>")),
+                               ("en", ("No contact details known.", "<dd>4 weeks</dd>"), ("Geen contactgegevens bekend.", "<dd>4 weken</dd>")),
+                               ("nl", ("Geen contactgegevens bekend.", "<dd>4 weken</dd>"), ("No contact details known.", "<dd>4 weeks</dd>"))):
+        html = client.get(SEARCH + "&lang=" + lang).get_data(as_text=True)
+        assert all(t in html for t in ours) and not any(t in html for t in theirs), lang
+
+
 def test_search_results_stay_dutch_by_default(client, world):
     words = text(client.get(SEARCH).get_data(as_text=True))
     assert "3 plekken binnen 15 km; 1 verder weg" in words

@@ -58,6 +58,12 @@ def _texts() -> dict[str, str]:
 
 
 _TEXTS_BY_LOCALE: dict[str | None, dict[str, str]] = {}
+# Per locale: the escaped, translated waiting time of a number of weeks ("3 weken").
+_WEEKS_BY_LOCALE: dict[str | None, dict[int, str]] = {}
+# The parts of a card that depend only on the offering's names and contact details (title, location,
+# contact), keyed by the locale and those values themselves, so a changed detail is simply another key.
+_STATIC_PARTS: dict[tuple, tuple[str, str, str]] = {}
+STATIC_PARTS_MAX = 20_000
 
 
 class CardRenderer:
@@ -65,8 +71,9 @@ class CardRenderer:
 
     def __init__(self, weights: dict[str, float]):
         self.t = per_locale(_TEXTS_BY_LOCALE, _texts)
+        self.t_key = id(self.t)  # one texts dict per locale: identifies the locale in cache keys
         self.weight_pct = {name: int(round(w * 100)) for name, w in weights.items()}
-        self._weeks: dict[int, str] = {}
+        self._weeks = per_locale(_WEEKS_BY_LOCALE, dict)
 
     def _waiting(self, weeks: int | None) -> str:
         if weeks is None:
@@ -76,9 +83,16 @@ class CardRenderer:
             found = self._weeks[weeks] = str(escape(ngettext("%(num)d week", "%(num)d weken", weeks)))
         return found
 
-    def __call__(self, r, level: int = 3) -> Markup:
+    def _static(self, r) -> tuple[str, str, str]:
+        """(title, location, contact) HTML of the card, built once per locale and set of details."""
+        key = (self.t_key, r.offering_id, r.provider_name, r.product_code, r.product_name, r.location_name, r.postcode,
+               r.woonplaats, r.municipality, r.crisis_phone, r.intake_phone, r.intake_email, r.website)
+        found = _STATIC_PARTS.get(key)
+        if found is not None:
+            return found
         t = self.t
         oid = r.offering_id
+        title = f'{escape(r.provider_name)} <span class="result-product">— {escape(r.product_code)} {escape(r.product_name)}</span>'
         location = str(escape(r.location_name))
         if r.postcode or r.woonplaats:
             location += f", {escape(r.postcode or '')} {escape(r.woonplaats or '')}"
@@ -95,6 +109,16 @@ class CardRenderer:
             contact.append(f'<span class="contact-item"><a id="website-{oid}" href="{escape(r.website)}" rel="noopener noreferrer">{t["website"]}</a></span>')
         if not contact:
             contact.append(t["geen_contact"])
+        found = (title, location, "\n      ".join(contact))
+        if len(_STATIC_PARTS) >= STATIC_PARTS_MAX:
+            _STATIC_PARTS.clear()
+        _STATIC_PARTS[key] = found
+        return found
+
+    def __call__(self, r, level: int = 3) -> Markup:
+        t = self.t
+        oid = r.offering_id
+        title, location, joined_contact = self._static(r)
         reasons = "".join(f"<li>{escape(line)}</li>" for line in r.explanation)
         parts = "\n".join(
             f'        <tr><th scope="row">{t["part_" + name]}</th><td class="num"><meter min="0" max="1" value="{value}" aria-hidden="true"></meter>'
@@ -104,10 +128,9 @@ class CardRenderer:
         intake = t.get("intake_" + r.intake_status) or str(escape(r.intake_status))
         stale = f' <strong class="stale">{t["stale"]}</strong>' if r.stale else ""
         free = t["onbekend"] if r.free_places is None else r.free_places
-        joined_contact = "\n      ".join(contact)
         return Markup(f"""<article id="resultaat-{oid}" class="result{' result-stale' if r.stale else ''}" aria-labelledby="res-{oid}">
   <div class="result-head">
-    <h{level} id="res-{oid}" class="result-title">{escape(r.provider_name)} <span class="result-product">— {escape(r.product_code)} {escape(r.product_name)}</span></h{level}>
+    <h{level} id="res-{oid}" class="result-title">{title}</h{level}>
     <p class="result-score" title="{t['score_title']}"><span class="score-value">{r.score}</span><span class="score-max"> / 100</span><span class="visually-hidden"> {t['punten']}</span></p>
   </div>
   <dl class="result-facts">

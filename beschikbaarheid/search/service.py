@@ -541,9 +541,15 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
     tr = _request_translator()
     group_labels = {code: tr(label) for code, label in TARGET_GROUPS.items()}
     ambulant_label = tr(N_("ambulante hulp"))
+    # Staleness and the age label depend only on the (Amsterdam) day of the update: once per day.
+    age_by_day: dict[dt.date | dt.datetime | None, tuple[bool, str]] = {}
     rows: list[ResultRow] = []
     for hit in hits:
         f = hit.facts
+        day = f.updated_day if f.updated_day is not None or f.updated_at is None else f.updated_at  # facts not from an index
+        age = age_by_day.get(day)
+        if age is None:
+            age = age_by_day[day] = (freshness.is_stale(f.updated_at, now), freshness.age_label(f.updated_at, now, tr))
         provider = index.providers.get(f.provider_id)
         location = index.locations.get(f.location_id)
         product = index.products.get(f.product_id)
@@ -569,8 +575,8 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
                 free_places=f.free_places,
                 intake_status=f.intake_status,
                 updated_at=f.updated_at,
-                stale=freshness.is_stale(f.updated_at, now),
-                age_label=freshness.age_label(f.updated_at, now, tr),
+                stale=age[0],
+                age_label=age[1],
                 score=hit.score,
                 parts=hit.parts,
                 explanation=scoring.explain(
