@@ -64,6 +64,9 @@ _WEEKS_BY_LOCALE: dict[str | None, dict[int, str]] = {}
 # contact), keyed by the locale and those values themselves, so a changed detail is simply another key.
 _STATIC_PARTS: dict[tuple, tuple[str, str, str]] = {}
 STATIC_PARTS_MAX = 20_000
+# Per locale: the score table's rows by (part, value, weight); four parts x 1001 values at most per weight.
+_PART_ROWS_BY_LOCALE: dict[str | None, dict[tuple, str]] = {}
+PART_ROWS_MAX = 20_000
 
 
 class CardRenderer:
@@ -74,6 +77,7 @@ class CardRenderer:
         self.t_key = id(self.t)  # one texts dict per locale: identifies the locale in cache keys
         self.weight_pct = {name: int(round(w * 100)) for name, w in weights.items()}
         self._weeks = per_locale(_WEEKS_BY_LOCALE, dict)
+        self._rows = per_locale(_PART_ROWS_BY_LOCALE, dict)
 
     def _waiting(self, weeks: int | None) -> str:
         if weeks is None:
@@ -81,6 +85,19 @@ class CardRenderer:
         found = self._weeks.get(weeks)
         if found is None:
             found = self._weeks[weeks] = str(escape(ngettext("%(num)d week", "%(num)d weken", weeks)))
+        return found
+
+    def _part_row(self, name: str, value: float) -> str:
+        """One row of the score table ("Afstand", 0.873 -> 87%, weight), kept per locale: values have three decimals."""
+        key = (name, value, self.weight_pct.get(name, ""))
+        found = self._rows.get(key)
+        if found is None:
+            if len(self._rows) >= PART_ROWS_MAX:
+                self._rows.clear()
+            found = self._rows[key] = (
+                f'        <tr><th scope="row">{self.t["part_" + name]}</th><td class="num"><meter min="0" max="1" value="{value}" aria-hidden="true"></meter>'
+                f' {int(round(value * 100))}%</td><td class="num">{key[2]}%</td></tr>'
+            )
         return found
 
     def _static(self, r) -> tuple[str, str, str]:
@@ -120,11 +137,7 @@ class CardRenderer:
         oid = r.offering_id
         title, location, joined_contact = self._static(r)
         reasons = "".join(f"<li>{escape(line)}</li>" for line in r.explanation)
-        parts = "\n".join(
-            f'        <tr><th scope="row">{t["part_" + name]}</th><td class="num"><meter min="0" max="1" value="{value}" aria-hidden="true"></meter>'
-            f' {int(round(value * 100))}%</td><td class="num">{self.weight_pct.get(name, "")}%</td></tr>'
-            for name, value in r.parts.as_dict().items()
-        )
+        parts = "\n".join([self._part_row(name, value) for name, value in r.parts.as_dict().items()])
         intake = t.get("intake_" + r.intake_status) or str(escape(r.intake_status))
         stale = f' <strong class="stale">{t["stale"]}</strong>' if r.stale else ""
         free = t["onbekend"] if r.free_places is None else r.free_places

@@ -131,10 +131,27 @@ class BoundedMemo:
         return len(self._data)
 
 
+AGES_KEPT = 64  # per bucket at most this many ages get their own list (ages are 0..~25 in practice)
+
+
 @dataclass
 class _Bucket:
     lats: list[float] = field(default_factory=list)
     items: list[OfferingFacts] = field(default_factory=list)
+    # Per age: the offerings whose age range holds it, still sorted by latitude. Most searches
+    # would otherwise reject more than half the offerings in the box on age alone.
+    by_age: dict[int, tuple[list[float], list[OfferingFacts]]] = field(default_factory=dict)
+
+    def for_age(self, age: int | None) -> tuple[list[float], list[OfferingFacts]]:
+        if age is None:
+            return self.lats, self.items
+        found = self.by_age.get(age)
+        if found is None:
+            items = [f for f in self.items if f.age_min <= age <= f.age_max]
+            found = ([f.lat for f in items], items)
+            if len(self.by_age) < AGES_KEPT:
+                self.by_age[age] = found  # the index never changes once built: safe to keep
+        return found
 
 
 class SearchIndex:
@@ -180,16 +197,18 @@ class SearchIndex:
             current = self._ties = (day, {})
         return current[1]
 
-    def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float) -> Iterable[OfferingFacts]:
-        """Offerings of these products inside the box around (lat, lon) that holds the circle of `km`."""
+    def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float, age: int | None = None) -> Iterable[OfferingFacts]:
+        """Offerings of these products inside the box around (lat, lon) that holds the circle of `km`
+        (and, given an age, whose age range holds it)."""
         min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, km)
         for product_id in product_ids:
             bucket = self.buckets.get(product_id)
             if bucket is None:
                 continue
-            lo = bisect.bisect_left(bucket.lats, min_lat)
-            hi = bisect.bisect_right(bucket.lats, max_lat)
-            for facts in bucket.items[lo:hi]:
+            lats, items = bucket.for_age(age)
+            lo = bisect.bisect_left(lats, min_lat)
+            hi = bisect.bisect_right(lats, max_lat)
+            for facts in items[lo:hi]:
                 if min_lon <= facts.lon <= max_lon:
                     yield facts
 
@@ -271,8 +290,7 @@ def query(
     max_wait = criteria.max_waiting_weeks
 
     def candidate(facts: OfferingFacts, limit: float) -> _Candidate | None:
-        if not (facts.age_min <= age <= facts.age_max):
-            return None
+        # The age is filtered by in_box.
         if required and not required <= facts.groups:
             return None
         if facts.intake_status == "gesloten" and not include_closed:
@@ -299,7 +317,7 @@ def query(
         return _Candidate(facts, base, lo, hi)
 
     inside: list[_Candidate] = []
-    for facts in index.in_box(strengths, lat, lon, radius_km):
+    for facts in index.in_box(strengths, lat, lon, radius_km, age):
         cand = candidate(facts, radius_km)
         if cand is not None and (cand.hi <= radius_km or cand.km(lat, lon) <= radius_km):
             inside.append(cand)
@@ -307,7 +325,7 @@ def query(
     far_pool: list[_Candidate] = []
     if far_results > 0 and len(inside) < min_nearby and reach > radius_km:
         seen = {c.facts.id: c for c in inside}
-        for facts in index.in_box(strengths, lat, lon, reach):
+        for facts in index.in_box(strengths, lat, lon, reach, age):
             if facts.id in seen:
                 continue
             cand = candidate(facts, reach)
