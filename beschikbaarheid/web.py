@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, has_request_context, jsonify, make_response, render_template, request, session
+from flask import Blueprint, current_app, has_request_context, jsonify, make_response, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -138,6 +139,39 @@ def csrf_token() -> str:
     return signed
 
 
+_TEMPLATE_URLS: dict[tuple, str] = {}
+TEMPLATE_URLS_MAX = 10_000
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """`url_for` for templates, remembering each URL built (a page builds a dozen, mostly the same).
+
+    A relative URL depends on the endpoint, its values, the request's script root and, for ".name",
+    the current blueprint; the app uses no subdomains, host matching or url_defaults (checked here,
+    and with any of them, or options such as _external, this is plain url_for).
+    """
+    app = current_app
+    if (not has_request_context() or app.url_map.host_matching or app.config.get("SERVER_NAME")
+            or any(app.url_default_functions.values())
+            or any(k.startswith("_") or type(v) not in (str, int) for k, v in values.items())):
+        return url_for(endpoint, **values)
+    key = (request.script_root, request.blueprint if endpoint.startswith(".") else None, endpoint, *sorted(values.items()))
+    found = _TEMPLATE_URLS.get(key)
+    if found is None:
+        found = url_for(endpoint, **values)
+        if len(_TEMPLATE_URLS) >= TEMPLATE_URLS_MAX:
+            _TEMPLATE_URLS.clear()
+        _TEMPLATE_URLS[key] = found
+    return found
+
+
+def language_switch_url(lang: str) -> str:
+    """This page again in `lang`: its path and query with `lang` replaced (a plain link: no JavaScript needed)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args.append(("lang", lang))
+    return request.path + "?" + urlencode(args)
+
+
 def _intake_labels() -> dict:
     """INTAKE_STATUSES in the request's language, translated once per locale (every page has them)."""
     return i18n.per_locale(_INTAKE_LABELS, lambda: i18n.translated(INTAKE_STATUSES))
@@ -212,6 +246,8 @@ def init_app(app) -> None:
         return response
 
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["url_for"] = template_url_for
+    app.jinja_env.globals["language_switch_url"] = language_switch_url
 
     @app.context_processor
     def template_globals():

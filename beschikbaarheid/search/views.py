@@ -10,7 +10,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from beschikbaarheid.extensions import limiter
-from beschikbaarheid.i18n import per_locale, translated
+from beschikbaarheid.i18n import ngettext, nl_number, per_locale, translated
 from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS
 from beschikbaarheid.search import bp, service
 from beschikbaarheid.search.cards import CardRenderer, FieldErrors
@@ -78,6 +78,17 @@ def _catalogue_controls(catalogue) -> tuple[Markup, list[int]]:
     return found
 
 
+def _count_sentence(outcome) -> str:
+    """The one-sentence result count: the results heading, also announced to screen readers."""
+    if not outcome.ok:
+        return ""
+    text = ngettext("%(num)d plek binnen %(km)s km", "%(num)d plekken binnen %(km)s km", outcome.nearby_total,
+                    km=nl_number(outcome.radius_km, 0))
+    if outcome.far:
+        text += "; " + ngettext("%(num)d verder weg", "%(num)d verder weg", len(outcome.far))
+    return text
+
+
 def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | None = None):
     args = request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", "")))
     query_string = urlencode(_clean_args(args))
@@ -89,6 +100,7 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         "search/_results.html" if partial else "search/index.html",
         o=outcome,
         partial=partial,
+        count_sentence=_count_sentence(outcome),
         nomatch_q=nomatch_form.q.data if nomatch_form else query_string,
         nomatch_errors=nomatch_form.reason.errors if nomatch_form else (),
         nomatch_reason=nomatch_form.reason.data if nomatch_form else "",
