@@ -320,3 +320,21 @@ def test_ties_ignore_the_provider_so_big_providers_are_not_favoured():
     tops = [query(SearchIndex(facts, {}), now=NOW + dt.timedelta(days=d), **kwargs).nearby[0].facts.provider_id for d in range(30)]
     assert set(tops) - {1}
     assert tops.count(1) < 30
+
+
+@settings(max_examples=60, deadline=None)
+@given(copies=st.integers(2, 30), max_results=st.integers(1, 6), places=st.integers(1, 3), s=settings_st)
+def test_equal_scores_at_equal_distances_keep_the_daily_tie_order(copies, max_results, places, s):
+    """Many offerings with the same facts at a few identical spots: score and distance tie, so the
+    top k must come out in the daily tie-key order exactly as the brute force sorts them."""
+    facts = [
+        OfferingFacts(id=i + 1, provider_id=1, location_id=i + 1, product_id=1, lat=HELMOND[0] + 0.01 * (i % places),
+                      lon=HELMOND[1], age_min=0, age_max=18, groups=frozenset(), intake_status="open", waiting_weeks=4,
+                      free_places=1, updated_at=NOW - dt.timedelta(days=3))
+        for i in range(copies)
+    ]
+    criteria = scoring.Criteria(10, frozenset(), None, False)
+    got = query(SearchIndex(facts, {}), strengths={1: 1.0}, lat=HELMOND[0], lon=HELMOND[1], radius_km=15, far_km=60,
+                criteria=criteria, settings=s, now=NOW, min_nearby=0, far_results=0, max_results=max_results)
+    nearby, _far, _total = _brute_force(facts, {1: 1.0}, 15, 60, criteria, s, frozenset(), 0, 0, max_results)
+    assert [h.facts.id for h in got.nearby] == [r[1] for r in nearby]

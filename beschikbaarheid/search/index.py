@@ -131,26 +131,28 @@ class BoundedMemo:
         return len(self._data)
 
 
-AGES_KEPT = 64  # per bucket at most this many ages get their own list (ages are 0..~25 in practice)
+AGES_KEPT = 128  # per bucket at most this many (age, closed) lists (ages are 0..~25 in practice)
 
 
 @dataclass
 class _Bucket:
     lats: list[float] = field(default_factory=list)
     items: list[OfferingFacts] = field(default_factory=list)
-    # Per age: the offerings whose age range holds it, still sorted by latitude. Most searches
-    # would otherwise reject more than half the offerings in the box on age alone.
-    by_age: dict[int, tuple[list[float], list[OfferingFacts]]] = field(default_factory=dict)
+    # Per age (and whether closed intake counts): the offerings whose age range holds the age, still
+    # sorted by latitude. Searches would otherwise reject most offerings in the box one by one.
+    by_age: dict[tuple[int, bool], tuple[list[float], list[OfferingFacts]]] = field(default_factory=dict)
 
-    def for_age(self, age: int | None) -> tuple[list[float], list[OfferingFacts]]:
-        if age is None:
+    def for_age(self, age: int | None, include_closed: bool = True) -> tuple[list[float], list[OfferingFacts]]:
+        if age is None and include_closed:
             return self.lats, self.items
-        found = self.by_age.get(age)
+        key = (age, include_closed)
+        found = self.by_age.get(key)
         if found is None:
-            items = [f for f in self.items if f.age_min <= age <= f.age_max]
+            items = [f for f in self.items if (age is None or f.age_min <= age <= f.age_max)
+                     and (include_closed or f.intake_status != "gesloten")]
             found = ([f.lat for f in items], items)
             if len(self.by_age) < AGES_KEPT:
-                self.by_age[age] = found  # the index never changes once built: safe to keep
+                self.by_age[key] = found  # the index never changes once built: safe to keep
         return found
 
 
@@ -197,15 +199,16 @@ class SearchIndex:
             current = self._ties = (day, {})
         return current[1]
 
-    def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float, age: int | None = None) -> Iterable[OfferingFacts]:
+    def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float, age: int | None = None,
+               include_closed: bool = True) -> Iterable[OfferingFacts]:
         """Offerings of these products inside the box around (lat, lon) that holds the circle of `km`
-        (and, given an age, whose age range holds it)."""
+        (given an age, only those whose age range holds it; optionally without closed intake)."""
         min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, km)
         for product_id in product_ids:
             bucket = self.buckets.get(product_id)
             if bucket is None:
                 continue
-            lats, items = bucket.for_age(age)
+            lats, items = bucket.for_age(age, include_closed)
             lo = bisect.bisect_left(lats, min_lat)
             hi = bisect.bisect_right(lats, max_lat)
             for facts in items[lo:hi]:
@@ -290,10 +293,8 @@ def query(
     max_wait = criteria.max_waiting_weeks
 
     def candidate(facts: OfferingFacts, limit: float) -> _Candidate | None:
-        # The age is filtered by in_box.
+        # Age and closed intake are filtered by in_box.
         if required and not required <= facts.groups:
-            return None
-        if facts.intake_status == "gesloten" and not include_closed:
             return None
         if max_wait is not None and (facts.waiting_weeks is None or facts.waiting_weeks > max_wait):
             return None
@@ -317,7 +318,7 @@ def query(
         return _Candidate(facts, base, lo, hi)
 
     inside: list[_Candidate] = []
-    for facts in index.in_box(strengths, lat, lon, radius_km, age):
+    for facts in index.in_box(strengths, lat, lon, radius_km, age, include_closed):
         cand = candidate(facts, radius_km)
         if cand is not None and (cand.hi <= radius_km or cand.km(lat, lon) <= radius_km):
             inside.append(cand)
@@ -325,7 +326,7 @@ def query(
     far_pool: list[_Candidate] = []
     if far_results > 0 and len(inside) < min_nearby and reach > radius_km:
         seen = {c.facts.id: c for c in inside}
-        for facts in index.in_box(strengths, lat, lon, reach, age):
+        for facts in index.in_box(strengths, lat, lon, reach, age, include_closed):
             if facts.id in seen:
                 continue
             cand = candidate(facts, reach)
@@ -351,13 +352,16 @@ def query(
         """The k best by sort_key, computing geodesics only for candidates that can still make it."""
         if k <= 0 or not cands:
             return []
-        optimistic = sorted(
-            ((sort_key(score_at(c, c.lo), c.lo, c.facts.id), c) for c in cands), key=lambda kc: kc[0]
-        )
+        # Optimistic order: score at the lower distance bound, then that bound. An exact key is never
+        # below its optimistic prefix (score can only fall, distance only grow), so once a prefix is
+        # strictly worse than the k-th exact key, nothing after it can make the list. Equal prefixes
+        # go on to the exact comparison (tie key, id), so the order is exactly scoring.sort_key's.
+        optimistic = sorted([(-score_at(c, c.lo), c.lo, i) for i, c in enumerate(cands)])
         best: list[tuple[tuple, _Candidate]] = []
-        for opt_key, cand in optimistic:
-            if len(best) >= k and opt_key > best[-1][0]:
-                break  # sorted by optimistic key: nothing after this can beat the k-th
+        for neg_score, lo, i in optimistic:
+            if len(best) >= k and (neg_score, round(lo, 3)) > best[-1][0][:2]:
+                break
+            cand = cands[i]
             km = cand.km(lat, lon)
             exact_key = sort_key(score_at(cand, km), km, cand.facts.id)
             bisect.insort(best, (exact_key, cand), key=lambda kc: kc[0])
