@@ -191,6 +191,15 @@ class SearchIndex:
         # Pure-function memos for the query's hot loop (values, not data: safe to share).
         self.waiting_memo: dict[tuple, float] = {}
         self._ties: tuple[dt.date, dict[int, int]] | None = None
+        self._statics: tuple[tuple, dict[int, tuple[float, float, float]]] | None = None
+
+    def static_parts(self, key: tuple) -> dict[int, tuple[float, float, float]]:
+        """{offering id: (weighted waiting part, weighted freshness part, freshness part)} for one
+        (Amsterdam day, waiting weight, freshness weight, horizon), filled as the queries need them."""
+        current = self._statics
+        if current is None or current[0] != key:
+            current = self._statics = (key, {})
+        return current[1]
 
     def tie_keys(self, day: dt.date) -> dict[int, int]:
         """{offering id: scoring.tie_key(id, day)} for one day, filled as the queries need them."""
@@ -280,12 +289,12 @@ def query(
     reach = max(radius_km, far_km)
     preferred_total = len(preferred_groups)
     horizon = settings.waiting_horizon_weeks
-    # freshness_factor depends only on the (Amsterdam) calendar day of the update, so one value
-    # per day is enough; freshness.py still decides it (tests compare with a direct computation).
-    fresh_by_day: dict[dt.date | None, float] = {}
-    fresh_of: dict[int, float] = {}
-    # scoring.waiting_part depends on four small values only; scoring.eligible is applied inline
-    # (same conditions, without a keyword call per offering): the candidate loop is the hot path.
+    # An offering's waiting and freshness parts do not depend on the search: freshness only on the
+    # (Amsterdam) days of the update and of now, waiting on its own figures. The index keeps them,
+    # weighted, per day and settings (freshness.py and scoring.py still decide the values; tests
+    # compare with a direct computation). scoring.eligible is applied inline (same conditions,
+    # without a keyword call per offering): the candidate loop is the hot path.
+    statics = index.static_parts((now.astimezone(freshness.TZ).date(), weights.wachttijd, weights.actualiteit, horizon))
     waiting_memo = index.waiting_memo
     age = criteria.age
     required = criteria.required_groups
@@ -301,20 +310,17 @@ def query(
         lo, hi = distance_bounds(approx_km(lat, lon, facts.lat, facts.lon))
         if lo > limit:
             return None
-        fresh = fresh_by_day.get(facts.updated_day)
-        if fresh is None:
-            fresh = fresh_by_day[facts.updated_day] = scoring.freshness_part(facts.updated_at, now)
-        fresh_of[facts.id] = fresh
+        static = statics.get(facts.id)
+        if static is None:
+            wait_key = (facts.waiting_weeks, facts.free_places, facts.intake_status, horizon)
+            waiting = waiting_memo.get(wait_key)
+            if waiting is None:
+                waiting = waiting_memo[wait_key] = scoring.waiting_part(*wait_key)
+            fresh = scoring.freshness_part(facts.updated_at, now)
+            static = statics[facts.id] = (weights.wachttijd * waiting, weights.actualiteit * fresh, fresh)
         served = len(preferred_groups & facts.groups) if preferred_total else 0
-        wait_key = (facts.waiting_weeks, facts.free_places, facts.intake_status, horizon)
-        waiting = waiting_memo.get(wait_key)
-        if waiting is None:
-            waiting = waiting_memo[wait_key] = scoring.waiting_part(*wait_key)
-        base = (
-            weights.fit * scoring.fit_part(strengths[facts.product_id], served, preferred_total)
-            + weights.wachttijd * waiting
-            + weights.actualiteit * fresh
-        )
+        # Added in the same order as before ((fit + waiting) + freshness): identical floats.
+        base = weights.fit * scoring.fit_part(strengths[facts.product_id], served, preferred_total) + static[0] + static[1]
         return _Candidate(facts, base, lo, hi)
 
     inside: list[_Candidate] = []
@@ -378,7 +384,7 @@ def query(
             fit=scoring.fit_part(strengths[facts.product_id], len(preferred_groups & facts.groups), preferred_total),
             afstand=scoring.distance_part(km, settings.distance_scale_km),
             wachttijd=scoring.waiting_part(facts.waiting_weeks, facts.free_places, facts.intake_status, settings.waiting_horizon_weeks),
-            actualiteit=fresh_of[facts.id],
+            actualiteit=statics[facts.id][2],
         )
         return Hit(
             facts=facts,
