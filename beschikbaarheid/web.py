@@ -147,15 +147,22 @@ def template_url_for(endpoint: str, **values) -> str:
     """`url_for` for templates, remembering each URL built (a page builds a dozen, mostly the same).
 
     A relative URL depends on the endpoint, its values, the request's script root and, for ".name",
-    the current blueprint; the app uses no subdomains, host matching or url_defaults (checked here,
-    and with any of them, or options such as _external, this is plain url_for).
+    the current blueprint; the app uses no subdomains, host matching or url_defaults (checked once
+    per app: Flask allows no such setup after the first request). With any of them, with options
+    such as _external, or with values other than text and numbers, this is plain url_for.
     """
-    app = current_app
-    if (not has_request_context() or app.url_map.host_matching or app.config.get("SERVER_NAME")
-            or any(app.url_default_functions.values())
-            or any(k.startswith("_") or type(v) not in (str, int) for k, v in values.items())):
+    app = current_app._get_current_object()
+    cacheable = app.extensions.get("bw_url_cache")
+    if cacheable is None:
+        cacheable = app.extensions["bw_url_cache"] = not (
+            app.url_map.host_matching or app.config.get("SERVER_NAME") or any(app.url_default_functions.values()))
+    if not cacheable or not has_request_context():
         return url_for(endpoint, **values)
-    key = (request.script_root, request.blueprint if endpoint.startswith(".") else None, endpoint, *sorted(values.items()))
+    for k, v in values.items():
+        if k[0] == "_" or type(v) not in (str, int):
+            return url_for(endpoint, **values)
+    req = request._get_current_object()
+    key = (req.script_root, req.blueprint if endpoint[0] == "." else None, endpoint, *values.items())
     found = _TEMPLATE_URLS.get(key)
     if found is None:
         found = url_for(endpoint, **values)
