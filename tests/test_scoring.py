@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from beschikbaarheid.domain import scoring
+from beschikbaarheid.domain import freshness, scoring
 from beschikbaarheid.domain.geo import geodesic_km
 from beschikbaarheid.search.index import (
     APPROX_ABS_ERROR_KM,
@@ -192,6 +192,15 @@ def test_explanation_sentences():
     assert stale[0] == "Valt onder segment 2 (Wonen) (43A10 Gezinshuis)"
     assert "Wachttijd onbekend (telt als lang)" in stale
     assert any("niet bijgewerkt deze maand" in line for line in stale)
+
+
+@pytest.mark.parametrize("days", [None, 0, 1, 3, 20, 40, 400])
+def test_explanation_with_the_age_worked_out_by_the_caller_is_the_same(days):
+    updated = None if days is None else NOW - dt.timedelta(days=days)
+    kw = dict(match_kind="name", product_label="43A10 Gezinshuis", need_label="gezinshuis", km=3.2, origin_label="Helmond",
+              waiting_weeks=2, free_places=None, intake_status="open", updated_at=updated, now=NOW)
+    age = (freshness.is_stale(updated, NOW), freshness.age_label(updated, NOW))
+    assert scoring.explain(**kw, age=age) == scoring.explain(**kw)
 
 
 # -- filters -----------------------------------------------------------------------------------

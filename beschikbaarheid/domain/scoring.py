@@ -238,8 +238,13 @@ def explain(
     preferred_missing: list[str] | tuple[str, ...] = (),
     group_labels: dict[str, str] | None = None,
     _=freshness.dutch,
+    age: tuple[bool, str] | None = None,
 ) -> list[str]:
-    """'Waarom deze plek?': one sentence per reason, in the order of the score parts (Dutch unless `_` translates)."""
+    """'Waarom deze plek?': one sentence per reason, in the order of the score parts (Dutch unless `_` translates).
+
+    `age` may give (freshness.is_stale, freshness.age_label) for updated_at and now, already worked
+    out by the caller (with the same `_`); otherwise they are worked out here.
+    """
     labels = group_labels or {}
 
     def names(codes) -> str:
@@ -273,9 +278,9 @@ def explain(
         lines.append(_("Aanmelden alleen na overleg (telt iets lager)"))
     elif intake_status == "gesloten":
         lines.append(_("Aanmeldstop (telt veel lager)"))
-    age = freshness.age_label(updated_at, now, _)
-    sentence = age[:1].upper() + age[1:]
-    if freshness.is_stale(updated_at, now):
+    stale, label = age if age is not None else (freshness.is_stale(updated_at, now), freshness.age_label(updated_at, now, _))
+    sentence = label[:1].upper() + label[1:]
+    if stale:
         sentence = _("%(age)s — niet bijgewerkt deze maand (telt minder mee)", age=sentence)
     lines.append(sentence)
     return lines

@@ -595,6 +595,7 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
                     preferred_missing=hit.preferred_missing,
                     group_labels=group_labels,
                     _=tr,
+                    age=age,
                 ),
                 intake_phone=provider.intake_phone,
                 intake_email=provider.intake_email,
