@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from beschikbaarheid.extensions import limiter
@@ -62,6 +62,35 @@ def _label_dicts() -> dict:
     })
 
 
+_CHOICES: dict[tuple, tuple[Markup, Markup]] = {}
+
+
+def _choice_controls(segment_numbers: list[int], raw) -> dict:
+    """The segment <option>s and the target-group checkboxes with the user's choices marked, built
+    once per language, segment list and choice (only known segments and groups can be chosen)."""
+    labels = _label_dicts()
+    segment = raw.get("segment") or ""
+    selected = segment if segment in {str(n) for n in segment_numbers} else None
+    checked = tuple(code for code in labels["TARGET_GROUPS"] if code in (raw.get("doelgroepen") or ()))
+    key = (id(labels), tuple(segment_numbers), selected, checked)
+    found = _CHOICES.get(key)
+    if found is None:
+        options = "".join(
+            f'\n        <option value="{n}"{" selected" if str(n) == selected else ""}>{n}. {escape(labels["SEGMENT_LABELS"].get(n, n))}</option>'
+            for n in segment_numbers
+        )
+        boxes = "".join(
+            f'\n      <div class="check">\n        <input type="checkbox" class="zoek-change" id="doelgroep-{escape(code)}" name="doelgroepen"'
+            f' value="{escape(code)}"{" checked" if code in checked else ""}>\n        <label for="doelgroep-{escape(code)}">{escape(label)}</label>\n      </div>'
+            for code, label in labels["TARGET_GROUPS"].items()
+        )
+        found = (Markup(options), Markup(boxes))
+        if len(_CHOICES) >= 4096:
+            _CHOICES.clear()
+        _CHOICES[key] = found
+    return {"segment_options": found[0], "group_checkboxes": found[1]}
+
+
 _PRODUCT_OPTIONS: dict[tuple, tuple[Markup, list[int]]] = {}
 
 
@@ -89,6 +118,12 @@ def _count_sentence(outcome) -> str:
     return text
 
 
+def _form_controls(outcome) -> dict:
+    """What the full page's form needs of the catalogue and of the user's choices."""
+    product_options, segment_numbers = _catalogue_controls(outcome.catalogue)
+    return {"product_options": product_options, **_choice_controls(segment_numbers, outcome.input.raw)}
+
+
 def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | None = None):
     args = request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", "")))
     query_string = urlencode(_clean_args(args))
@@ -108,7 +143,7 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         field_error=FieldErrors(search_url),
         **_label_dicts(),
         result_card=CardRenderer(weights),
-        **({} if partial else dict(zip(("product_options", "segment_numbers"), _catalogue_controls(outcome.catalogue)))),
+        **({} if partial else _form_controls(outcome)),
     )
     response = make_response(html, status)
     if partial:
