@@ -414,3 +414,22 @@ def test_pages_sign_the_token_once_per_session(app, client):
         assert client.get(SEARCH, headers=HTMX).status_code == 200
         assert signer.call_count == 1
     assert len(web._SIGNED_CSRF) == 1
+
+
+def test_markup_in_names_is_escaped_in_cards_and_their_explanation(app, client):
+    """Provider, location and product names reach the card's title, facts and "Waarom" sentences
+    escaped, on the first render and from the cards' caches alike."""
+    from beschikbaarheid.models import Location, Product, Provider
+
+    with app.app_context():
+        build_world()
+        db.session.execute(sa.update(Provider).values(name=sa.literal("Zorg <b>vet</b> ") + sa.cast(Provider.id, sa.String)))
+        db.session.execute(sa.update(Location).values(name="Huis <i>schuin</i>"))
+        db.session.execute(sa.update(Product).where(Product.code == "43A10").values(name="Gezinshuis <u>x</u>"))
+        db.session.commit()
+    for _round in range(2):
+        html = client.get("/zoeken/?locatie=5701&leeftijd=12&product=43A10").get_data(as_text=True)
+        assert 'class="result-title">Zorg &lt;b&gt;vet&lt;/b&gt;' in html
+        assert "<dd>Huis &lt;i&gt;schuin&lt;/i&gt;" in html
+        assert "<li>Product komt exact overeen (43A10 Gezinshuis &lt;u&gt;x&lt;/u&gt;)</li>" in html
+        assert "<b>vet</b>" not in html and "<i>schuin</i>" not in html and "<u>x</u>" not in html

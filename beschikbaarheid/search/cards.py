@@ -67,6 +67,10 @@ STATIC_PARTS_MAX = 20_000
 # Per locale: the score table's rows by (part, value, weight); four parts x 1001 values at most per weight.
 _PART_ROWS_BY_LOCALE: dict[str | None, dict[tuple, str]] = {}
 PART_ROWS_MAX = 20_000
+# Explanation sentences as list items (escaped). The sentences are already in the reader's language,
+# so one map serves every locale; they repeat across cards ("Wachttijd 4 weken", "1 vrije plek").
+_LINES: dict[str, str] = {}
+LINES_MAX = 20_000
 
 
 class CardRenderer:
@@ -78,6 +82,7 @@ class CardRenderer:
         self.weight_pct = {name: int(round(w * 100)) for name, w in weights.items()}
         self._weeks = per_locale(_WEEKS_BY_LOCALE, dict)
         self._rows = per_locale(_PART_ROWS_BY_LOCALE, dict)
+        self._lines = _LINES
 
     def _waiting(self, weeks: int | None) -> str:
         if weeks is None:
@@ -136,7 +141,16 @@ class CardRenderer:
         t = self.t
         oid = r.offering_id
         title, location, joined_contact = self._static(r)
-        reasons = "".join(f"<li>{escape(line)}</li>" for line in r.explanation)
+        lines = self._lines
+        reasons = []
+        for line in r.explanation:
+            item = lines.get(line)
+            if item is None:
+                if len(lines) >= LINES_MAX:
+                    lines.clear()
+                item = lines[line] = f"<li>{escape(line)}</li>"
+            reasons.append(item)
+        reasons = "".join(reasons)
         parts = "\n".join([self._part_row(name, value) for name, value in r.parts.as_dict().items()])
         intake = t.get("intake_" + r.intake_status) or str(escape(r.intake_status))
         stale = f' <strong class="stale">{t["stale"]}</strong>' if r.stale else ""
