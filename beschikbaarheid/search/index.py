@@ -131,25 +131,27 @@ class BoundedMemo:
         return len(self._data)
 
 
-AGES_KEPT = 128  # per bucket at most this many (age, closed) lists (ages are 0..~25 in practice)
+AGES_KEPT = 256  # per bucket at most this many filtered lists (ages 0..~25, zero or one required group)
 
 
 @dataclass
 class _Bucket:
     lats: list[float] = field(default_factory=list)
     items: list[OfferingFacts] = field(default_factory=list)
-    # Per age (and whether closed intake counts): the offerings whose age range holds the age, still
-    # sorted by latitude. Searches would otherwise reject most offerings in the box one by one.
-    by_age: dict[tuple[int, bool], tuple[list[float], list[OfferingFacts]]] = field(default_factory=dict)
+    # Per (age, whether closed intake counts, required target groups): the offerings that pass those
+    # filters, still sorted by latitude. Searches would otherwise reject most offerings in the box
+    # one by one. Ages are 0..~25 and a search requires zero or one group, so the lists stay few.
+    by_age: dict[tuple, tuple[list[float], list[OfferingFacts]]] = field(default_factory=dict)
 
-    def for_age(self, age: int | None, include_closed: bool = True) -> tuple[list[float], list[OfferingFacts]]:
-        if age is None and include_closed:
+    def for_age(self, age: int | None, include_closed: bool = True,
+                required: frozenset[str] = frozenset()) -> tuple[list[float], list[OfferingFacts]]:
+        if age is None and include_closed and not required:
             return self.lats, self.items
-        key = (age, include_closed)
+        key = (age, include_closed, required)
         found = self.by_age.get(key)
         if found is None:
             items = [f for f in self.items if (age is None or f.age_min <= age <= f.age_max)
-                     and (include_closed or f.intake_status != "gesloten")]
+                     and (include_closed or f.intake_status != "gesloten") and required <= f.groups]
             found = ([f.lat for f in items], items)
             if len(self.by_age) < AGES_KEPT:
                 self.by_age[key] = found  # the index never changes once built: safe to keep
@@ -209,15 +211,16 @@ class SearchIndex:
         return current[1]
 
     def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float, age: int | None = None,
-               include_closed: bool = True) -> Iterable[OfferingFacts]:
+               include_closed: bool = True, required: frozenset[str] = frozenset()) -> Iterable[OfferingFacts]:
         """Offerings of these products inside the box around (lat, lon) that holds the circle of `km`
-        (given an age, only those whose age range holds it; optionally without closed intake)."""
+        (given an age, only those whose age range holds it; optionally without closed intake and
+        only those serving every required target group)."""
         min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, km)
         for product_id in product_ids:
             bucket = self.buckets.get(product_id)
             if bucket is None:
                 continue
-            lats, items = bucket.for_age(age, include_closed)
+            lats, items = bucket.for_age(age, include_closed, required)
             lo = bisect.bisect_left(lats, min_lat)
             hi = bisect.bisect_right(lats, max_lat)
             for facts in items[lo:hi]:
@@ -302,9 +305,7 @@ def query(
     max_wait = criteria.max_waiting_weeks
 
     def candidate(facts: OfferingFacts, limit: float) -> _Candidate | None:
-        # Age and closed intake are filtered by in_box.
-        if required and not required <= facts.groups:
-            return None
+        # Age, closed intake and required groups are filtered by in_box.
         if max_wait is not None and (facts.waiting_weeks is None or facts.waiting_weeks > max_wait):
             return None
         lo, hi = distance_bounds(approx_km(lat, lon, facts.lat, facts.lon))
@@ -324,7 +325,7 @@ def query(
         return _Candidate(facts, base, lo, hi)
 
     inside: list[_Candidate] = []
-    for facts in index.in_box(strengths, lat, lon, radius_km, age, include_closed):
+    for facts in index.in_box(strengths, lat, lon, radius_km, age, include_closed, required):
         cand = candidate(facts, radius_km)
         if cand is not None and (cand.hi <= radius_km or cand.km(lat, lon) <= radius_km):
             inside.append(cand)
@@ -332,7 +333,7 @@ def query(
     far_pool: list[_Candidate] = []
     if far_results > 0 and len(inside) < min_nearby and reach > radius_km:
         seen = {c.facts.id: c for c in inside}
-        for facts in index.in_box(strengths, lat, lon, reach, age, include_closed):
+        for facts in index.in_box(strengths, lat, lon, reach, age, include_closed, required):
             if facts.id in seen:
                 continue
             cand = candidate(facts, reach)
