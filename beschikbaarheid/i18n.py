@@ -12,7 +12,7 @@ import weakref
 
 from flask import g, has_app_context, has_request_context
 from flask.templating import Environment
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _babel_gettext
 from flask_babel import ngettext as _babel_ngettext
 
@@ -42,8 +42,6 @@ def per_locale(cache: dict, build):
     For texts that are fixed while the app runs (labels, a page's static phrases): the result is
     shared by all requests in that language, so callers must treat it as read-only.
     """
-    from flask_babel import get_locale
-
     locale = str(get_locale()) if has_request_context() else None
     found = cache.get(locale)
     if found is None:

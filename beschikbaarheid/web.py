@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from beschikbaarheid import i18n
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.i18n import N_
+from beschikbaarheid.memo import keep
 from beschikbaarheid.models import INTAKE_STATUSES, utcnow
 
 bp = Blueprint("web", __name__)
@@ -133,10 +134,7 @@ def csrf_token() -> str:
         g.csrf_token = found
         return found
     signed = generate_csrf()  # creates the session's token when there is none yet
-    if len(_SIGNED_CSRF) >= SIGNED_CSRF_MAX:
-        _SIGNED_CSRF.clear()
-    _SIGNED_CSRF[(secret, session["csrf_token"])] = signed
-    return signed
+    return keep(_SIGNED_CSRF, (secret, session["csrf_token"]), signed, SIGNED_CSRF_MAX)
 
 
 _TEMPLATE_URLS: dict[tuple, str] = {}
@@ -165,10 +163,7 @@ def template_url_for(endpoint: str, **values) -> str:
     key = (req.script_root, req.blueprint if endpoint[0] == "." else None, endpoint, *values.items())
     found = _TEMPLATE_URLS.get(key)
     if found is None:
-        found = url_for(endpoint, **values)
-        if len(_TEMPLATE_URLS) >= TEMPLATE_URLS_MAX:
-            _TEMPLATE_URLS.clear()
-        _TEMPLATE_URLS[key] = found
+        found = keep(_TEMPLATE_URLS, key, url_for(endpoint, **values), TEMPLATE_URLS_MAX)
     return found
 
 

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from beschikbaarheid.domain import scoring
 from beschikbaarheid.i18n import gettext as _
 from beschikbaarheid.i18n import ngettext, nl_number, per_locale
+from beschikbaarheid.memo import keep
 from beschikbaarheid.models import INTAKE_STATUSES
 
 BADGES = {"open": "badge-ok", "overleg": "badge-warn", "gesloten": "badge-bad"}
@@ -97,12 +98,10 @@ class CardRenderer:
         key = (name, value, self.weight_pct.get(name, ""))
         found = self._rows.get(key)
         if found is None:
-            if len(self._rows) >= PART_ROWS_MAX:
-                self._rows.clear()
-            found = self._rows[key] = (
+            found = keep(self._rows, key, (
                 f'        <tr><th scope="row">{self.t["part_" + name]}</th><td class="num"><meter min="0" max="1" value="{value}" aria-hidden="true"></meter>'
                 f' {int(round(value * 100))}%</td><td class="num">{key[2]}%</td></tr>'
-            )
+            ), PART_ROWS_MAX)
         return found
 
     def _static(self, r) -> tuple[str, str, str]:
@@ -131,11 +130,7 @@ class CardRenderer:
             contact.append(f'<span class="contact-item"><a id="website-{oid}" href="{escape(r.website)}" rel="noopener noreferrer">{t["website"]}</a></span>')
         if not contact:
             contact.append(t["geen_contact"])
-        found = (title, location, "\n      ".join(contact))
-        if len(_STATIC_PARTS) >= STATIC_PARTS_MAX:
-            _STATIC_PARTS.clear()
-        _STATIC_PARTS[key] = found
-        return found
+        return keep(_STATIC_PARTS, key, (title, location, "\n      ".join(contact)), STATIC_PARTS_MAX)
 
     def __call__(self, r, level: int = 3) -> Markup:
         t = self.t
@@ -146,9 +141,7 @@ class CardRenderer:
         for line in r.explanation:
             item = lines.get(line)
             if item is None:
-                if len(lines) >= LINES_MAX:
-                    lines.clear()
-                item = lines[line] = f"<li>{escape(line)}</li>"
+                item = keep(lines, line, f"<li>{escape(line)}</li>", LINES_MAX)
             reasons.append(item)
         reasons = "".join(reasons)
         parts = "\n".join([self._part_row(name, value) for name, value in r.parts.as_dict().items()])

@@ -131,7 +131,7 @@ class BoundedMemo:
         return len(self._data)
 
 
-AGES_KEPT = 256  # per bucket at most this many filtered lists (ages 0..~25, zero or one required group)
+FILTERED_LISTS_KEPT = 256  # per bucket at most this many filtered lists (ages 0..~25, zero or one required group)
 
 
 @dataclass
@@ -141,20 +141,20 @@ class _Bucket:
     # Per (age, whether closed intake counts, required target groups): the offerings that pass those
     # filters, still sorted by latitude. Searches would otherwise reject most offerings in the box
     # one by one. Ages are 0..~25 and a search requires zero or one group, so the lists stay few.
-    by_age: dict[tuple, tuple[list[float], list[OfferingFacts]]] = field(default_factory=dict)
+    filtered: dict[tuple, tuple[list[float], list[OfferingFacts]]] = field(default_factory=dict)
 
-    def for_age(self, age: int | None, include_closed: bool = True,
+    def for_filters(self, age: int | None, include_closed: bool = True,
                 required: frozenset[str] = frozenset()) -> tuple[list[float], list[OfferingFacts]]:
         if age is None and include_closed and not required:
             return self.lats, self.items
         key = (age, include_closed, required)
-        found = self.by_age.get(key)
+        found = self.filtered.get(key)
         if found is None:
             items = [f for f in self.items if (age is None or f.age_min <= age <= f.age_max)
                      and (include_closed or f.intake_status != "gesloten") and required <= f.groups]
             found = ([f.lat for f in items], items)
-            if len(self.by_age) < AGES_KEPT:
-                self.by_age[key] = found  # the index never changes once built: safe to keep
+            if len(self.filtered) < FILTERED_LISTS_KEPT:
+                self.filtered[key] = found  # the index never changes once built: safe to keep
         return found
 
 
@@ -192,23 +192,23 @@ class SearchIndex:
         self.regions: list = []  # the service's RegionInfo rows, filled when it builds the index
         # Pure-function memos for the query's hot loop (values, not data: safe to share).
         self.waiting_memo: dict[tuple, float] = {}
-        self._ties: tuple[dt.date, dict[int, int]] | None = None
-        self._statics: tuple[tuple, dict[int, tuple[float, float, float]]] | None = None
+        self._per_key: dict[str, tuple] = {}
+
+    def _for_key(self, name: str, key) -> dict:
+        """The `name` memo for `key` (a day, settings): a new empty one when the key changed."""
+        current = self._per_key.get(name)
+        if current is None or current[0] != key:
+            current = self._per_key[name] = (key, {})
+        return current[1]
 
     def static_parts(self, key: tuple) -> dict[int, tuple[float, float, float]]:
         """{offering id: (weighted waiting part, weighted freshness part, freshness part)} for one
         (Amsterdam day, waiting weight, freshness weight, horizon), filled as the queries need them."""
-        current = self._statics
-        if current is None or current[0] != key:
-            current = self._statics = (key, {})
-        return current[1]
+        return self._for_key("statics", key)
 
     def tie_keys(self, day: dt.date) -> dict[int, int]:
         """{offering id: scoring.tie_key(id, day)} for one day, filled as the queries need them."""
-        current = self._ties
-        if current is None or current[0] != day:
-            current = self._ties = (day, {})
-        return current[1]
+        return self._for_key("ties", day)
 
     def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float, age: int | None = None,
                include_closed: bool = True, required: frozenset[str] = frozenset()) -> Iterable[OfferingFacts]:
@@ -220,7 +220,7 @@ class SearchIndex:
             bucket = self.buckets.get(product_id)
             if bucket is None:
                 continue
-            lats, items = bucket.for_age(age, include_closed, required)
+            lats, items = bucket.for_filters(age, include_closed, required)
             lo = bisect.bisect_left(lats, min_lat)
             hi = bisect.bisect_right(lats, max_lat)
             for facts in items[lo:hi]:

@@ -546,15 +546,15 @@ def _rows(index: SearchIndex, outcome: SearchOutcome, hits: list[Hit]) -> list[R
     rows: list[ResultRow] = []
     for hit in hits:
         f = hit.facts
-        day = f.updated_day if f.updated_day is not None or f.updated_at is None else f.updated_at  # facts not from an index
-        age = age_by_day.get(day)
-        if age is None:
-            age = age_by_day[day] = (freshness.is_stale(f.updated_at, now), freshness.age_label(f.updated_at, now, tr))
         provider = index.providers.get(f.provider_id)
         location = index.locations.get(f.location_id)
         product = index.products.get(f.product_id)
         if provider is None or location is None or product is None:  # not loaded with the index: leave it out
             continue
+        day = f.updated_day if f.updated_day is not None or f.updated_at is None else f.updated_at  # facts not from an index
+        age = age_by_day.get(day)
+        if age is None:
+            age = age_by_day[day] = (freshness.is_stale(f.updated_at, now), freshness.age_label(f.updated_at, now, tr))
         is_alternative = hit.match_kind == "form" and f.product_id not in need.strengths
         rows.append(
             ResultRow(

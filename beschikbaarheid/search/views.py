@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from beschikbaarheid.extensions import limiter
 from beschikbaarheid.i18n import ngettext, nl_number, per_locale, translated
+from beschikbaarheid.memo import keep
 from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS
 from beschikbaarheid.search import bp, service
 from beschikbaarheid.search.cards import CardRenderer, FieldErrors
@@ -63,6 +64,7 @@ def _label_dicts() -> dict:
 
 
 _CHOICES: dict[tuple, tuple[Markup, Markup]] = {}
+CHOICES_MAX = 4096
 
 
 def _choice_controls(segment_numbers: list[int], raw) -> dict:
@@ -84,10 +86,7 @@ def _choice_controls(segment_numbers: list[int], raw) -> dict:
             f' value="{escape(code)}"{" checked" if code in checked else ""}>\n        <label for="doelgroep-{escape(code)}">{escape(label)}</label>\n      </div>'
             for code, label in labels["TARGET_GROUPS"].items()
         )
-        found = (Markup(options), Markup(boxes))
-        if len(_CHOICES) >= 4096:
-            _CHOICES.clear()
-        _CHOICES[key] = found
+        found = keep(_CHOICES, key, (Markup(options), Markup(boxes)), CHOICES_MAX)
     return {"segment_options": found[0], "group_checkboxes": found[1]}
 
 
@@ -100,10 +99,8 @@ def _catalogue_controls(catalogue) -> tuple[Markup, list[int]]:
     found = _PRODUCT_OPTIONS.get(key)
     if found is None:
         options = Markup("").join(Markup('<option value="{} {}"></option>').format(p.code, p.name) for p in catalogue)
-        found = (options, sorted({p.segment for p in catalogue}))
-        if len(_PRODUCT_OPTIONS) > 64:  # a few regions, a few catalogue versions: keep it small
-            _PRODUCT_OPTIONS.clear()
-        _PRODUCT_OPTIONS[key] = found
+        # A few regions, a few catalogue versions: keep it small.
+        found = keep(_PRODUCT_OPTIONS, key, (options, sorted({p.segment for p in catalogue})), 64)
     return found
 
 
