@@ -39,6 +39,8 @@ _E2 = 0.00669437999014
 APPROX_REL_ERROR = 0.002
 APPROX_ABS_ERROR_KM = 0.01
 APPROX_VALID_KM = 600.0
+_DEG = math.pi / 180.0  # what math.radians multiplies by, so inlined conversions give the same floats
+_sin, _cos, _sqrt, _hypot, _floor = math.sin, math.cos, math.sqrt, math.hypot, math.floor
 
 
 def approx_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -251,18 +253,8 @@ class Outcome:
     far_total: int
 
 
-@dataclass
-class _Candidate:
-    facts: OfferingFacts
-    base: float  # weighted non-distance parts, 0..1
-    lo: float
-    hi: float
-    exact: float | None = None
-
-    def km(self, lat: float, lon: float) -> float:
-        if self.exact is None:
-            self.exact = geodesic_km(lat, lon, self.facts.lat, self.facts.lon)
-        return self.exact
+def _first(pair: tuple):
+    return pair[0]
 
 
 def query(
@@ -303,44 +295,83 @@ def query(
     required = criteria.required_groups
     include_closed = criteria.include_closed
     max_wait = criteria.max_waiting_weeks
+    w_fit, w_wait, w_fresh, w_dist = weights.fit, weights.wachttijd, weights.actualiteit, weights.afstand
+    # scoring.distance_part's divisor, taken once (the same float, so the same quotients).
+    scale = max(0.1, settings.distance_scale_km)
+    fits: dict[tuple, float] = {}  # scoring.fit_part per (strength, served groups) for this query
+    exact: dict[int, float] = {}  # geodesic km per offering id, computed only where needed
 
-    def candidate(facts: OfferingFacts, limit: float) -> _Candidate | None:
-        # Age, closed intake and required groups are filtered by in_box.
-        if max_wait is not None and (facts.waiting_weeks is None or facts.waiting_weeks > max_wait):
-            return None
-        lo, hi = distance_bounds(approx_km(lat, lon, facts.lat, facts.lon))
-        if lo > limit:
-            return None
-        static = statics.get(facts.id)
-        if static is None:
-            wait_key = (facts.waiting_weeks, facts.free_places, facts.intake_status, horizon)
-            waiting = waiting_memo.get(wait_key)
-            if waiting is None:
-                waiting = waiting_memo[wait_key] = scoring.waiting_part(*wait_key)
-            fresh = scoring.freshness_part(facts.updated_at, now)
-            static = statics[facts.id] = (weights.wachttijd * waiting, weights.actualiteit * fresh, fresh)
-        served = len(preferred_groups & facts.groups) if preferred_total else 0
-        # Added in the same order as before ((fit + waiting) + freshness): identical floats.
-        base = weights.fit * scoring.fit_part(strengths[facts.product_id], served, preferred_total) + static[0] + static[1]
-        return _Candidate(facts, base, lo, hi)
+    def km_of(facts: OfferingFacts) -> float:
+        km = exact.get(facts.id)
+        if km is None:
+            km = exact[facts.id] = geodesic_km(lat, lon, facts.lat, facts.lon)
+        return km
 
-    inside: list[_Candidate] = []
-    for facts in index.in_box(strengths, lat, lon, radius_km, age, include_closed, required):
-        cand = candidate(facts, radius_km)
-        if cand is not None and (cand.hi <= radius_km or cand.km(lat, lon) <= radius_km):
-            inside.append(cand)
+    def candidates(km: float, skip: dict | None = None) -> list[tuple]:
+        """(optimistic key, lo, hi, base, facts) of the offerings in the box around the circle of
+        `km` that pass the filters and whose lower distance bound is inside it. The optimistic key
+        is (-score at the lower bound, lower bound, sequence number): the first sort key of `top`.
 
-    far_pool: list[_Candidate] = []
+        The hot loop of every search, so written out: approx_km and distance_bounds inline (the same
+        arithmetic; tests check the functions against geopy), the age, closed-intake and
+        required-group filters done by the bucket lists, the waiting and freshness parts kept per
+        day in `statics`, and no object per candidate."""
+        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, km)
+        found: list[tuple] = []
+        for product_id in strengths:
+            bucket = index.buckets.get(product_id)
+            if bucket is None:
+                continue
+            lats, items = bucket.for_filters(age, include_closed, required)
+            strength = strengths[product_id]
+            for facts in items[bisect.bisect_left(lats, min_lat):bisect.bisect_right(lats, max_lat)]:
+                if not min_lon <= facts.lon <= max_lon:
+                    continue
+                if skip is not None and facts.id in skip:
+                    continue
+                if max_wait is not None and (facts.waiting_weeks is None or facts.waiting_weeks > max_wait):
+                    continue
+                phi = (lat + facts.lat) / 2.0 * _DEG
+                sin_phi = _sin(phi)
+                w = 1.0 - _E2 * sin_phi * sin_phi
+                approx = _hypot((facts.lon - lon) * _DEG * (_A / _sqrt(w)) * _cos(phi),
+                                (facts.lat - lat) * _DEG * (_A * (1.0 - _E2) / (w * _sqrt(w))))
+                if approx > APPROX_VALID_KM:
+                    lo, hi = approx * 0.9, approx * 1.1
+                else:
+                    lo = max(0.0, approx * (1.0 - APPROX_REL_ERROR) - APPROX_ABS_ERROR_KM)
+                    hi = approx * (1.0 + APPROX_REL_ERROR) + APPROX_ABS_ERROR_KM
+                if lo > km:
+                    continue
+                static = statics.get(facts.id)
+                if static is None:
+                    wait_key = (facts.waiting_weeks, facts.free_places, facts.intake_status, horizon)
+                    waiting = waiting_memo.get(wait_key)
+                    if waiting is None:
+                        waiting = waiting_memo[wait_key] = scoring.waiting_part(*wait_key)
+                    fresh = scoring.freshness_part(facts.updated_at, now)
+                    static = statics[facts.id] = (w_wait * waiting, w_fresh * fresh, fresh)
+                fit_key = (strength, len(preferred_groups & facts.groups) if preferred_total else 0)
+                fit = fits.get(fit_key)
+                if fit is None:
+                    fit = fits[fit_key] = scoring.fit_part(fit_key[0], fit_key[1], preferred_total)
+                # Added in the same order as before ((fit + waiting) + freshness): identical floats.
+                base = w_fit * fit + static[0] + static[1]
+                # score_at(lo), written out: scoring.rounded of scoring.distance_part's arithmetic.
+                optimistic = int(_floor(100.0 * (base + w_dist * (1.0 / (1.0 + lo / scale))) + 0.5))
+                found.append(((-optimistic, lo, len(found)), lo, hi, base, facts))
+        return found
+
+    inside = [c for c in candidates(radius_km) if c[2] <= radius_km or km_of(c[4]) <= radius_km]
+
+    far_pool: list[tuple] = []
     if far_results > 0 and len(inside) < min_nearby and reach > radius_km:
-        seen = {c.facts.id: c for c in inside}
-        for facts in index.in_box(strengths, lat, lon, reach, age, include_closed, required):
-            if facts.id in seen:
+        seen = {c[4].id: c for c in inside}
+        for cand in candidates(reach, seen):
+            if cand[2] <= radius_km:
                 continue
-            cand = candidate(facts, reach)
-            if cand is None or cand.hi <= radius_km:
-                continue
-            if cand.lo > radius_km or cand.km(lat, lon) > radius_km:
-                if cand.hi <= reach or cand.km(lat, lon) <= reach:
+            if cand[1] > radius_km or km_of(cand[4]) > radius_km:
+                if cand[2] <= reach or km_of(cand[4]) <= reach:
                     far_pool.append(cand)
 
     ties = index.tie_keys(day)
@@ -352,10 +383,10 @@ def query(
             tie = ties[offering_id] = scoring.tie_key(offering_id, day)
         return (-score_value, round(km, 3), tie, offering_id)
 
-    def score_at(cand: _Candidate, km: float) -> int:
-        return scoring.rounded(100.0 * (cand.base + weights.afstand * scoring.distance_part(km, settings.distance_scale_km)))
+    def score_at(base: float, km: float) -> int:
+        return scoring.rounded(100.0 * (base + w_dist * scoring.distance_part(km, settings.distance_scale_km)))
 
-    def top(cands: list[_Candidate], k: int) -> list[_Candidate]:
+    def top(cands: list[tuple], k: int) -> list[tuple]:
         """The k best by sort_key, computing geodesics only for candidates that can still make it."""
         if k <= 0 or not cands:
             return []
@@ -363,24 +394,24 @@ def query(
         # below its optimistic prefix (score can only fall, distance only grow), so once a prefix is
         # strictly worse than the k-th exact key, nothing after it can make the list. Equal prefixes
         # go on to the exact comparison (tie key, id), so the order is exactly scoring.sort_key's.
-        optimistic = sorted([(-score_at(c, c.lo), c.lo, i) for i, c in enumerate(cands)])
-        best: list[tuple[tuple, _Candidate]] = []
-        for neg_score, lo, i in optimistic:
+        # (The sequence number in the optimistic key keeps the sort off the rest of the tuple.)
+        best: list[tuple[tuple, tuple]] = []
+        for cand in sorted(cands, key=_first):
+            neg_score, lo, _ = cand[0]
             if len(best) >= k and (neg_score, round(lo, 3)) > best[-1][0][:2]:
                 break
-            cand = cands[i]
-            km = cand.km(lat, lon)
-            exact_key = sort_key(score_at(cand, km), km, cand.facts.id)
-            bisect.insort(best, (exact_key, cand), key=lambda kc: kc[0])
+            km = km_of(cand[4])
+            exact_key = sort_key(score_at(cand[3], km), km, cand[4].id)
+            bisect.insort(best, (exact_key, cand), key=_first)
             del best[k:]
         return [c for _, c in best]
 
     nearby = top(inside, max_results)
     far = top(far_pool, far_results)
 
-    def hit(cand: _Candidate) -> Hit:
-        facts = cand.facts
-        km = cand.km(lat, lon)
+    def hit(cand: tuple) -> Hit:
+        facts = cand[4]
+        km = km_of(facts)
         parts = scoring.Parts(
             fit=scoring.fit_part(strengths[facts.product_id], len(preferred_groups & facts.groups), preferred_total),
             afstand=scoring.distance_part(km, settings.distance_scale_km),
@@ -392,7 +423,7 @@ def query(
             km=km,
             parts=parts,
             # Same arithmetic as the ranking (scoring.total adds the parts in this order too).
-            score=score_at(cand, km),
+            score=score_at(cand[3], km),
             match_kind=(product_kinds or {}).get(facts.product_id, "name"),
             preferred_served=tuple(sorted(preferred_groups & facts.groups)),
             preferred_missing=tuple(sorted(preferred_groups - facts.groups)),
