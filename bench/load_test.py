@@ -624,7 +624,8 @@ def main(argv: list[str] | None = None) -> int:
         wait_until_up(port, proc)
         settings = gunicorn_settings(env)
         print(f"gunicorn on 127.0.0.1:{port}: {settings}; logs in {logdir}", flush=True)
-        # Warm up: every worker builds its search index and place resolver once.
+        # Warm up the load generator's connections and the workers' per-process caches (geodesics,
+        # typed needs); the workers already built their index and templates before serving (warmup.py).
         warm = Stats()
         run_threads([(searcher, (port, world, warm), (i,)) for i in range(users)], 5)
 

@@ -92,8 +92,22 @@ class TrustedProxyFix:
         return self.app(environ, start_response)
 
 
+# Warm each worker before it accepts connections (beschikbaarheid/warmup.py): the search index, the
+# place resolver, the catalogue's need matches and the compiled search templates, so no referrer's
+# first search on a new worker pays for them. GUNICORN_WARM_UP=0 turns it off.
+warm_up = os.environ.get("GUNICORN_WARM_UP", "1").strip() not in ("0", "false", "no")
+
+
 def post_worker_init(worker):
-    """Wrap the loaded app in TrustedProxyFix (gunicorn itself only rewrites the scheme, not the client address)."""
+    """Warm the app, then wrap it in TrustedProxyFix (gunicorn itself only rewrites the scheme, not the client address)."""
+    if warm_up:
+        from beschikbaarheid.warmup import warm_up as warm
+
+        done = warm(worker.wsgi)
+        if done is None:
+            worker.log.warning("worker %s: warm-up failed (see above); caches are built on first requests", worker.pid)
+        else:
+            worker.log.info("worker %s warmed up in %s ms: %s", worker.pid, done["ms"], done)
     if proxy_hops > 0:
         worker.wsgi = TrustedProxyFix(worker.wsgi, ",".join(worker.cfg.forwarded_allow_ips), proxy_hops)
 

@@ -272,5 +272,8 @@ def test_gunicorn_serves_the_app_with_secure_cookies_hsts_and_private_logs(gunic
     assert search_lines[0].startswith("203.0.113.9 ")  # the client, not the proxy (TrustedProxyFix)
     for private in ("5701", "leeftijd", "gezinshuis"):
         assert private not in log
-    assert "Booting worker" in gunicorn_server.error_log.read_text()
-    assert "Traceback" not in gunicorn_server.error_log.read_text()
+    errors = gunicorn_server.error_log.read_text()
+    assert "Booting worker" in errors
+    # Both workers warmed up (config/gunicorn.conf.py, post_worker_init) before serving.
+    assert errors.count(" warmed up in ") == 2, errors
+    assert "Traceback" not in errors
