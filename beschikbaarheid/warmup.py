@@ -61,11 +61,11 @@ def _compile_templates(app: Flask) -> dict[str, int]:
     return compiled
 
 
-def _match_catalogue_needs(app: Flask) -> int:
+def _match_catalogue_needs(index) -> int:
+    """Match each region's product labels, names and codes, so the index memo holds them."""
     from beschikbaarheid.domain.matching import NeedNotFound
     from beschikbaarheid.search import service
 
-    index = service.get_index()
     matched = 0
     for region_id, products in index.catalogues.items():
         for product in products:
@@ -79,7 +79,8 @@ def _match_catalogue_needs(app: Flask) -> int:
 
 
 def warm_up(app: Flask) -> dict | None:
-    """Do the search page's first-request work now; returns what was done, or None after a failure."""
+    """Do the search page's first-request work now; returns what was done (the caller reports it),
+    or None after a failure (logged here, with its traceback)."""
     started = time.perf_counter()
     try:
         with app.app_context():
@@ -89,17 +90,15 @@ def warm_up(app: Flask) -> dict | None:
 
             index = service.get_index()
             place_index()
-            needs = _match_catalogue_needs(app)
+            needs = _match_catalogue_needs(index)
             db.session.remove()  # give the connection back to the pool before the worker serves
         templates = _compile_templates(app)
     except Exception:  # noqa: BLE001 - warm-up is an optimisation; the worker must start regardless
         log.warning("warm-up failed; this worker builds its caches on its first requests instead", exc_info=True)
         return None
-    done = {
+    return {
         "offerings": index.size,
         "needs_matched": needs,
         "templates": templates,
         "ms": round((time.perf_counter() - started) * 1000.0, 1),
     }
-    log.info("worker warmed up: %s", done)
-    return done

@@ -95,15 +95,15 @@ class TrustedProxyFix:
 # Warm each worker before it accepts connections (beschikbaarheid/warmup.py): the search index, the
 # place resolver, the catalogue's need matches and the compiled search templates, so no referrer's
 # first search on a new worker pays for them. GUNICORN_WARM_UP=0 turns it off.
-warm_up = os.environ.get("GUNICORN_WARM_UP", "1").strip() not in ("0", "false", "no")
+WARM_UP = os.environ.get("GUNICORN_WARM_UP", "1").strip() not in ("0", "false", "no")
 
 
 def post_worker_init(worker):
     """Warm the app, then wrap it in TrustedProxyFix (gunicorn itself only rewrites the scheme, not the client address)."""
-    if warm_up:
-        from beschikbaarheid.warmup import warm_up as warm
+    if WARM_UP:
+        from beschikbaarheid.warmup import warm_up
 
-        done = warm(worker.wsgi)
+        done = warm_up(worker.wsgi)
         if done is None:
             worker.log.warning("worker %s: warm-up failed (see above); caches are built on first requests", worker.pid)
         else:

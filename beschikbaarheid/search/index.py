@@ -212,23 +212,6 @@ class SearchIndex:
         """{offering id: scoring.tie_key(id, day)} for one day, filled as the queries need them."""
         return self._for_key("ties", day)
 
-    def in_box(self, product_ids: Iterable[int], lat: float, lon: float, km: float, age: int | None = None,
-               include_closed: bool = True, required: frozenset[str] = frozenset()) -> Iterable[OfferingFacts]:
-        """Offerings of these products inside the box around (lat, lon) that holds the circle of `km`
-        (given an age, only those whose age range holds it; optionally without closed intake and
-        only those serving every required target group)."""
-        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, km)
-        for product_id in product_ids:
-            bucket = self.buckets.get(product_id)
-            if bucket is None:
-                continue
-            lats, items = bucket.for_filters(age, include_closed, required)
-            lo = bisect.bisect_left(lats, min_lat)
-            hi = bisect.bisect_right(lats, max_lat)
-            for facts in items[lo:hi]:
-                if min_lon <= facts.lon <= max_lon:
-                    yield facts
-
 
 @dataclass
 class Hit:
@@ -307,10 +290,12 @@ def query(
             km = exact[facts.id] = geodesic_km(lat, lon, facts.lat, facts.lon)
         return km
 
-    def candidates(km: float, skip: dict | None = None) -> list[tuple]:
-        """(optimistic key, lo, hi, base, facts) of the offerings in the box around the circle of
-        `km` that pass the filters and whose lower distance bound is inside it. The optimistic key
-        is (-score at the lower bound, lower bound, sequence number): the first sort key of `top`.
+    def candidates(km: float, skip: set[int] | None = None) -> list[tuple]:
+        """(optimistic key, hi, base, facts) of the offerings in the box around the circle of `km`
+        that pass the filters and whose lower distance bound is inside it (`skip`: offering ids
+        to leave out). The optimistic key is (-score at the lower distance bound, that bound lo,
+        sequence number): the first sort key of `top`; hi is the upper distance bound, base the
+        weighted non-distance parts.
 
         The hot loop of every search, so written out: approx_km and distance_bounds inline (the same
         arithmetic; tests check the functions against geopy), the age, closed-intake and
@@ -359,19 +344,23 @@ def query(
                 base = w_fit * fit + static[0] + static[1]
                 # score_at(lo), written out: scoring.rounded of scoring.distance_part's arithmetic.
                 optimistic = int(_floor(100.0 * (base + w_dist * (1.0 / (1.0 + lo / scale))) + 0.5))
-                found.append(((-optimistic, lo, len(found)), lo, hi, base, facts))
+                found.append(((-optimistic, lo, len(found)), hi, base, facts))
         return found
 
-    inside = [c for c in candidates(radius_km) if c[2] <= radius_km or km_of(c[4]) <= radius_km]
+    inside: list[tuple] = []
+    for cand in candidates(radius_km):
+        _key, hi, _base, facts = cand
+        if hi <= radius_km or km_of(facts) <= radius_km:
+            inside.append(cand)
 
     far_pool: list[tuple] = []
     if far_results > 0 and len(inside) < min_nearby and reach > radius_km:
-        seen = {c[4].id: c for c in inside}
-        for cand in candidates(reach, seen):
-            if cand[2] <= radius_km:
+        for cand in candidates(reach, {c[3].id for c in inside}):
+            (_neg_score, lo, _seq), hi, _base, facts = cand
+            if hi <= radius_km:
                 continue
-            if cand[1] > radius_km or km_of(cand[4]) > radius_km:
-                if cand[2] <= reach or km_of(cand[4]) <= reach:
+            if lo > radius_km or km_of(facts) > radius_km:
+                if hi <= reach or km_of(facts) <= reach:
                     far_pool.append(cand)
 
     ties = index.tie_keys(day)
@@ -397,11 +386,11 @@ def query(
         # (The sequence number in the optimistic key keeps the sort off the rest of the tuple.)
         best: list[tuple[tuple, tuple]] = []
         for cand in sorted(cands, key=_first):
-            neg_score, lo, _ = cand[0]
+            (neg_score, lo, _seq), _hi, base, facts = cand
             if len(best) >= k and (neg_score, round(lo, 3)) > best[-1][0][:2]:
                 break
-            km = km_of(cand[4])
-            exact_key = sort_key(score_at(cand[3], km), km, cand[4].id)
+            km = km_of(facts)
+            exact_key = sort_key(score_at(base, km), km, facts.id)
             bisect.insort(best, (exact_key, cand), key=_first)
             del best[k:]
         return [c for _, c in best]
@@ -410,7 +399,7 @@ def query(
     far = top(far_pool, far_results)
 
     def hit(cand: tuple) -> Hit:
-        facts = cand[4]
+        _key, _hi, base, facts = cand
         km = km_of(facts)
         parts = scoring.Parts(
             fit=scoring.fit_part(strengths[facts.product_id], len(preferred_groups & facts.groups), preferred_total),
@@ -423,7 +412,7 @@ def query(
             km=km,
             parts=parts,
             # Same arithmetic as the ranking (scoring.total adds the parts in this order too).
-            score=score_at(cand[3], km),
+            score=score_at(base, km),
             match_kind=(product_kinds or {}).get(facts.product_id, "name"),
             preferred_served=tuple(sorted(preferred_groups & facts.groups)),
             preferred_missing=tuple(sorted(preferred_groups - facts.groups)),
