@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
+
+from beschikbaarheid.form_base import Form
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
@@ -19,7 +20,7 @@ IMPORT_KINDS = [
 ]
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload of a register CSV file into one region (validated whole; nothing is saved on any error)."""
 
     kind = RadioField(_l("Wat wilt u importeren?"), choices=IMPORT_KINDS, default="offerings",

@@ -14,12 +14,12 @@ from babel import support
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from rapidfuzz import fuzz, process
 from wtforms import HiddenField, TextAreaField
 from wtforms.i18n import messages_path
 from wtforms.validators import Length
 
+from beschikbaarheid.form_base import Form
 from beschikbaarheid.i18n import _
 from beschikbaarheid.models import TARGET_GROUPS
 
@@ -228,7 +228,7 @@ class _WtformsTranslations:
 _WTFORMS_TRANSLATIONS = _WtformsTranslations()
 
 
-class NoMatchForm(FlaskForm):
+class NoMatchForm(Form):
     """'Geen passend aanbod': the search it is about (its query string) and an optional short reason."""
 
     class Meta:
