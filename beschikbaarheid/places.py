@@ -9,6 +9,7 @@ from typing import Any
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import gettext
 
 from beschikbaarheid.cli import geo_cli
 from beschikbaarheid.domain.places import (
@@ -106,8 +107,8 @@ def invalidate_place_index() -> None:
 
 
 def resolve_place(query: str) -> Resolved:
-    """Resolve a postcode or place name typed by a user; raises PlaceNotFound with a Dutch message."""
-    return place_index().resolve(query)
+    """Resolve a postcode or place name typed by a user; raises PlaceNotFound with a message in the user's language."""
+    return place_index().resolve(query, _=gettext)
 
 
 # -- GeoNames import -----------------------------------------------------------------------------

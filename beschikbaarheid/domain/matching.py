@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from beschikbaarheid.domain.freshness import dutch
 from beschikbaarheid.domain.scoring import STRENGTH_BROAD, STRENGTH_CODE, STRENGTH_NAME_MAX, STRENGTH_NAME_MIN
 
 MAX_NEED_LENGTH = 120
@@ -60,14 +61,15 @@ FORM_WORDS: dict[str, tuple[str, ...]] = {
 # Words too general to pick a product ("hulp" is in half the catalogue).
 GENERIC_WORDS = frozenset({"hulp", "zorg", "jeugdhulp", "jeugdzorg", "ondersteuning"})
 
+N_ = str  # marks a Dutch text for pybabel; `_` translates it where it is used
 # How a need that names only a form of care is described ("alle ambulante hulp").
 FORM_NEED_LABELS = {
-    "ambulant": "ambulante hulp",
-    "verblijf": "verblijf",
-    "wonen": "woonvormen",
-    "deeltijd": "deeltijdverblijf en logeren",
-    "dagbehandeling": "dagbehandeling",
-    "crisis": "crisishulp",
+    "ambulant": N_("ambulante hulp"),
+    "verblijf": N_("verblijf"),
+    "wonen": N_("woonvormen"),
+    "deeltijd": N_("deeltijdverblijf en logeren"),
+    "dagbehandeling": N_("dagbehandeling"),
+    "crisis": N_("crisishulp"),
 }
 
 # Words that carry no meaning for the product match.
@@ -122,7 +124,7 @@ class Need:
 
 
 class NeedNotFound(ValueError):
-    """The need matches no product; `message` is Dutch, `suggestions` are typeable needs."""
+    """The need matches no product; `message` is in the caller's language, `suggestions` are typeable needs."""
 
     def __init__(self, code: str, message: str, suggestions: list[str] | None = None) -> None:
         super().__init__(message)
@@ -208,19 +210,21 @@ def match_need(
     segment: int | None = None,
     segment_labels: dict[int, str] | None = None,
     category_labels: dict[str, str] | None = None,
+    _=dutch,
 ) -> Need:
-    """The products meant by `query` (or by `segment` when no text is given)."""
+    """The products meant by `query` (or by `segment` when no text is given); messages and labels
+    are Dutch unless `_` (a gettext-like callable) translates them."""
     segment_labels = segment_labels or {}
     category_labels = category_labels or {}
     raw = " ".join(str(query or "").split())
     if len(raw) > MAX_NEED_LENGTH:
-        raise NeedNotFound("invalid", f"De hulpvraag is te lang (maximaal {MAX_NEED_LENGTH} tekens). Noem het product, geen casus.")
+        raise NeedNotFound("invalid", _("De hulpvraag is te lang (maximaal %(n)d tekens). Noem het product, geen casus.", n=MAX_NEED_LENGTH))
     text = normalise(raw)
     if not text:
         if segment is not None:
             text = f"segment {segment}"
         else:
-            raise NeedNotFound("empty", "Vul een hulpvraag in: een product, productcode of segment.")
+            raise NeedNotFound("empty", _("Vul een hulpvraag in: een product, productcode of segment."))
 
     by_code = {p.code.casefold(): p for p in catalogue}
     m = _CODE_RE.match(text)
@@ -231,7 +235,7 @@ def match_need(
         same_category = [p.label for p in catalogue if p.category == m.group(1)[:2]][:MAX_SUGGESTIONS]
         raise NeedNotFound(
             "unknown",
-            f"Productcode '{m.group(1).upper()}' komt niet voor in de productcatalogus van de regio.",
+            _("Productcode '%(code)s' komt niet voor in de productcatalogus van de regio.", code=m.group(1).upper()),
             same_category or _suggestions(text, catalogue),
         )
 
@@ -240,8 +244,9 @@ def match_need(
         number = int(m.group(1))
         products = [p for p in catalogue if p.segment == number]
         if not products:
-            raise NeedNotFound("unknown", f"Segment {number} bestaat niet in deze regio.", [f"segment {n}" for n in sorted({p.segment for p in catalogue})])
-        label = f"segment {number} ({segment_labels.get(number, number)})"
+            raise NeedNotFound("unknown", _("Segment %(n)d bestaat niet in deze regio.", n=number),
+                               [f"segment {n}" for n in sorted({p.segment for p in catalogue})])
+        label = _("segment %(n)d (%(label)s)", n=number, label=segment_labels.get(number, number))
         return Need("segment", label, {p.id: STRENGTH_BROAD for p in products}, product_kinds={p.id: "segment" for p in products})
 
     m = _CATEGORY_RE.match(text)
@@ -251,10 +256,10 @@ def match_need(
         if not products:
             raise NeedNotFound(
                 "unknown",
-                f"Er zijn geen producten in categorie {category} in deze regio.",
+                _("Er zijn geen producten in categorie %(category)s in deze regio.", category=category),
                 [f"categorie {c}" for c in sorted({p.category for p in catalogue})][:MAX_SUGGESTIONS],
             )
-        label = f"categorie {category} ({category_labels.get(category, category)})"
+        label = _("categorie %(category)s (%(label)s)", category=category, label=category_labels.get(category, category))
         return Need("category", label, {p.id: STRENGTH_BROAD for p in products}, product_kinds={p.id: "category" for p in products})
 
     groups, rest = extract_groups(text)
@@ -292,20 +297,20 @@ def match_need(
 
     if not strengths:
         if not rest and groups:
-            message = "Welke hulp zoekt u? Noem ook een product of vorm van hulp, bijvoorbeeld 'ambulante hulp' of 'gezinshuis'."
+            message = _("Welke hulp zoekt u? Noem ook een product of vorm van hulp, bijvoorbeeld 'ambulante hulp' of 'gezinshuis'.")
         else:
-            message = f"We herkennen de hulpvraag '{raw}' niet. Kies een product uit de lijst of typ een productcode."
+            message = _("We herkennen de hulpvraag '%(need)s' niet. Kies een product uit de lijst of typ een productcode.", need=raw)
         raise NeedNotFound("unknown", message, _suggestions(rest or text, catalogue))
 
     named = [p for p in catalogue if kinds.get(p.id) == "name"]
-    form_text = FORM_NEED_LABELS.get(form or "", form or "")
+    form_text = _(FORM_NEED_LABELS[form]) if form in FORM_NEED_LABELS else (form or "")
     if named:
         top = max(named, key=lambda p: (strengths[p.id], -len(p.name), p.code))
-        label = top.name if len(named) == 1 else f"{top.name} en {len(named) - 1} vergelijkbare"
+        label = top.name if len(named) == 1 else _("%(name)s en %(n)d vergelijkbare", name=top.name, n=len(named) - 1)
         if form and len(strengths) > len(named):
-            label += f" (en alle {form_text})"
+            label = _("%(label)s (en alle %(form)s)", label=label, form=form_text)
         kind = "name"
     else:
-        label = f"alle {form_text}"
+        label = _("alle %(form)s", form=form_text)
         kind = "form"
     return Need(kind, label, strengths, preferred_groups=groups, corrected=not exact, product_kinds=kinds)

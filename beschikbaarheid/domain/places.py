@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from beschikbaarheid.domain.freshness import dutch
+
 MAX_QUERY_LENGTH = 100
 # Typo tolerance. Candidates are found with fuzz.ratio (0-100) on normalized names; a candidate
 # scoring below SUGGEST_SCORE is not even suggested ("Ede"/"Epe" score 67, so they are offered).
@@ -84,13 +86,20 @@ class Resolved:
 
 
 class PlaceNotFound(Exception):
-    """The query did not lead to exactly one place; `message` tells the user why in Dutch."""
+    """The query did not lead to exactly one place.
 
-    def __init__(self, code: str, message: str, suggestions: list[str] | None = None) -> None:
-        super().__init__(message)
+    `reason` says why, `message` adds "Bedoelde u: A of B?" when there are `suggestions` (both in the
+    language of the `_` given to `PlaceIndex.resolve`, Dutch by default).
+    """
+
+    def __init__(self, code: str, reason: str, suggestions: list[str] | None = None, _=dutch) -> None:
         self.code = code  # 'empty' | 'invalid' | 'unknown' | 'ambiguous'
-        self.message = message
+        self.reason = reason
         self.suggestions = list(suggestions or [])
+        self.message = reason
+        if self.suggestions:
+            self.message += " " + _("Bedoelde u: %(places)s?", places=_or_list(self.suggestions, _))
+        super().__init__(self.message)
 
 
 @dataclass
@@ -121,11 +130,11 @@ def max_typos(key: str) -> int:
     return 1 if letters <= 7 else 2
 
 
-def _or_list(items: list[str]) -> str:
-    """'A, B of C' for a Dutch sentence."""
+def _or_list(items: list[str], _=dutch) -> str:
+    """'A, B of C' for a sentence."""
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " of " + items[-1]
+    return _("%(items)s of %(last)s", items=", ".join(items[:-1]), last=items[-1])
 
 
 class PlaceIndex:
@@ -228,43 +237,40 @@ class PlaceIndex:
 
     # -- resolving ---------------------------------------------------------------------------
 
-    def resolve(self, query: str) -> Resolved:
-        """The single place meant by `query`, or PlaceNotFound with a Dutch message and suggestions."""
+    def resolve(self, query: str, _=dutch) -> Resolved:
+        """The single place meant by `query`, or PlaceNotFound with a message (Dutch unless `_`
+        translates) and suggestions."""
         text = " ".join(str(query or "").split())
         if not text:
-            raise PlaceNotFound("empty", "Vul een postcode of plaatsnaam in.")
+            raise PlaceNotFound("empty", _("Vul een postcode of plaatsnaam in."), _=_)
         if len(text) > MAX_QUERY_LENGTH:
             raise PlaceNotFound(
-                "invalid", f"Dit is te lang voor een postcode of plaatsnaam (maximaal {MAX_QUERY_LENGTH} tekens)."
+                "invalid", _("Dit is te lang voor een postcode of plaatsnaam (maximaal %(n)d tekens).", n=MAX_QUERY_LENGTH), _=_
             )
         key = normalize(text)
         if not key:
-            raise PlaceNotFound("invalid", f"'{text}' is geen postcode of plaatsnaam. Typ bijvoorbeeld 5701 of Helmond.")
+            raise PlaceNotFound("invalid", _("'%(text)s' is geen postcode of plaatsnaam. Typ bijvoorbeeld 5701 of Helmond.", text=text), _=_)
 
         m = _PC4_RE.match(text)
         if m:
-            return self._resolve_pc4(m.group("pc4"), text)
+            return self._resolve_pc4(m.group("pc4"), text, _)
         if key.replace(" ", "").isdigit():
             raise PlaceNotFound(
-                "invalid", f"'{text}' is geen geldige postcode. Een postcode heeft vier cijfers, bijvoorbeeld 5701 of 5701 AB."
+                "invalid", _("'%(text)s' is geen geldige postcode. Een postcode heeft vier cijfers, bijvoorbeeld 5701 of 5701 AB.", text=text), _=_
             )
 
-        found = self._exact(text, key)
+        found = self._exact(text, key, _)
         if found is not None:
             return found
-        return self._fuzzy(text, key)
+        return self._fuzzy(text, key, _)
 
-    def _resolve_pc4(self, pc4: str, text: str) -> Resolved:
+    def _resolve_pc4(self, pc4: str, text: str, _) -> Resolved:
         """A postcode: the letters (and any place name after it) do not change the PC4 area."""
         if pc4.startswith("0"):
-            raise PlaceNotFound("invalid", f"'{text}' is geen geldige postcode: een postcode begint niet met 0.")
+            raise PlaceNotFound("invalid", _("'%(text)s' is geen geldige postcode: een postcode begint niet met 0.", text=text), _=_)
         hit = self._pc4.get(pc4)
         if hit is None:
-            suggestions = self._neighbour_pc4s(pc4)
-            message = f"Onbekende postcode: '{text}'."
-            if suggestions:
-                message += f" Bedoelde u: {_or_list(suggestions)}?"
-            raise PlaceNotFound("unknown", message, suggestions)
+            raise PlaceNotFound("unknown", _("Onbekende postcode: '%(text)s'.", text=text), self._neighbour_pc4s(pc4), _=_)
         rec, label = hit
         return Resolved(label, rec.lat, rec.lon, "pc4", rec.municipality, rec.cbs_code, pc4, None)
 
@@ -276,14 +282,14 @@ class PlaceIndex:
         nearest = sorted(window, key=lambda p: (abs(int(p) - int(pc4)), p))[:count]
         return [self._pc4[p][1] for p in sorted(nearest)]
 
-    def _exact(self, text: str, key: str) -> Resolved | None:
+    def _exact(self, text: str, key: str, _) -> Resolved | None:
         """Exact (normalized) matches, including labels and 'X (gemeente Y)' / 'X, Y' forms."""
         idx = self._by_label.get(key)
         if idx is not None and len(self._by_key.get(key, ())) <= 1:
             return self._places[idx].resolved()
         candidates = self._by_key.get(key)
         if candidates:
-            return self._one_or_ambiguous(text, candidates)
+            return self._one_or_ambiguous(text, candidates, _)
         if idx is not None:
             return self._places[idx].resolved()
 
@@ -298,7 +304,7 @@ class PlaceIndex:
         if name and muni:
             hits = self._in_municipality(normalize(name), normalize(muni), cbs)
             if hits:
-                return self._one_or_ambiguous(text, hits)
+                return self._one_or_ambiguous(text, hits, _)
 
         gm = _GEMEENTE_PREFIX_RE.match(key)
         if gm:
@@ -306,7 +312,7 @@ class PlaceIndex:
             hits = [i for k in {gm.group("name"), name_key} for i in self._by_key.get(k, ())]
             munis = [i for i in dict.fromkeys(hits) if normalize(self._places[i].municipality or "") in (gm.group("name"), name_key)]
             if munis:
-                return self._one_or_ambiguous(text, munis)
+                return self._one_or_ambiguous(text, munis, _)
         return None
 
     def _in_municipality(self, name_key: str, muni_key: str, cbs: str | None) -> list[int]:
@@ -319,27 +325,25 @@ class PlaceIndex:
                 hits.append(i)
         return hits
 
-    def _one_or_ambiguous(self, text: str, idxs: list[int], corrected: bool = False) -> Resolved:
+    def _one_or_ambiguous(self, text: str, idxs: list[int], _, corrected: bool = False) -> Resolved:
         """Resolve a single candidate; several candidates become an 'ambiguous' error."""
         idxs = list(dict.fromkeys(idxs))
         if len(idxs) == 1:
             return self._places[idxs[0]].resolved(corrected_from=text if corrected else None)
         labels = sorted((self._places[i].label for i in idxs), key=str.casefold)
-        raise PlaceNotFound(
-            "ambiguous", f"'{text}' komt op meerdere plaatsen voor. Bedoelde u: {_or_list(labels)}?", labels
-        )
+        raise PlaceNotFound("ambiguous", _("'%(text)s' komt op meerdere plaatsen voor.", text=text), labels, _=_)
 
-    def _fuzzy(self, text: str, key: str) -> Resolved:
+    def _fuzzy(self, text: str, key: str, _) -> Resolved:
         """Correct a typo only when one name is clearly best; otherwise suggest the closest names."""
         matches = process.extract(key, self._keys, scorer=fuzz.ratio, limit=MAX_SUGGESTIONS + 1, score_cutoff=SUGGEST_SCORE)
         if matches:
-            edits = sorted((OSA.distance(key, match_key), match_key) for match_key, _score, _ in matches)
+            edits = sorted((OSA.distance(key, match_key), match_key) for match_key, _score, _index in matches)
             best_edits, best_key = edits[0]
             runner_up = edits[1][0] if len(edits) > 1 else math.inf
             if best_edits <= max_typos(key) and runner_up - best_edits >= TYPO_MARGIN:
-                return self._one_or_ambiguous(text, self._by_key[best_key], corrected=True)
+                return self._one_or_ambiguous(text, self._by_key[best_key], _, corrected=True)
         suggestions: list[str] = []
-        for match_key, _score, _ in matches:
+        for match_key, _score, _index in matches:
             for i in self._by_key[match_key]:
                 label = self._places[i].label
                 if label not in suggestions:
@@ -349,12 +353,10 @@ class PlaceIndex:
                 if label not in suggestions:
                     suggestions.append(label)
         suggestions = suggestions[:MAX_SUGGESTIONS]
-        message = f"Onbekende plaats of postcode: '{text}'."
-        if suggestions:
-            message += f" Bedoelde u: {_or_list(suggestions)}?"
-        else:
-            message += " Typ een postcode (bijvoorbeeld 5701) of een plaatsnaam."
-        raise PlaceNotFound("unknown", message, suggestions)
+        reason = _("Onbekende plaats of postcode: '%(text)s'.", text=text)
+        if not suggestions:
+            reason += " " + _("Typ een postcode (bijvoorbeeld 5701) of een plaatsnaam.")
+        raise PlaceNotFound("unknown", reason, suggestions, _=_)
 
     # -- autocomplete ------------------------------------------------------------------------
 
