@@ -5,25 +5,17 @@ from pathlib import Path
 
 from flask import Flask
 
-from beschikbaarheid.i18n import LocalisedEnvironment
-
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class App(Flask):
-    """Flask with templates compiled per language (fixed texts translated once, see i18n)."""
-
-    jinja_environment = LocalisedEnvironment
 
 
 def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, CLI. Nothing else happens here."""
     from config import load_config
 
-    from beschikbaarheid import auth, cli, i18n, web
+    from beschikbaarheid import auth, cli, web
     from beschikbaarheid.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
-    app = App(
+    app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -38,7 +30,6 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Europe/Amsterdam")
-    i18n.install_template_gettext(app)
     login_manager.init_app(app)
     auth.init_login(login_manager)
 
@@ -57,7 +48,4 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     app.register_blueprint(api_bp)
     web.init_app(app)
     cli.init_app(app)
-    from beschikbaarheid.search import log_writer
-
-    log_writer.init_app(app)
     return app

@@ -4,16 +4,16 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from beschikbaarheid.form_base import Form
-from beschikbaarheid import accounts, i18n, mail
+from beschikbaarheid import accounts, mail
 from beschikbaarheid.extensions import db, limiter
 from beschikbaarheid.models import User
 
@@ -31,12 +31,14 @@ ROLE_HOME = {
 def init_login(login_manager) -> None:
     """Wire Flask-Login to the User table with Dutch messages."""
     login_manager.login_view = "auth.login"
-    login_manager.login_message = i18n.N_("Log in om deze pagina te zien.")
-    login_manager.localize_callback = i18n.gettext
+    login_manager.login_message = _l("Log in om deze pagina te zien.")
+    login_manager.localize_callback = str  # the lazy text, in the request's language, as the flash stores it
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        if g.get("database_down"):  # rendering the 503 page (web.database_unavailable): stay anonymous
+            return None
         try:
             user = db.session.get(User, int(user_id))
         except (TypeError, ValueError):
@@ -89,7 +91,7 @@ def _strip(value):
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-class LoginForm(Form):
+class LoginForm(FlaskForm):
     email = EmailField(_l("E-mailadres"), filters=[_strip], validators=[DataRequired(_l("Vul uw e-mailadres in.")), Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)])
     password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul uw wachtwoord in.")), Length(max=200)])
     remember = BooleanField(_l("Ingelogd blijven"))
@@ -136,11 +138,11 @@ def logout():
 # --- Password reset by e-mail ---
 
 
-class ResetRequestForm(Form):
+class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mailadres"), filters=[_strip], validators=[DataRequired(_l("Vul uw e-mailadres in.")), Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)])
 
 
-class ResetPasswordForm(Form):
+class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("Nieuw wachtwoord"),
         validators=[

@@ -113,6 +113,6 @@ def _xlsx_cell(value, tz):
     if isinstance(value, dt.datetime):
         # Excel has no time zones: write Amsterdam wall-clock time, as the page shows it.
         return value.astimezone(tz).replace(tzinfo=None)
-    if isinstance(value, str):
-        return _safe_text(value)
-    return value
+    if value is None or isinstance(value, (int, float, dt.date)):
+        return value
+    return _safe_text(str(value))  # text, and translated labels (lazy strings) as text

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from beschikbaarheid.i18n import N_
+from flask_babel import lazy_gettext as _l
 
 SALT = "aanbieder-link-v1"
 PURPOSES = ("confirm", "update")
@@ -24,12 +24,12 @@ class SignedLinkError(Exception):
     """A link that cannot be used; `message` is Dutch and safe to show."""
 
     status = 400
-    message = N_("Deze link is ongeldig. Controleer of u de hele link uit de e-mail hebt gebruikt.")
+    message = _l("Deze link is ongeldig. Controleer of u de hele link uit de e-mail hebt gebruikt.")
 
 
 class LinkExpired(SignedLinkError):
     status = 410
-    message = N_("Deze link is verlopen. Log in om uw aanbod bij te werken, of gebruik de link uit een recentere e-mail.")
+    message = _l("Deze link is verlopen. Log in om uw aanbod bij te werken, of gebruik de link uit een recentere e-mail.")
 
 
 class LinkInvalid(SignedLinkError):

@@ -4,17 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, has_request_context, jsonify, make_response, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, has_request_context, jsonify, make_response, render_template, request, session
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from beschikbaarheid import i18n
 from beschikbaarheid.domain import freshness
-from beschikbaarheid.i18n import N_
-from beschikbaarheid.memo import keep
 from beschikbaarheid.models import INTAKE_STATUSES, utcnow
 
 bp = Blueprint("web", __name__)
@@ -28,17 +25,17 @@ CSP = (
 )
 
 ERROR_MESSAGES = {
-    400: N_("Het verzoek klopt niet. Controleer wat u hebt ingevuld."),
-    401: N_("U moet eerst inloggen."),
-    403: N_("U hebt geen toegang tot deze pagina."),
-    404: N_("Deze pagina bestaat niet (meer)."),
-    405: N_("Deze actie is hier niet toegestaan."),
-    409: N_("Iemand anders heeft deze gegevens intussen gewijzigd."),
-    413: N_("Het bestand is te groot."),
-    422: N_("De invoer kon niet worden verwerkt."),
-    429: N_("Te veel verzoeken. Wacht even en probeer het opnieuw."),
-    500: N_("Er ging iets mis aan onze kant. Probeer het later opnieuw."),
-    503: N_("De database is tijdelijk niet bereikbaar. Uw laatste wijziging is mogelijk niet opgeslagen; probeer het over een minuut opnieuw."),
+    400: _l("Het verzoek klopt niet. Controleer wat u hebt ingevuld."),
+    401: _l("U moet eerst inloggen."),
+    403: _l("U hebt geen toegang tot deze pagina."),
+    404: _l("Deze pagina bestaat niet (meer)."),
+    405: _l("Deze actie is hier niet toegestaan."),
+    409: _l("Iemand anders heeft deze gegevens intussen gewijzigd."),
+    413: _l("Het bestand is te groot."),
+    422: _l("De invoer kon niet worden verwerkt."),
+    429: _l("Te veel verzoeken. Wacht even en probeer het opnieuw."),
+    500: _l("Er ging iets mis aan onze kant. Probeer het later opnieuw."),
+    503: _l("De database is tijdelijk niet bereikbaar. Uw laatste wijziging is mogelijk niet opgeslagen; probeer het over een minuut opnieuw."),
 }
 
 
@@ -94,7 +91,7 @@ def _wants_json() -> bool:
 
 def _error_response(code: int, message: str | None = None):
     """The error as JSON (API), as a message in the page's alert region (htmx) or as a full page."""
-    message = message or i18n.gettext(ERROR_MESSAGES.get(code, ERROR_MESSAGES[400]))
+    message = message or str(ERROR_MESSAGES.get(code, ERROR_MESSAGES[400]))
     if _wants_json():
         return make_response(jsonify(error={"code": str(code), "message": message, "suggestions": []}), code)
     if request.headers.get("HX-Request") == "true":
@@ -107,64 +104,12 @@ def _error_response(code: int, message: str | None = None):
     return make_response(render_template("error.html", code=code, message=message), code)
 
 
-_INTAKE_LABELS: dict[str | None, dict] = {}
-_SIGNED_CSRF: dict[tuple, str] = {}
-SIGNED_CSRF_MAX = 20_000
-
-
-def csrf_token() -> str:
-    """Flask-WTF's `generate_csrf`, with the signed token remembered per session token.
-
-    Every page carries the CSRF token (htmx header, forms), and generate_csrf signs the session's
-    token anew on each request. Without a time limit (WTF_CSRF_TIME_LIMIT None, our setting) a
-    signature made earlier is exactly as valid, so it is kept in a bounded per-process map keyed by
-    the secret and the session's token; with a time limit every request signs, as Flask-WTF does.
-    """
-    from flask import g
-    from flask_wtf.csrf import generate_csrf
-
-    if "csrf_token" in g:
-        return g.csrf_token
-    config = current_app.config
-    if config.get("WTF_CSRF_TIME_LIMIT") is not None:
-        return generate_csrf()
-    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    found = _SIGNED_CSRF.get((secret, session.get("csrf_token")))
-    if found is not None:
-        g.csrf_token = found
-        return found
-    signed = generate_csrf()  # creates the session's token when there is none yet
-    return keep(_SIGNED_CSRF, (secret, session["csrf_token"]), signed, SIGNED_CSRF_MAX)
-
-
-_TEMPLATE_URLS: dict[tuple, str] = {}
-TEMPLATE_URLS_MAX = 10_000
-
-
-def template_url_for(endpoint: str, **values) -> str:
-    """`url_for` for templates, remembering each URL built (a page builds a dozen, mostly the same).
-
-    A relative URL depends on the endpoint, its values, the request's script root and, for ".name",
-    the current blueprint; the app uses no subdomains, host matching or url_defaults (checked once
-    per app: Flask allows no such setup after the first request). With any of them, with options
-    such as _external, or with values other than text and numbers, this is plain url_for.
-    """
-    app = current_app._get_current_object()
-    cacheable = app.extensions.get("bw_url_cache")
-    if cacheable is None:
-        cacheable = app.extensions["bw_url_cache"] = not (
-            app.url_map.host_matching or app.config.get("SERVER_NAME") or any(app.url_default_functions.values()))
-    if not cacheable or not has_request_context():
-        return url_for(endpoint, **values)
-    for k, v in values.items():
-        if k[0] == "_" or type(v) not in (str, int):
-            return url_for(endpoint, **values)
-    req = request._get_current_object()
-    key = (req.script_root, req.blueprint if endpoint[0] == "." else None, endpoint, *values.items())
-    found = _TEMPLATE_URLS.get(key)
-    if found is None:
-        found = keep(_TEMPLATE_URLS, key, url_for(endpoint, **values), TEMPLATE_URLS_MAX)
-    return found
+def nl_number(value: float | None, digits: int = 1) -> str:
+    """1234.5 -> '1.234,5' (Dutch notation; the template filter `nl_number`)."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def language_switch_url(lang: str) -> str:
@@ -172,11 +117,6 @@ def language_switch_url(lang: str) -> str:
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     args.append(("lang", lang))
     return request.path + "?" + urlencode(args)
-
-
-def _intake_labels() -> dict:
-    """INTAKE_STATUSES in the request's language, translated once per locale (every page has them)."""
-    return i18n.per_locale(_INTAKE_LABELS, lambda: i18n.translated(INTAKE_STATUSES))
 
 
 def init_app(app) -> None:
@@ -215,9 +155,9 @@ def init_app(app) -> None:
 
         app.logger.warning("Database unavailable: %s", e)
         db.session.rollback()
-        # Render as anonymous: loading (or refreshing) the logged-in user would query the database
-        # again, fail inside this handler and turn the 503 into a bare 500.
-        app.login_manager._update_request_context_with_user()
+        # The error page renders as anonymous (auth.load_user and base.html read this flag): loading
+        # or refreshing the logged-in user would query the database again and turn the 503 into a 500.
+        g.database_down = True
         response = _error_response(503)
         response.headers["Retry-After"] = "30"
         return response
@@ -247,24 +187,16 @@ def init_app(app) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    app.jinja_env.globals["csrf_token"] = csrf_token
-    app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_env.globals["language_switch_url"] = language_switch_url
+    app.jinja_env.globals["INTAKE_STATUSES"] = INTAKE_STATUSES
 
     @app.context_processor
     def template_globals():
-        return {
-            # Flask-WTF's own context processor (registered earlier) puts its generate_csrf in
-            # every template context, where it hides the global above; this one runs later and wins.
-            "csrf_token": csrf_token,
-            "now_utc": utcnow(),
-            "INTAKE_STATUSES": _intake_labels(),
-            "current_user": current_user,
-        }
+        return {"now_utc": utcnow()}
 
     @app.template_filter("age")
     def age_filter(updated_at):
-        return freshness.age_label(updated_at, utcnow(), i18n.gettext)
+        return freshness.age_label(updated_at, utcnow(), _)
 
     @app.template_filter("stale")
     def stale_filter(updated_at):
@@ -276,7 +208,7 @@ def init_app(app) -> None:
             return "–"
         return value.astimezone(freshness.TZ).strftime(fmt)
 
-    app.add_template_filter(i18n.nl_number, "nl_number")
+    app.add_template_filter(nl_number, "nl_number")
 
 
 @bp.route("/favicon.ico")

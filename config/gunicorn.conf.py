@@ -92,28 +92,7 @@ class TrustedProxyFix:
         return self.app(environ, start_response)
 
 
-# Warm each worker before it accepts connections (beschikbaarheid/warmup.py): the search index, the
-# place resolver, the catalogue's need matches and the compiled search templates, so no referrer's
-# first search on a new worker pays for them. GUNICORN_WARM_UP=0 turns it off.
-WARM_UP = os.environ.get("GUNICORN_WARM_UP", "1").strip() not in ("0", "false", "no")
-
-
 def post_worker_init(worker):
-    """Warm the app, then wrap it in TrustedProxyFix (gunicorn itself only rewrites the scheme, not the client address)."""
-    if WARM_UP:
-        from beschikbaarheid.warmup import warm_up
-
-        done = warm_up(worker.wsgi)
-        if done is None:
-            worker.log.warning("worker %s: warm-up failed (see above); caches are built on first requests", worker.pid)
-        else:
-            worker.log.info("worker %s warmed up in %s ms: %s", worker.pid, done["ms"], done)
+    """Wrap the app in TrustedProxyFix (gunicorn itself only rewrites the scheme, not the client address)."""
     if proxy_hops > 0:
         worker.wsgi = TrustedProxyFix(worker.wsgi, ",".join(worker.cfg.forwarded_allow_ips), proxy_hops)
-
-
-def worker_exit(server, worker):
-    """A worker that stops (reload, shutdown) first writes the search-log rows it still holds."""
-    from beschikbaarheid.search.log_writer import close_all
-
-    close_all()

@@ -59,19 +59,6 @@ class BaseConfig:
     SEARCH_FAR_RESULTS = 10
     SCORE_WAITING_HORIZON_WEEKS = 26.0
     SEARCH_MAX_RESULTS = 25
-    # The in-memory search index checks a cheap fingerprint at most this often (0: before every
-    # search; changes made through the same process are seen at once anyway), a full one every
-    # SEARCH_INDEX_FULL_CHECK_S, and rebuilds at the latest after SEARCH_INDEX_MAX_AGE_S.
-    SEARCH_INDEX_CHECK_S = 1.0
-    SEARCH_INDEX_FULL_CHECK_S = 10
-    SEARCH_INDEX_MAX_AGE_S = 3600
-    # Anonymous search-log rows are written in batches outside the request (search/log_writer.py):
-    # "background" (a thread per process, every SEARCH_LOG_FLUSH_S or SEARCH_LOG_BATCH rows) or
-    # "request" (before the answer; the tests). Past SEARCH_LOG_MAX_QUEUE waiting rows the oldest go.
-    SEARCH_LOG_WRITE = "background"
-    SEARCH_LOG_FLUSH_S = 1.0
-    SEARCH_LOG_BATCH = 200
-    SEARCH_LOG_MAX_QUEUE = 10_000
 
     # Provider updates: plausibility
     PLAUSIBILITY_MAX_JUMP_WEEKS = 12
@@ -148,10 +135,6 @@ class TestConfig(BaseConfig):
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = True
     MAIL_TIMEOUT = 5
-    # Tests change data through other connections and search right after; tests/test_search_views.py
-    # covers the one-second check of the other environments explicitly.
-    SEARCH_INDEX_CHECK_S = 0.0
-    SEARCH_LOG_WRITE = "request"  # written before the answer, so a test reads it right after
 
 
 class ProductionConfig(BaseConfig):

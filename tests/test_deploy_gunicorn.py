@@ -274,6 +274,4 @@ def test_gunicorn_serves_the_app_with_secure_cookies_hsts_and_private_logs(gunic
         assert private not in log
     errors = gunicorn_server.error_log.read_text()
     assert "Booting worker" in errors
-    # Both workers warmed up (config/gunicorn.conf.py, post_worker_init) before serving.
-    assert errors.count(" warmed up in ") == 2, errors
     assert "Traceback" not in errors

@@ -213,7 +213,6 @@ def test_changes_made_by_another_process_are_visible_in_the_next_search(app, cli
         db.session.execute(sa.update(table).where(table.c.id == world["linde"]).values(waiting_weeks=9, updated_at=utcnow()))
         db.session.commit()
     assert "9 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
-    app.config["SEARCH_INDEX_FULL_CHECK_S"] = 0
     with app.app_context():  # an ORM edit elsewhere that keeps updated_at still bumps the version
         db.session.execute(
             sa.update(table).where(table.c.id == world["linde"]).values(age_max=11, version=table.c.version + 1)
@@ -295,29 +294,6 @@ def test_no_match_flag_needs_csrf_and_a_short_reason(app, client, world):
         assert db.session.scalars(db.select(NoMatchReport)).all() == []
 
 
-def test_with_a_check_interval_other_processes_changes_show_after_it_and_own_changes_at_once(app, client, world, monkeypatch):
-    """Production checks the fingerprint at most once a second (SEARCH_INDEX_CHECK_S); in between a
-    search does not touch the database, but edits through this process still show at once."""
-    from beschikbaarheid.search import service
-
-    clock = [1000.0]
-    monkeypatch.setattr(service.time, "monotonic", lambda: clock[0])
-    app.config["SEARCH_INDEX_CHECK_S"] = 1.0
-    table = Offering.__table__
-    assert "4 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
-    with app.app_context():  # another worker saves: Core UPDATE, no ORM event in this process
-        db.session.execute(sa.update(table).where(table.c.id == world["linde"]).values(waiting_weeks=9, updated_at=utcnow()))
-        db.session.commit()
-    clock[0] += 0.5
-    assert "4 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")  # within the second
-    clock[0] += 0.6
-    assert "9 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
-    with app.app_context():  # a save through this process's ORM: visible in the very next search
-        apply_update(db.session.get(Offering, world["linde"]), {"waiting_weeks": 3}, author="test", via="form")
-        db.session.commit()
-    assert "3 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
-
-
 def test_contact_details_changed_elsewhere_show_after_the_check(app, client, world):
     """Names and contact details live in the index; Provider.updated_at (stamped by Core updates
     too) is in the cheap fingerprint, so a new phone number is never shown stale."""
@@ -336,49 +312,6 @@ def test_contact_details_changed_elsewhere_show_after_the_check(app, client, wor
     assert "06-99887766" in linde and "Nieuwe naam" in linde
 
 
-def test_a_warm_search_between_checks_runs_no_sql(app, client, world):
-    from beschikbaarheid.search.log_writer import writer_for
-
-    app.config["SEARCH_INDEX_CHECK_S"] = 60.0
-    writer = writer_for(app)
-    writer.mode, writer.flush_seconds = "background", 3600  # the log row is written after the answer
-    client.get(SEARCH)
-    statements = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda conn, cursor, statement, *a: statements.append(statement)  # noqa: E731
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(SEARCH + "&max_km=25", headers=HTMX)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-        writer.close()
-    assert response.status_code == 200 and "De Linde" in response.get_data(as_text=True)
-    assert statements == []
-    with app.app_context():
-        assert db.session.scalars(db.select(SearchLog.within_radius_count)).all() == [4]  # written at close
-
-
-def test_need_matching_survives_a_providers_save_but_not_a_catalogue_change(app, client, world):
-    from beschikbaarheid.models import Product
-    from beschikbaarheid.search import service
-
-    client.get(SEARCH)
-    with app.app_context():
-        memo = app.extensions[service.EXTENSION_KEY].memo
-        assert len(memo) >= 1
-        apply_update(db.session.get(Offering, world["linde"]), {"waiting_weeks": 5}, author="test", via="form")
-        db.session.commit()
-    assert "5 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
-    assert app.extensions[service.EXTENSION_KEY].memo is memo  # rebuilt index, same catalogue: same memo
-    with app.app_context():
-        db.session.get(Product, world["gezinshuis"].id if hasattr(world["gezinshuis"], "id") else world["gezinshuis"]).name = "Gezinshuis plus"
-        db.session.commit()
-    html = client.get("/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis+plus").get_data(as_text=True)
-    assert app.extensions[service.EXTENSION_KEY].memo is not memo
-    assert "Gezinshuis plus" in html
-
-
 def test_the_session_changes_once_and_two_sessions_get_unlinkable_rows(app, client, world):
     first = client.get(SEARCH)
     assert "session=" in first.headers.get("Set-Cookie", "")  # the seed (and the CSRF token)
@@ -390,30 +323,6 @@ def test_the_session_changes_once_and_two_sessions_get_unlinkable_rows(app, clie
         rows = db.session.execute(db.select(SearchLog.ref, SearchLog.pc4).order_by(SearchLog.id)).all()
     assert len(rows) == 3 and len({r.ref for r in rows}) == 3
     assert rows[0].pc4 == rows[2].pc4 == "5701"
-
-
-def test_pages_sign_the_token_once_per_session(app, client):
-    """Templates use web.csrf_token (not Flask-WTF's generate_csrf, which its context processor
-    would otherwise put in every template context): after the first page of a session, pages
-    (the search page has the token twice: htmx header and the no-match form) sign nothing.
-    WTForms forms (login, password reset) still sign per render through Flask-WTF's own field."""
-    from unittest import mock
-
-    import flask_wtf.csrf
-
-    from beschikbaarheid import web
-
-    with app.app_context():
-        build_world()
-    web._SIGNED_CSRF.clear()
-    with mock.patch.object(flask_wtf.csrf, "generate_csrf", wraps=flask_wtf.csrf.generate_csrf) as signer:
-        first = client.get(SEARCH)
-        assert first.status_code == 200 and signer.call_count == 1
-        for path in (SEARCH, "/", "/toegankelijkheid"):
-            assert client.get(path).status_code == 200
-        assert client.get(SEARCH, headers=HTMX).status_code == 200
-        assert signer.call_count == 1
-    assert len(web._SIGNED_CSRF) == 1
 
 
 def test_markup_in_names_is_escaped_in_cards_and_their_explanation(app, client):

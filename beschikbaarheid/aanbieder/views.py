@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -21,7 +22,6 @@ from beschikbaarheid.aanbieder.charts import waiting_chart
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.domain.plausibility import Limits, check_submission
 from beschikbaarheid.extensions import db
-from beschikbaarheid.i18n import N_, translated
 from beschikbaarheid.models import TARGET_GROUPS, Contract, Offering, Provider, utcnow
 from beschikbaarheid.services.offerings import (
     Actor,
@@ -30,7 +30,6 @@ from beschikbaarheid.services.offerings import (
     confirm_checked,
     history,
     is_contracted,
-    local_today,
     provider_offerings,
     save_checked,
     waiting_series,
@@ -47,14 +46,14 @@ DEFAULT_LINK_SESSION_MINUTES = 120
 ROW_FIELDS = ("capacity", "free_places", "waiting_weeks", "intake_status", "note")
 PAGE_FIELDS = ROW_FIELDS + ("age_min", "age_max", "target_groups")
 FIELD_LABELS = {
-    "capacity": N_("Capaciteit"),
-    "free_places": N_("Vrije plekken"),
-    "waiting_weeks": N_("Wachttijd (weken)"),
-    "intake_status": N_("Aanmelding"),
-    "age_min": N_("Leeftijd vanaf"),
-    "age_max": N_("Leeftijd tot en met"),
-    "target_groups": N_("Doelgroepen"),
-    "note": N_("Notitie"),
+    "capacity": _l("Capaciteit"),
+    "free_places": _l("Vrije plekken"),
+    "waiting_weeks": _l("Wachttijd (weken)"),
+    "intake_status": _l("Aanmelding"),
+    "age_min": _l("Leeftijd vanaf"),
+    "age_max": _l("Leeftijd tot en met"),
+    "target_groups": _l("Doelgroepen"),
+    "note": _l("Notitie"),
 }
 
 
@@ -126,7 +125,7 @@ def _offering_access(offering_id: int, *, edit: bool) -> tuple[Offering, Access]
     if edit:
         if not access.can_edit:
             abort(403)
-        if not is_contracted(offering, local_today()):
+        if not is_contracted(offering, freshness.local_date(utcnow())):
             abort(404)  # only contracted offerings are kept current (see provider page)
     return offering, access
 
@@ -138,7 +137,7 @@ def _grouped(offerings: list[Offering]) -> list[tuple]:
 
 def _render_provider(access: Access):
     now = utcnow()
-    contracted, others = provider_offerings(access.provider.id, local_today(now))
+    contracted, others = provider_offerings(access.provider.id, freshness.local_date(now))
     current = sum(1 for o in contracted if not freshness.is_stale(o.updated_at, now))
     return render_template(
         "aanbieder/provider.html",
@@ -148,6 +147,7 @@ def _render_provider(access: Access):
         contracted=contracted,
         others=others,
         current_count=current,
+        provider_current=freshness.is_current([o.updated_at for o in contracted], now),
         field_labels=FIELD_LABELS,
     )
 
@@ -176,13 +176,10 @@ def home():
 def _provider_overview() -> list[dict]:
     """Every provider with how many contracted offerings are current this month (three queries)."""
     now = utcnow()
-    today = local_today(now)
     active = {
         (p, prod)
         for p, prod in db.session.execute(
-            db.select(Contract.provider_id, Contract.product_id).where(
-                Contract.valid_from <= today, db.or_(Contract.valid_until.is_(None), Contract.valid_until >= today)
-            )
+            db.select(Contract.provider_id, Contract.product_id).where(Contract.is_active(freshness.local_date(now)))
         )
     }
     counts: dict[int, list[int]] = {}
@@ -228,7 +225,7 @@ def _posted_versions() -> dict[int, int]:
 
 
 def _confirm_all_and_flash(access: Access) -> None:
-    contracted, _others = provider_offerings(access.provider.id, local_today())
+    contracted, _others = provider_offerings(access.provider.id, freshness.local_date(utcnow()))
     try:
         result = confirm_all(contracted, _posted_versions(), actor=access.actor)
         db.session.commit()
@@ -285,7 +282,7 @@ def _render_edit(offering, access, layout, *, entered, errors=None, doubts=(), c
     template = "aanbieder/_row_edit.html" if layout == "row" else "aanbieder/edit.html"
     html = render_template(
         template, o=offering, access=access, entered=entered, errors=errors or {}, doubts=doubts,
-        conflict=conflict, field_labels=FIELD_LABELS, target_groups=translated(TARGET_GROUPS),
+        conflict=conflict, field_labels=FIELD_LABELS, target_groups=TARGET_GROUPS,
     )
     return html, _status(status)
 
@@ -370,7 +367,7 @@ def history_view(offering_id: int):
 
 
 def _link_error(error: signed_links.SignedLinkError):
-    return render_template("aanbieder/link_error.html", message=_(error.message), code=error.status), error.status
+    return render_template("aanbieder/link_error.html", message=error.message, code=error.status), error.status
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
@@ -393,7 +390,7 @@ def link(token: str):
         session[LINK_GRANT] = {"p": provider.id, "exp": time.time() + minutes * 60}
         return redirect(url_for(".provider", provider_id=provider.id))
 
-    contracted, _others = provider_offerings(provider.id, local_today())
+    contracted, _others = provider_offerings(provider.id, freshness.local_date(utcnow()))
     if request.method == "GET":
         return render_template("aanbieder/link_confirm.html", provider=provider, offerings=contracted, token=token)
     try:

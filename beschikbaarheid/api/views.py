@@ -9,6 +9,8 @@ from beschikbaarheid.api import bp
 from beschikbaarheid.search import service
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
+# The API speaks Dutch: its names of the score parts (openapi.yaml, "onderdelen").
+PART_NAMES_NL = {"fit": "fit", "afstand": "distance", "wachttijd": "waiting", "actualiteit": "freshness"}
 
 
 def _error(code: str, message: str, suggestions=()) -> tuple[Response, int]:
@@ -17,6 +19,7 @@ def _error(code: str, message: str, suggestions=()) -> tuple[Response, int]:
 
 def _result(row: service.ResultRow) -> dict:
     """One result in the documented shape; distances in km with 0.1 precision."""
+    parts = row.parts.as_dict()
     return {
         "offering_id": row.offering_id,
         "aanbieder": {"id": row.provider_id, "naam": row.provider_name},
@@ -29,7 +32,7 @@ def _result(row: service.ResultRow) -> dict:
         "laatst_bijgewerkt": row.updated_at.isoformat() if row.updated_at else None,
         "verouderd": row.stale,
         "score": row.score,
-        "onderdelen": row.parts.as_dict(),
+        "onderdelen": {dutch: parts[name] for dutch, name in PART_NAMES_NL.items()},
     }
 
 

@@ -6,7 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from beschikbaarheid.form_base import Form
+from flask_wtf import FlaskForm
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
@@ -20,7 +20,7 @@ IMPORT_KINDS = [
 ]
 
 
-class ImportForm(Form):
+class ImportForm(FlaskForm):
     """Upload of a register CSV file into one region (validated whole; nothing is saved on any error)."""
 
     kind = RadioField(_l("Wat wilt u importeren?"), choices=IMPORT_KINDS, default="offerings",

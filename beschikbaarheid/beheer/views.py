@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, distinct, func, or_
+from sqlalchemy import distinct, func
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from beschikbaarheid.auth import roles_required
 from beschikbaarheid.beheer import bp
 from beschikbaarheid.beheer.forms import ImportForm
-from beschikbaarheid.domain.freshness import TZ
+from beschikbaarheid.domain import freshness
 from beschikbaarheid.extensions import csrf, db
 from beschikbaarheid.models import Contract, Municipality, Offering, Product, Region, utcnow
 from beschikbaarheid.register_io import (
@@ -43,8 +43,8 @@ def _counts(stmt) -> dict[int, int]:
 @roles_required("beheerder")
 def index():
     """Regions with what they hold, and the way in to import and export."""
-    today = utcnow().astimezone(TZ).date()
-    active = and_(Contract.valid_from <= today, or_(Contract.valid_until.is_(None), Contract.valid_until >= today))
+    today = freshness.local_date(utcnow())
+    active = Contract.is_active(today)
     counts = {
         "municipalities": _counts(db.select(Municipality.region_id, func.count()).group_by(Municipality.region_id)),
         "products": _counts(db.select(Product.region_id, func.count()).group_by(Product.region_id)),
@@ -107,7 +107,7 @@ def import_register():
 def _csv_download(text: str, what: str, region: Region) -> Response:
     """A CSV attachment named after what it holds, the region and the day."""
     slug = secure_filename(region.name.lower().replace(" ", "-")) or f"regio-{region.id}"
-    name = f"{what}-{slug}-{utcnow().astimezone(TZ):%Y-%m-%d}.csv"
+    name = f"{what}-{slug}-{freshness.local_date(utcnow()):%Y-%m-%d}.csv"
     return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -9,7 +9,7 @@ from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeFiel
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from beschikbaarheid.domain.freshness import TZ
-from beschikbaarheid.form_base import Form
+from flask_wtf import FlaskForm
 from beschikbaarheid.models import utcnow
 from beschikbaarheid.models.contract_mgmt import CALL_NOTE_MAX, CALL_OUTCOMES
 
@@ -31,7 +31,7 @@ def looks_like_bsn(text: str) -> bool:
     return False
 
 
-class CallLogForm(Form):
+class CallLogForm(FlaskForm):
     """Date, time, outcome and a short note about the provider (never about a client)."""
 
     called_on = DateField(

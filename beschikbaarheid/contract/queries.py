@@ -67,16 +67,11 @@ def region_policy(region: Region, config) -> tuple[float, int]:
 
 # --- contracts ----------------------------------------------------------------------------------
 
-def active_on(on: dt.date):
-    """SQL condition: the contract covers day `on` (mirrors Contract.is_active)."""
-    return sa.and_(Contract.valid_from <= on, sa.or_(Contract.valid_until.is_(None), Contract.valid_until >= on))
-
-
 def contracted_pairs(region_id: int, on: dt.date):
     """(provider_id, product_id) under an active contract in the region on `on`, as a subquery."""
     return (
         sa.select(Contract.provider_id, Contract.product_id)
-        .where(Contract.region_id == region_id, active_on(on))
+        .where(Contract.region_id == region_id, Contract.is_active(on))
         .distinct()
         .subquery("k")
     )
@@ -286,7 +281,7 @@ def _contract_fingerprint(region_id: int, on: dt.date | None = None) -> str:
         return memo[(region_id, on)]
     columns = [sa.func.count(Contract.id), sa.func.max(Contract.id), sa.func.sum(Contract.id * (Contract.provider_id * 7 + Contract.product_id))]
     if on is not None:
-        columns.append(sa.func.sum(sa.case((active_on(on), Contract.id), else_=0)))
+        columns.append(sa.func.sum(sa.case((Contract.is_active(on), Contract.id), else_=0)))
     row = db.session.execute(sa.select(*columns).where(Contract.region_id == region_id)).one()
     memo[(region_id, on)] = ":".join(str(v) for v in row)
     return memo[(region_id, on)]
@@ -549,7 +544,7 @@ def contracted_condition(region_id: int, on: dt.date):
             Contract.region_id == region_id,
             Contract.provider_id == Offering.provider_id,
             Contract.product_id == Offering.product_id,
-            active_on(on),
+            Contract.is_active(on),
         )
     )
 
@@ -558,7 +553,7 @@ def contracted_providers_per_product(region_id: int, on: dt.date) -> dict[int, i
     """Number of providers with an active contract per product."""
     rows = db.session.execute(
         sa.select(Contract.product_id, sa.func.count(sa.distinct(Contract.provider_id)))
-        .where(Contract.region_id == region_id, active_on(on))
+        .where(Contract.region_id == region_id, Contract.is_active(on))
         .group_by(Contract.product_id)
     )
     return {pid: int(n) for pid, n in rows}
@@ -645,7 +640,7 @@ def quality_candidates(region_id: int, as_of: dt.datetime, confirm_cutoff: dt.da
     """
     from beschikbaarheid.domain.quality import OfferingFacts
 
-    day = as_of.astimezone(freshness.TZ).date()
+    day = freshness.local_date(as_of)
     change = sa.orm.aliased(OfferingChange)
     recent_change = sa.exists(
         sa.select(1).where(change.offering_id == Offering.id, change.changed_at > confirm_cutoff, change.kind != "confirm")
@@ -692,7 +687,7 @@ def waiting_jumps(region_id: int, as_of: dt.datetime, since: dt.datetime, max_ju
     from beschikbaarheid.domain.quality import WaitingJump, is_large_jump
     from beschikbaarheid.domain.waiting_stats import to_int
 
-    day = as_of.astimezone(freshness.TZ).date()
+    day = freshness.local_date(as_of)
     stmt = (
         sa.select(OfferingChange.id, OfferingChange.old_value, OfferingChange.new_value)
         .join(Offering, Offering.id == OfferingChange.offering_id)

@@ -17,7 +17,6 @@ from beschikbaarheid.contract.forms import CallLogForm
 from beschikbaarheid.domain import compliance, quality
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.i18n import translated
 from beschikbaarheid.models import CALL_OUTCOMES, Provider, utcnow
 
 ROLES = ("contractmanager", "beheerder")
@@ -70,7 +69,7 @@ def month_label(month, short: bool = False) -> str:
 
 @bp.context_processor
 def _helpers():
-    return {"history_url": history_url, "month_label": month_label, "call_outcomes": translated(CALL_OUTCOMES)}
+    return {"history_url": history_url, "month_label": month_label, "call_outcomes": CALL_OUTCOMES}
 
 
 @bp.route("/")

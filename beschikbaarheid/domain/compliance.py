@@ -13,8 +13,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from beschikbaarheid.domain.freshness import TZ, month_start
-from beschikbaarheid.domain.reminders import MONTHS_NL, is_current
+from beschikbaarheid.domain.freshness import TZ, is_current, local_date, month_start
+from beschikbaarheid.domain.reminders import MONTHS_NL
 
 __all__ = [
     "Share",
@@ -103,7 +103,7 @@ def months_back(as_of: dt.datetime, n: int) -> list[dt.date]:
 def contract_day(month: dt.date, as_of: dt.datetime) -> dt.date:
     """The day whose contracts form a month's denominator: today for the running month, else its last day."""
     if month == month_first(as_of):
-        return as_of.astimezone(TZ).date()
+        return local_date(as_of)
     return _add_months(month, 1) - dt.timedelta(days=1)
 
 

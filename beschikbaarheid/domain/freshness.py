@@ -2,9 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Europe/Amsterdam")
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The calendar day in Amsterdam that `moment` falls on ("today" for contracts, logs and reminders)."""
+    return moment.astimezone(TZ).date()
 
 
 def month_start(now: dt.datetime) -> dt.datetime:
@@ -18,14 +24,29 @@ def is_stale(updated_at: dt.datetime | None, now: dt.datetime) -> bool:
     return updated_at is None or updated_at < month_start(now)
 
 
+def is_current(offering_updated_ats: Iterable[dt.datetime | None], as_of: dt.datetime) -> bool:
+    """A contracted provider is current when EVERY offering under an active contract was updated or confirmed this month.
+
+    Why every and not any: the wijzer shows (and the search weighs) freshness per offering, so a
+    provider that refreshed one of five rows still publishes four stale figures; the provider
+    screen confirms all rows in one click, so asking for all costs the provider nothing. A
+    contracted provider with no offering at all is NOT current: it has nothing in the wijzer,
+    which is exactly what the contract manager must hear about. Staleness itself is decided by
+    `is_stale` above. Reminders, the provider page and the contract-manager dashboard (the 90%
+    target) all use this function.
+    """
+    updates = list(offering_updated_ats)
+    return bool(updates) and not any(is_stale(u, as_of) for u in updates)
+
+
 def age_days(updated_at: dt.datetime | None, now: dt.datetime) -> int | None:
     """Whole days between the last update and now, None when never updated."""
     if updated_at is None:
         return None
-    return max(0, (now.astimezone(TZ).date() - updated_at.astimezone(TZ).date()).days)
+    return max(0, (local_date(now) - local_date(updated_at)).days)
 
 
-def dutch(text: str, **values) -> str:
+def dutch(text: str, /, **values) -> str:
     """The domain's default translator: the Dutch text itself, with its %(name)s values filled in.
 
     Functions that word things for people take `_` (a gettext-like callable); the web layer passes

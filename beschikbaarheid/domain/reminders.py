@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from beschikbaarheid.domain.freshness import TZ, is_stale
+from beschikbaarheid.domain.freshness import TZ, is_current, is_stale
 
 KINDS = ("first", "second", "escalation")
 KIND_LABELS = {"first": "eerste herinnering", "second": "tweede herinnering", "escalation": "belijst contractmanager"}
@@ -85,23 +85,6 @@ def period_label(period: str) -> str:
     """Dutch month name for a period, e.g. '2026-03' -> 'maart 2026'."""
     year, month = period.split("-")
     return f"{MONTHS_NL[int(month) - 1]} {int(year)}"
-
-
-# --- compliance -----------------------------------------------------------------------------
-
-def is_current(offering_updated_ats: Iterable[dt.datetime | None], as_of: dt.datetime) -> bool:
-    """A contracted provider is current when EVERY offering under an active contract was updated or confirmed this month.
-
-    Why every and not any: the wijzer shows (and the search weighs) freshness per offering, so a
-    provider that refreshed one of five rows still publishes four stale figures; the provider
-    screen confirms all rows in one click, so asking for all costs the provider nothing. A
-    contracted provider with no offering at all is NOT current: it has nothing in the wijzer,
-    which is exactly what the contract manager must hear about. Staleness itself is decided by
-    `freshness.is_stale`, the one place for that rule. The contract-manager dashboard uses this
-    same function for the 90% target.
-    """
-    updates = list(offering_updated_ats)
-    return bool(updates) and not any(is_stale(u, as_of) for u in updates)
 
 
 # --- due reminders --------------------------------------------------------------------------

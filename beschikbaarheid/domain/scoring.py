@@ -7,13 +7,13 @@ A result's score (0..100) is a weighted sum of four parts, each 0..1:
   segment or category 0.50. 85% of the part is that match; the other 15% is how many of the target
   groups the referrer's text *mentioned* (e.g. "autisme" -> ASS) the offering serves. Groups the
   referrer *ticked* are a filter, not a bonus: every result serves all of them.
-* **afstand**: ``1 / (1 + km / scale)``, so 1 at the door, 0.5 at the policy radius (15 km) and
+* **distance**: ``1 / (1 + km / scale)``, so 1 at the door, 0.5 at the policy radius (15 km) and
   never quite 0: farther is always a little worse, never cut off.
-* **wachttijd** (how soon can the child start?): 80% waiting time, linear from 1 at 0 weeks to 0
+* **waiting** (how soon can the child start?): 80% waiting time, linear from 1 at 0 weeks to 0
   at the horizon (26 weeks); an unknown waiting time counts as the horizon (poor). 20% is a bonus
   for at least one free place. The whole part is multiplied by the intake factor: open 1.0, "alleen
   na overleg" 0.85 and an intake stop 0.3 (those only appear when the referrer asks for them).
-* **actualiteit**: ``freshness.freshness_factor`` — the one place that decides how fresh data is.
+* **freshness**: ``freshness.freshness_factor`` — the one place that decides how fresh data is.
 
 Weights come from the settings and are normalised to sum 1. With everything else equal, a better
 fit, a shorter distance, a shorter wait, a free place and fresher data each give an equal or
@@ -43,14 +43,7 @@ WAIT_SHARE = 0.80
 FREE_PLACE_BONUS = 0.20
 INTAKE_FACTOR = {"open": 1.0, "overleg": 0.85, "gesloten": 0.30}
 
-PART_NAMES = ("fit", "afstand", "wachttijd", "actualiteit")
-N_ = str  # marks a Dutch label for pybabel; it is translated where it is shown
-PART_LABELS = {
-    "fit": N_("Past bij de hulpvraag"),
-    "afstand": N_("Afstand"),
-    "wachttijd": N_("Wachttijd en plek"),
-    "actualiteit": N_("Actualiteit"),
-}
+PART_NAMES = ("fit", "distance", "waiting", "freshness")
 
 
 @dataclass(frozen=True)
@@ -58,9 +51,9 @@ class Weights:
     """Relative weights of the parts; only their ratios matter."""
 
     fit: float = 0.40
-    afstand: float = 0.25
-    wachttijd: float = 0.25
-    actualiteit: float = 0.10
+    distance: float = 0.25
+    waiting: float = 0.25
+    freshness: float = 0.10
 
     def normalised(self) -> Weights:
         """Weights summing to 1 (negative settings count as 0; all zero means equal weights)."""
@@ -95,9 +88,9 @@ class Parts:
     """The four score parts, each 0..1."""
 
     fit: float
-    afstand: float
-    wachttijd: float
-    actualiteit: float
+    distance: float
+    waiting: float
+    freshness: float
 
     def as_dict(self) -> dict[str, float]:
         return {n: round(getattr(self, n), 3) for n in PART_NAMES}
@@ -163,8 +156,7 @@ def freshness_part(updated_at: dt.datetime | None, now: dt.datetime) -> float:
 def total(parts: Parts, weights: Weights) -> float:
     """Unrounded 0..100 score from parts and (normalised) weights."""
     w = weights.normalised()
-    # Distance last: the search index adds it to a precomputed sum of the others, same arithmetic.
-    return 100.0 * (w.fit * parts.fit + w.wachttijd * parts.wachttijd + w.actualiteit * parts.actualiteit + w.afstand * parts.afstand)
+    return 100.0 * (w.fit * parts.fit + w.waiting * parts.waiting + w.freshness * parts.freshness + w.distance * parts.distance)
 
 
 def rounded(score: float) -> int:
@@ -188,9 +180,9 @@ def score_parts(
     """All four parts of one offering for one search."""
     return Parts(
         fit=fit_part(match_strength, preferred_served, preferred_total),
-        afstand=distance_part(km, settings.distance_scale_km),
-        wachttijd=waiting_part(waiting_weeks, free_places, intake_status, settings.waiting_horizon_weeks),
-        actualiteit=freshness_part(updated_at, now),
+        distance=distance_part(km, settings.distance_scale_km),
+        waiting=waiting_part(waiting_weeks, free_places, intake_status, settings.waiting_horizon_weeks),
+        freshness=freshness_part(updated_at, now),
     )
 
 
@@ -238,13 +230,8 @@ def explain(
     preferred_missing: list[str] | tuple[str, ...] = (),
     group_labels: dict[str, str] | None = None,
     _=freshness.dutch,
-    age: tuple[bool, str] | None = None,
 ) -> list[str]:
-    """'Waarom deze plek?': one sentence per reason, in the order of the score parts (Dutch unless `_` translates).
-
-    `age` may give (freshness.is_stale, freshness.age_label) for updated_at and now, already worked
-    out by the caller (with the same `_`); otherwise they are worked out here.
-    """
+    """'Waarom deze plek?': one sentence per reason, in the order of the score parts (Dutch unless `_` translates)."""
     labels = group_labels or {}
 
     def names(codes) -> str:
@@ -278,9 +265,9 @@ def explain(
         lines.append(_("Aanmelden alleen na overleg (telt iets lager)"))
     elif intake_status == "gesloten":
         lines.append(_("Aanmeldstop (telt veel lager)"))
-    stale, label = age if age is not None else (freshness.is_stale(updated_at, now), freshness.age_label(updated_at, now, _))
+    label = freshness.age_label(updated_at, now, _)
     sentence = label[:1].upper() + label[1:]
-    if stale:
+    if freshness.is_stale(updated_at, now):
         sentence = _("%(age)s — niet bijgewerkt deze maand (telt minder mee)", age=sentence)
     lines.append(sentence)
     return lines

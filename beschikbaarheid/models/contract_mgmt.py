@@ -11,16 +11,16 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from beschikbaarheid.extensions import db
-from beschikbaarheid.i18n import N_, gettext
+from flask_babel import lazy_gettext as _l
 from beschikbaarheid.models.core import Contract, Offering, OfferingChange, Provider, User, UTCDateTime, utcnow
 
 # Outcome code -> Dutch label, in the order the form offers them.
 CALL_OUTCOMES = {
-    "bereikt": N_("Bereikt"),
-    "niet_bereikt": N_("Niet bereikt"),
-    "voicemail": N_("Voicemail ingesproken"),
-    "toezegging": N_("Toezegging gedaan"),
-    "anders": N_("Anders"),
+    "bereikt": _l("Bereikt"),
+    "niet_bereikt": _l("Niet bereikt"),
+    "voicemail": _l("Voicemail ingesproken"),
+    "toezegging": _l("Toezegging gedaan"),
+    "anders": _l("Anders"),
 }
 
 CALL_NOTE_MAX = 500
@@ -49,7 +49,7 @@ class CallLog(db.Model):
 
     @property
     def outcome_label(self) -> str:
-        return gettext(CALL_OUTCOMES[self.outcome]) if self.outcome in CALL_OUTCOMES else self.outcome
+        return str(CALL_OUTCOMES[self.outcome]) if self.outcome in CALL_OUTCOMES else self.outcome
 
 
 class ComplianceSnapshot(db.Model):

@@ -14,17 +14,21 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    and_,
     event,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from beschikbaarheid.extensions import db
-from beschikbaarheid.i18n import N_, gettext
+from flask_babel import lazy_gettext as _l
 
 
 def utcnow() -> dt.datetime:
@@ -74,11 +78,11 @@ FORM_LABELS = {
 }
 
 SEGMENT_LABELS = {
-    1: N_("Hoog specialistisch"),
-    2: N_("Wonen"),
-    3: N_("Dagbehandeling en dagbesteding"),
-    4: N_("Specialistisch veel voorkomend"),
-    5: N_("Crisis"),
+    1: _l("Hoog specialistisch"),
+    2: _l("Wonen"),
+    3: _l("Dagbehandeling en dagbesteding"),
+    4: _l("Specialistisch veel voorkomend"),
+    5: _l("Crisis"),
 }
 
 # iJw product categories (JZ020), the first two digits of a product code.
@@ -103,26 +107,26 @@ CATEGORY_LABELS = {
 
 # Target-group attributes referrers filter on (code -> Dutch label).
 TARGET_GROUPS = {
-    "LVB": N_("LVB (licht verstandelijke beperking)"),
-    "ASS": N_("ASS (autisme)"),
-    "TRAUMA": N_("Trauma"),
-    "EXTERNALISEREND": N_("Externaliserend gedrag"),
-    "INTERNALISEREND": N_("Internaliserend gedrag"),
-    "GGZ": N_("GGZ-problematiek"),
-    "VERSLAVING": N_("Verslaving"),
-    "SCHEIDING": N_("Complexe scheiding"),
-    "HUISELIJK_GEWELD": N_("Huiselijk geweld"),
-    "18PLUS": N_("18-/18+ overgang"),
-    "BROERS_ZUSSEN": N_("Broers en zussen samen"),
-    "SPOED": N_("Crisis / spoed"),
-    "KLEINSCHALIG": N_("Kleinschalig"),
-    "GESLOTEN": N_("Gesloten setting"),
+    "LVB": _l("LVB (licht verstandelijke beperking)"),
+    "ASS": _l("ASS (autisme)"),
+    "TRAUMA": _l("Trauma"),
+    "EXTERNALISEREND": _l("Externaliserend gedrag"),
+    "INTERNALISEREND": _l("Internaliserend gedrag"),
+    "GGZ": _l("GGZ-problematiek"),
+    "VERSLAVING": _l("Verslaving"),
+    "SCHEIDING": _l("Complexe scheiding"),
+    "HUISELIJK_GEWELD": _l("Huiselijk geweld"),
+    "18PLUS": _l("18-/18+ overgang"),
+    "BROERS_ZUSSEN": _l("Broers en zussen samen"),
+    "SPOED": _l("Crisis / spoed"),
+    "KLEINSCHALIG": _l("Kleinschalig"),
+    "GESLOTEN": _l("Gesloten setting"),
 }
 
 INTAKE_STATUSES = {
-    "open": N_("Aanmelding open"),
-    "gesloten": N_("Aanmeldstop"),
-    "overleg": N_("Alleen na overleg"),
+    "open": _l("Aanmelding open"),
+    "gesloten": _l("Aanmeldstop"),
+    "overleg": _l("Alleen na overleg"),
 }
 
 
@@ -232,8 +236,7 @@ class Provider(db.Model):
     crisis_phone: Mapped[str | None] = mapped_column(String(40))  # 24/7, required for crisis products
     website: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Stamped by every ORM or Core update: the search index holds names and contact details and
-    # watches max(updated_at), so a new phone number shows in the next search of every worker.
+    # When the name or contact details last changed (stamped by every ORM or Core update).
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     locations: Mapped[list[Location]] = relationship(back_populates="provider", order_by="Location.name")
@@ -244,7 +247,8 @@ class Location(db.Model):
     """A site where a provider delivers care."""
 
     __tablename__ = "location"
-    __table_args__ = (UniqueConstraint("provider_id", "name"),)
+    # The search takes the locations inside a box around the child's home from this index.
+    __table_args__ = (UniqueConstraint("provider_id", "name"), Index("ix_location_lat_lon", "lat", "lon"))
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -254,7 +258,7 @@ class Location(db.Model):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
-    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)  # see Provider
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     provider: Mapped[Provider] = relationship(back_populates="locations")
     municipality: Mapped[Municipality | None] = relationship()
@@ -277,9 +281,18 @@ class Contract(db.Model):
     product: Mapped[Product] = relationship()
     region: Mapped[Region] = relationship()
 
+    @hybrid_method
     def is_active(self, on: dt.date) -> bool:
-        """True when the contract covers the given day."""
+        """The contract covers day `on` (both ends included; no end date: open-ended).
+
+        The one definition of "contract active on a day": on an instance it answers in Python, on
+        the class (``Contract.is_active(day)``) it is the same condition in SQL.
+        """
         return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)
+
+    @is_active.expression
+    def is_active(cls, on: dt.date):
+        return and_(cls.valid_from <= on, or_(cls.valid_until.is_(None), cls.valid_until >= on))
 
 
 class Offering(db.Model):
@@ -353,10 +366,10 @@ def _history_is_append_only(mapper, connection, target):  # noqa: ARG001
 
 
 ROLES = {
-    "verwijzer": N_("Verwijzer"),
-    "aanbieder": N_("Aanbieder"),
-    "contractmanager": N_("Contractmanager"),
-    "beheerder": N_("Beheerder"),
+    "verwijzer": _l("Verwijzer"),
+    "aanbieder": _l("Aanbieder"),
+    "contractmanager": _l("Contractmanager"),
+    "beheerder": _l("Beheerder"),
 }
 
 # iJw COD327 referrer codes for the referrer types a referrer account can have.
@@ -414,4 +427,4 @@ class User(db.Model):
 
     @property
     def role_label(self) -> str:
-        return gettext(ROLES[self.role]) if self.role in ROLES else self.role
+        return str(ROLES[self.role]) if self.role in ROLES else self.role

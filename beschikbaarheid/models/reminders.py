@@ -11,18 +11,19 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from beschikbaarheid.extensions import db
-from beschikbaarheid.i18n import N_, gettext
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from beschikbaarheid.models.core import Provider, UTCDateTime, utcnow
 
 REMINDER_KINDS = {
-    "first": N_("Eerste herinnering"),
-    "second": N_("Tweede herinnering"),
-    "escalation": N_("Op de belijst"),
+    "first": _l("Eerste herinnering"),
+    "second": _l("Tweede herinnering"),
+    "escalation": _l("Op de belijst"),
 }
 REMINDER_STATUSES = {
-    "sending": N_("Wordt verstuurd"),
-    "sent": N_("Verstuurd"),
-    "failed": N_("Mislukt"),
+    "sending": _l("Wordt verstuurd"),
+    "sent": _l("Verstuurd"),
+    "failed": _l("Mislukt"),
 }
 
 
@@ -57,14 +58,14 @@ class ReminderLog(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return gettext(REMINDER_KINDS[self.kind]) if self.kind in REMINDER_KINDS else self.kind
+        return str(REMINDER_KINDS[self.kind]) if self.kind in REMINDER_KINDS else self.kind
 
     @property
     def status_label(self) -> str:
         """Dutch status; an escalation is not a mail, so its 'sent' reads as 'on the call list'."""
         if self.kind == "escalation" and self.status == "sent":
             return gettext("Op de belijst gezet")
-        return gettext(REMINDER_STATUSES[self.status]) if self.status in REMINDER_STATUSES else self.status
+        return str(REMINDER_STATUSES[self.status]) if self.status in REMINDER_STATUSES else self.status
 
     @property
     def is_mail(self) -> bool:

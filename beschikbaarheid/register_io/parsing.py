@@ -11,13 +11,12 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 
+from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.models.core import CATEGORY_LABELS, INTAKE_STATUSES, TARGET_GROUPS, FormOfCare
 
-TZ = ZoneInfo("Europe/Amsterdam")
 UTC = dt.timezone.utc
 
 PRODUCT_COLUMNS = ("code", "naam", "categorie", "segment", "vorm", "trefwoorden")

@@ -304,9 +304,6 @@ def _figure_changes(offering: Offering, figures: dict) -> dict:
     return changes
 
 
-def _local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(TZ).date()
-
 
 def import_offerings(
     region_name: str,
@@ -454,12 +451,12 @@ def _write_offerings(region: Region, plans: list[_Plan], summary: ImportSummary,
     contracts: dict[tuple[int, int], list[Contract]] = {}
     for c in db.session.scalars(db.select(Contract).where(Contract.region_id == region.id)):
         contracts.setdefault((c.provider_id, c.product_id), []).append(c)
-    today = _local_date(now)
+    today = freshness.local_date(now)
     # A new contract starts on the earliest 'laatst_bijgewerkt' date of its rows, or today.
     contract_start: dict[tuple[str, str], dt.date] = {}
     for plan in plans:
         key = (plan.row.provider_key, plan.product.code)
-        start = _local_date(plan.row.updated_at) if plan.row.updated_at else today
+        start = freshness.local_date(plan.row.updated_at) if plan.row.updated_at else today
         contract_start[key] = min(start, contract_start.get(key, start))
     done_providers: set[str] = set()
     done_sites: set[int] = set()

@@ -10,17 +10,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from babel import support
-from flask import current_app, has_request_context
-from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from rapidfuzz import fuzz, process
 from wtforms import HiddenField, TextAreaField
-from wtforms.i18n import messages_path
 from wtforms.validators import Length
 
-from beschikbaarheid.form_base import Form
-from beschikbaarheid.i18n import _
 from beschikbaarheid.models import TARGET_GROUPS
 
 # Query parameters of a search, in the order errors are reported (the API reports the first).
@@ -42,6 +38,7 @@ class FieldError:
     code: str
     message: str
     suggestions: tuple[str, ...] = ()
+    reason: str = ""  # the message without its "Bedoelde u: ...?", for pages that link the suggestions
 
 
 @dataclass
@@ -198,44 +195,8 @@ def parse_search_args(args: Mapping, *, default_km: float = 15.0) -> SearchInput
     return data
 
 
-class _WtformsTranslations:
-    """WTForms' own messages in the request's language, as Flask-WTF gives them, but with each
-    locale's catalogue loaded once per process (Flask-WTF reads it from disk on every request)."""
-
-    _by_locale: dict[str, support.NullTranslations] = {}
-
-    def _get(self):
-        if not has_request_context() or "babel" not in current_app.extensions:
-            return None
-        locale = get_locale()
-        key = str(locale)
-        found = self._by_locale.get(key)
-        if found is None:
-            found = self._by_locale[key] = support.Translations.load(messages_path(), [locale], domain="wtforms")
-        return found
-
-    def gettext(self, string):
-        t = self._get()
-        return string if t is None else t.ugettext(string)
-
-    def ngettext(self, singular, plural, n):
-        t = self._get()
-        if t is None:
-            return singular if n == 1 else plural
-        return t.ungettext(singular, plural, n)
-
-
-_WTFORMS_TRANSLATIONS = _WtformsTranslations()
-
-
-class NoMatchForm(Form):
+class NoMatchForm(FlaskForm):
     """'Geen passend aanbod': the search it is about (its query string) and an optional short reason."""
-
-    class Meta:
-        def get_translations(self, form):
-            if not current_app.config.get("WTF_I18N_ENABLED", True):
-                return super().get_translations(form)
-            return _WTFORMS_TRANSLATIONS
 
     q = HiddenField()
     reason = TextAreaField(

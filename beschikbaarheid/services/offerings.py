@@ -8,11 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
-from beschikbaarheid.domain import freshness
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Contract, Location, Offering, OfferingChange, Product, Provider, utcnow
 
@@ -133,18 +131,12 @@ class Actor:
         return cls(author=f"link:{provider.intake_email or f'aanbieder-{provider.id}'}", via="link")
 
 
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """Today's date in Amsterdam, the day contracts are checked against."""
-    return (now or utcnow()).astimezone(freshness.TZ).date()
-
-
 def contracted_product_ids(provider_id: int, on: dt.date) -> set[int]:
     """Products the provider holds an active contract for on `on`."""
     rows = db.session.execute(
         db.select(Contract.product_id).where(
             Contract.provider_id == provider_id,
-            Contract.valid_from <= on,
-            or_(Contract.valid_until.is_(None), Contract.valid_until >= on),
+            Contract.is_active(on),
         )
     )
     return {pid for (pid,) in rows}

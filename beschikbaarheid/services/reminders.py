@@ -77,17 +77,13 @@ def schedule_from_config(config) -> Schedule:
 # --- reading state --------------------------------------------------------------------------
 
 def active_contract_keys(on: dt.date) -> set[tuple[int, int]]:
-    """(provider_id, product_id) pairs with a contract active on `on` (Contract.is_active decides)."""
-    contracts = db.session.scalars(
-        sa.select(Contract).where(Contract.valid_from <= on, sa.or_(Contract.valid_until.is_(None), Contract.valid_until >= on))
-    )
-    return {(c.provider_id, c.product_id) for c in contracts if c.is_active(on)}
+    """(provider_id, product_id) pairs with a contract active on `on`."""
+    return set(db.session.execute(sa.select(Contract.provider_id, Contract.product_id).where(Contract.is_active(on))).tuples())
 
 
 def provider_states(as_of: dt.datetime, provider_ids: Iterable[int] | None = None) -> list[ProviderState]:
     """Every contracted provider on `as_of` with the update times of its contracted offerings and this month's reminders."""
-    day = as_of.astimezone(freshness.TZ).date()
-    keys = active_contract_keys(day)
+    keys = active_contract_keys(freshness.local_date(as_of))
     ids = {pid for pid, _ in keys}
     if provider_ids is not None:
         ids &= set(provider_ids)
@@ -260,7 +256,7 @@ def offering_lines(provider_ids: Iterable[int], as_of: dt.datetime, keys: set[tu
     """The contracted offerings of these providers with their current values, for the mail."""
     ids = list(provider_ids)
     if keys is None:
-        keys = active_contract_keys(as_of.astimezone(freshness.TZ).date())
+        keys = active_contract_keys(freshness.local_date(as_of))
     rows = db.session.scalars(
         sa.select(Offering).options(joinedload(Offering.product), joinedload(Offering.location))
         .where(Offering.provider_id.in_(ids))
@@ -348,7 +344,7 @@ def run_reminders(
     schedule = schedule_from_config(current_app.config)
     now = utcnow()
     period = period_of(as_of)
-    scheduled_for = as_of.astimezone(freshness.TZ).date()
+    scheduled_for = freshness.local_date(as_of)
     due = due_reminders(provider_states(as_of), as_of, schedule, now=now)
     outcome = ReminderOutcome(as_of=as_of, period=period, dry_run=dry_run, planned=due)
     if dry_run or not due:
