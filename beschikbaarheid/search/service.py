@@ -246,7 +246,8 @@ def _ambulant_alternatives(search: _Search, outcome: SearchOutcome) -> list[Resu
 
 def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, age: int, day: dt.date) -> list[sa.Row]:
     """The contracted offerings of these products at a location in the box around (lat, lon) that
-    holds the circle of `km`, for a child of `age`: one query over the coordinates index."""
+    holds the circle of `km`, for a child of `age`, with what filtering and scoring need: one query
+    over the coordinates index."""
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, km)
     contracted = (
         sa.select(Contract.id)
@@ -260,15 +261,10 @@ def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, a
     )
     return db.session.execute(
         sa.select(
-            Offering.id, Offering.provider_id, Offering.product_id, Offering.age_min, Offering.age_max,
-            Offering.target_groups_raw, Offering.intake_status, Offering.waiting_weeks, Offering.free_places, Offering.updated_at,
-            Location.lat, Location.lon, Location.name.label("location_name"), Location.postcode, Location.woonplaats,
-            Municipality.name.label("municipality"), Provider.name.label("provider_name"),
-            Provider.intake_phone, Provider.intake_email, Provider.crisis_phone, Provider.website,
+            Offering.id, Offering.product_id, Offering.age_min, Offering.age_max, Offering.target_groups_raw,
+            Offering.intake_status, Offering.waiting_weeks, Offering.free_places, Offering.updated_at, Location.lat, Location.lon,
         )
         .join(Location, Location.id == Offering.location_id)
-        .join(Provider, Provider.id == Offering.provider_id)
-        .outerjoin(Municipality, Municipality.id == Location.municipality_id)
         .where(
             Location.lat.between(min_lat, max_lat),
             Location.lon.between(min_lon, max_lon),
@@ -278,6 +274,24 @@ def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, a
             contracted,
         )
     ).all()
+
+
+def details(offering_ids: list[int]) -> dict[int, sa.Row]:
+    """Names, address and contact details of the offerings shown (a page shows a few dozen at most)."""
+    if not offering_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            Offering.id, Offering.provider_id, Location.name.label("location_name"), Location.postcode, Location.woonplaats,
+            Municipality.name.label("municipality"), Provider.name.label("provider_name"),
+            Provider.intake_phone, Provider.intake_email, Provider.crisis_phone, Provider.website,
+        )
+        .join(Location, Location.id == Offering.location_id)
+        .join(Provider, Provider.id == Offering.provider_id)
+        .outerjoin(Municipality, Municipality.id == Location.municipality_id)
+        .where(Offering.id.in_(offering_ids))
+    )
+    return {row.id: row for row in rows}
 
 
 @dataclass
@@ -329,21 +343,22 @@ class _Search:
         """The hits as result rows, each with its explanation in the user's language."""
         group_labels = {code: str(label) for code, label in TARGET_GROUPS.items()}
         required = sorted(self.criteria.required_groups)
-        return [self._row(hit, need_label, required, group_labels) for hit in hits]
+        shown = details([hit.row.id for hit in hits])
+        return [self._row(hit, shown[hit.row.id], need_label, required, group_labels) for hit in hits]
 
-    def _row(self, hit: Hit, need_label: str, required: list[str], group_labels: dict[str, str]) -> ResultRow:
+    def _row(self, hit: Hit, about: sa.Row, need_label: str, required: list[str], group_labels: dict[str, str]) -> ResultRow:
         row, product = hit.row, self.products[hit.row.product_id]
         return ResultRow(
             offering_id=row.id,
-            provider_id=row.provider_id,
-            provider_name=row.provider_name,
+            provider_id=about.provider_id,
+            provider_name=about.provider_name,
             product_code=product.code,
             product_name=product.name,
             product_form=product.form,
-            location_name=row.location_name,
-            postcode=row.postcode,
-            woonplaats=row.woonplaats or row.municipality,
-            municipality=row.municipality,
+            location_name=about.location_name,
+            postcode=about.postcode,
+            woonplaats=about.woonplaats or about.municipality,
+            municipality=about.municipality,
             lat=row.lat,
             lon=row.lon,
             km=hit.km,
@@ -372,11 +387,11 @@ class _Search:
                 group_labels=group_labels,
                 _=_,
             ),
-            intake_phone=row.intake_phone,
-            intake_email=row.intake_email,
+            intake_phone=about.intake_phone,
+            intake_email=about.intake_email,
             # A 24/7 number matters for crisis products only; elsewhere it would invite misuse.
-            crisis_phone=row.crisis_phone if (product.form == "crisis" or product.category == "46") else None,
-            website=row.website if (row.website or "").lower().startswith(("https://", "http://")) else None,
+            crisis_phone=about.crisis_phone if (product.form == "crisis" or product.category == "46") else None,
+            website=about.website if (about.website or "").lower().startswith(("https://", "http://")) else None,
             target_groups=tuple(sorted(hit.groups)),
         )
 
