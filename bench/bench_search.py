@@ -100,27 +100,39 @@ def catalogue_rows() -> list[dict]:
 
 
 def generate(rng: random.Random, now: dt.datetime) -> dict:
-    """Bulk-insert a national-scale register; returns counts."""
+    """Bulk-insert a national-scale register in a region of its own; returns counts."""
     region = Region(name="Landelijk (bench)")
     db.session.add(region)
     db.session.flush()
-    muni_ids = {}
-    for name, cbs, lat, lon in TOWNS:
-        m = Municipality(name=name, cbs_code=cbs, lat=lat, lon=lon, region_id=region.id)
-        db.session.add(m)
-        db.session.flush()
-        muni_ids[name] = m.id
-        db.session.add(Woonplaats(name=name, municipality_id=m.id, lat=lat, lon=lon, source="bench"))
     products = catalogue_rows()
     db.session.execute(sa.insert(Product), [{**p, "region_id": region.id, "description": "", "keywords": ""} for p in products])
-    product_ids = list(db.session.scalars(sa.select(Product.id).order_by(Product.id)))
+    product_ids = list(db.session.scalars(sa.select(Product.id).where(Product.region_id == region.id).order_by(Product.id)))
+    counts = add_providers(rng, now, region.id, product_ids)
+    db.session.commit()
+    return {**counts, "products": len(products)}
 
+
+def add_providers(rng: random.Random, now: dt.datetime, region_id: int, product_ids: list[int],
+                  providers: int = PROVIDERS, offerings: int = OFFERINGS, name_prefix: str = "Aanbieder") -> dict:
+    """Providers all over the Netherlands (most around the TOWNS), each with locations and offerings
+    of `product_ids` contracted in the region; the towns' municipalities are added when missing."""
+    existing = dict(db.session.execute(sa.select(Municipality.cbs_code, Municipality.id)).tuples())
+    muni_ids = {}
+    for name, cbs, lat, lon in TOWNS:
+        if cbs not in existing:
+            m = Municipality(name=name, cbs_code=cbs, lat=lat, lon=lon, region_id=region_id)
+            db.session.add(m)
+            db.session.flush()
+            db.session.add(Woonplaats(name=name, municipality_id=m.id, lat=lat, lon=lon, source="bench"))
+            existing[cbs] = m.id
+        muni_ids[name] = existing[cbs]
+    first_new = (db.session.scalar(sa.select(sa.func.max(Provider.id))) or 0) + 1
     db.session.execute(
         sa.insert(Provider),
-        [{"name": f"Aanbieder {i:04d}", "intake_phone": "0800-0000", "intake_email": f"intake{i}@bench.example",
-          "website": f"https://aanbieder{i}.example", "created_at": now} for i in range(PROVIDERS)],
+        [{"name": f"{name_prefix} {i:04d}", "intake_phone": "0800-0000", "intake_email": f"intake{i}@bench.example",
+          "website": f"https://aanbieder{i}.example", "created_at": now} for i in range(providers)],
     )
-    provider_ids = list(db.session.scalars(sa.select(Provider.id).order_by(Provider.id)))
+    provider_ids = list(db.session.scalars(sa.select(Provider.id).where(Provider.id >= first_new).order_by(Provider.id)))
     locations = []
     for pid in provider_ids:
         for j in range(rng.choice([1, 1, 2, 3])):
@@ -134,20 +146,20 @@ def generate(rng: random.Random, now: dt.datetime) -> dict:
                               "municipality_id": muni_ids.get(name)})
     db.session.execute(sa.insert(Location), locations)
     locs_by_provider: dict[int, list[int]] = {}
-    for lid, pid in db.session.execute(sa.select(Location.id, Location.provider_id)):
+    for lid, pid in db.session.execute(sa.select(Location.id, Location.provider_id).where(Location.provider_id >= first_new)):
         locs_by_provider.setdefault(pid, []).append(lid)
 
-    per_provider = max(1, OFFERINGS // PROVIDERS)
-    offerings, contracts = [], []
+    per_provider = min(len(product_ids), max(1, offerings // providers))
+    rows, contracts = [], []
     for pid in provider_ids:
         chosen = rng.sample(product_ids, per_provider)
         for product_id in chosen:
             expired = rng.random() < 0.05
-            contracts.append({"region_id": region.id, "provider_id": pid, "product_id": product_id,
+            contracts.append({"region_id": region_id, "provider_id": pid, "product_id": product_id,
                               "valid_from": dt.date(2022, 1, 1), "valid_until": dt.date(2023, 12, 31) if expired else None})
             lo = rng.choice([0, 0, 4, 6, 12])
             groups = rng.sample(GROUPS, rng.choice([0, 1, 2, 3]))
-            offerings.append({
+            rows.append({
                 "provider_id": pid, "location_id": rng.choice(locs_by_provider[pid]), "product_id": product_id,
                 "capacity": rng.randint(2, 20), "free_places": rng.choice([0, 0, 0, 1, 2]), "waiting_weeks": rng.choice([None] + list(range(0, 40))),
                 "intake_status": rng.choices(["open", "overleg", "gesloten"], [80, 12, 8])[0], "age_min": lo,
@@ -157,7 +169,7 @@ def generate(rng: random.Random, now: dt.datetime) -> dict:
             })
     # (location, product) is unique: a provider with one location cannot offer a product twice there.
     seen, unique = set(), []
-    for o in offerings:
+    for o in rows:
         if (o["location_id"], o["product_id"]) not in seen:
             seen.add((o["location_id"], o["product_id"]))
             unique.append(o)
@@ -165,8 +177,7 @@ def generate(rng: random.Random, now: dt.datetime) -> dict:
         db.session.execute(sa.insert(Contract), contracts[i : i + BATCH])
     for i in range(0, len(unique), BATCH):
         db.session.execute(sa.insert(Offering.__table__), unique[i : i + BATCH])
-    db.session.commit()
-    return {"providers": len(provider_ids), "locations": len(locations), "offerings": len(unique), "contracts": len(contracts), "products": len(products)}
+    return {"providers": len(provider_ids), "locations": len(locations), "offerings": len(unique), "contracts": len(contracts)}
 
 
 def random_query(rng: random.Random, products: list[dict]) -> dict:
