@@ -12,15 +12,12 @@ from flask import Flask, current_app
 from flask_babel import gettext
 
 from beschikbaarheid.cli import geo_cli
+from beschikbaarheid.domain.geonames import SKIP_REASONS, GeoNamesData, GeoNamesFormatError, parse_geonames
 from beschikbaarheid.domain.places import (
-    SKIP_REASONS,
-    GeoNamesData,
-    GeoNamesFormatError,
     PlaceIndex,
     PlaceNotFound,  # noqa: F401  (re-exported: callers catch it from here too)
     PlaceRecord,
     Resolved,
-    parse_geonames,
 )
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Municipality, Pc4Area, Woonplaats
