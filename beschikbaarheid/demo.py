@@ -9,25 +9,21 @@ waiting-time charts see exactly what real use would have produced.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
 
-import click
 from flask import current_app
 
 from beschikbaarheid.accounts import AccountError, create_user, find_user_by_email
-from beschikbaarheid.cli import demo_cli, users_cli
 from beschikbaarheid.demo_data import accounts as demo_accounts
-from beschikbaarheid.demo_data import catalogue, places, providers as provider_parts
+from beschikbaarheid.demo_data import catalogue, places
+from beschikbaarheid.demo_data import providers as provider_parts
 from beschikbaarheid.domain.freshness import TZ, is_stale, month_start
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (
-    REFERRER_TYPES,
-    ROLES,
     Contract,
     Location,
     Municipality,
@@ -36,10 +32,13 @@ from beschikbaarheid.models import (
     Product,
     Provider,
     Region,
-    User,
     Woonplaats,
 )
-from beschikbaarheid.services.offerings import apply_update, confirm_unchanged, record_creation
+from beschikbaarheid.services.offerings import (
+    apply_update,
+    confirm_unchanged,
+    record_creation,
+)
 
 SEED = 20230401  # the region's peilmaand, april 2023
 HISTORY_MONTHS = 12  # month 0 is creation, months 1..12 are updates, 12 is the reference month
@@ -75,8 +74,8 @@ OPEN_NOTES = {
 POSTCODE_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
 
 
-class DemoLoadError(click.ClickException):
-    """The demo cannot be loaded into this database (it is there already, or names clash)."""
+class DemoLoadError(Exception):
+    """The demo cannot be loaded into this database (it is there already, or names clash); the message is Dutch."""
 
 
 # --------------------------------------------------------------------------- the plan (pure)
@@ -781,60 +780,3 @@ def _invalidate_place_index() -> None:
     if callable(hook):
         hook()
 
-
-# --------------------------------------------------------------------------- CLI
-
-
-@demo_cli.command("load")
-@click.option("--if-empty", is_flag=True, help="Niets doen als er al een regio in de database staat.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Peildatum JJJJ-MM-DD waar de demogeschiedenis naartoe loopt (standaard: vandaag).")
-def load_command(if_empty: bool, as_of: dt.datetime | None) -> None:
-    """Laad de demoregio 'Een 10 voor de Jeugd' met fictieve aanbieders en een jaar geschiedenis."""
-    # The demo creates a beheerder account; in production its password must not be the published one.
-    if current_app.config.get("ENV_NAME") == "production" and not os.environ.get("DEMO_PASSWORD"):
-        raise click.ClickException(
-            "De demoregio laden in productie kan alleen met een eigen DEMO_PASSWORD in de omgeving "
-            "(het standaardwachtwoord staat in de README)."
-        )
-    if if_empty and db.session.scalar(db.select(Region.id).limit(1)) is not None:
-        click.echo("Er staat al een regio in de database; de demoregio is niet opnieuw geladen.")
-        return
-    counts = load_demo(as_of.date() if as_of else None)
-    share = counts["providers_updated_this_month"] / counts["providers"]
-    click.echo(
-        f"Demoregio '{counts['region']}' geladen (peildatum {counts['as_of']}) in {counts['seconds']:.1f} s:\n"
-        f"  {counts['municipalities']} gemeenten in {counts['subregions']} subregio's, "
-        f"{counts['neighbour_municipalities']} buurgemeenten\n"
-        f"  {counts['woonplaatsen']} woonplaatsen en {counts['pc4_areas']} postcodegebieden toegevoegd\n"
-        f"  {counts['products']} producten, {counts['providers']} aanbieders, {counts['locations']} locaties\n"
-        f"  {counts['contracts']} contracten, {counts['offerings']} aanbiedingen, {counts['history']} historieregels\n"
-        f"  {counts['providers_updated_this_month']} aanbieders ({share:.0%}) hebben deze maand bijgewerkt\n"
-        f"  {counts['users']} demo-accounts; toon ze met: flask --app beschikbaarheid users demo-list"
-    )
-
-
-@users_cli.command("demo-list")
-def demo_list_command() -> None:
-    """Toon de demo-accounts met hun rol en het demowachtwoord."""
-    emails = [a[0] for a in demo_accounts.ACCOUNTS]
-    users = {u.email: u for u in db.session.scalars(db.select(User).where(User.email.in_(emails)))}
-    if not users:
-        click.echo("Er zijn geen demo-accounts. Laad de demoregio met: flask --app beschikbaarheid demo load")
-        return
-    password = demo_password()
-    click.echo("Demo-accounts (alleen voor de demo; fictieve aanbieders en cijfers):")
-    for email in emails:
-        user = users.get(email)
-        if user is None:
-            continue
-        role = ROLES.get(user.role, user.role)
-        if user.referrer_type:
-            role = f"{role} – {REFERRER_TYPES.get(user.referrer_type, user.referrer_type)}"
-        elif user.provider:
-            role = f"{role} – {user.provider.name}"
-        click.echo(f"  {email:<40} {role}")
-    if next(iter(users.values())).check_password(password):
-        click.echo(f"Wachtwoord voor alle demo-accounts: {password}")
-    else:
-        click.echo("Het demowachtwoord is gewijzigd sinds het laden (DEMO_PASSWORD); gebruik het wachtwoord van toen.")

@@ -5,8 +5,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beschikbaarheid.domain.geonames import GeoNamesFormatError, clean_municipality_name, parse_geonames
-from beschikbaarheid.domain.places import PlaceIndex, PlaceNotFound, PlaceRecord, Resolved, normalize
+from beschikbaarheid.domain.geonames import (
+    GeoNamesFormatError,
+    clean_municipality_name,
+    parse_geonames,
+)
+from beschikbaarheid.domain.places import (
+    PlaceIndex,
+    PlaceNotFound,
+    PlaceRecord,
+    Resolved,
+    normalize,
+)
 
 
 def _records() -> list[PlaceRecord]:
