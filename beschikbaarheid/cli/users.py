@@ -11,7 +11,7 @@ from beschikbaarheid.accounts import (
     find_user_by_email,
 )
 from beschikbaarheid.demo import demo_password
-from beschikbaarheid.demo_data import accounts as demo_accounts
+from beschikbaarheid.demo.data import accounts as demo_accounts
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import REFERRER_TYPES, ROLES, User
 
