@@ -33,11 +33,11 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     login_manager.init_app(app)
     auth.init_login(login_manager)
 
-    from beschikbaarheid.aanbieder import bp as aanbieder_bp
-    from beschikbaarheid.api import bp as api_bp
-    from beschikbaarheid.beheer import bp as beheer_bp
-    from beschikbaarheid.contract import bp as contract_bp
-    from beschikbaarheid.search import bp as search_bp
+    from beschikbaarheid.aanbieder.views import bp as aanbieder_bp
+    from beschikbaarheid.api.views import bp as api_bp
+    from beschikbaarheid.beheer.views import bp as beheer_bp
+    from beschikbaarheid.contract.views import bp as contract_bp
+    from beschikbaarheid.search.views import bp as search_bp
 
     app.register_blueprint(web.bp)
     app.register_blueprint(auth.bp)

@@ -1,4 +1,4 @@
-"""User accounts: creating users with the right role data, passwords, reset tokens, and the `users` CLI.
+"""User accounts: creating users with the right role data, passwords and reset tokens.
 
 One place validates an account (role, referrer type, provider, password length), so the CLI, demo
 data and a future admin screen cannot create a referrer without a type or a provider user without
@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import hashlib
 
-import click
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from beschikbaarheid.cli import users_cli
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import REFERRER_TYPES, ROLES, Provider, User
 
@@ -175,55 +173,3 @@ class ResetTokenError(Exception):
         super().__init__(reason)
         self.reason = reason
 
-
-# --- CLI: flask --app beschikbaarheid users ... ---
-
-
-def _fail(messages: list[str]) -> None:
-    for message in messages:
-        click.echo(f"Fout: {message}", err=True)
-    raise SystemExit(1)
-
-
-@users_cli.command("create")
-@click.option("--email", required=True, help="E-mailadres (inlognaam).")
-@click.option("--name", required=True, help="Naam van de gebruiker.")
-@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="Rol.")
-@click.option("--provider", default=None, help="Aanbieder (naam of nummer); verplicht bij rol aanbieder.")
-@click.option("--referrer-type", default=None, help="Verwijzerstype 01-05; verplicht bij rol verwijzer.")
-@click.option("--password", default=None, help="Wachtwoord (minstens 12 tekens); zonder deze optie wordt erom gevraagd.")
-def create_user_command(email, name, role, provider, referrer_type, password):
-    """Maak een gebruiker aan (verwijzer, aanbieder, contractmanager of beheerder)."""
-    if password is None:
-        password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
-    try:
-        user = create_user(email=email, name=name, role=role, password=password, provider=provider, referrer_type=referrer_type)
-        db.session.commit()
-    except AccountError as exc:
-        db.session.rollback()
-        _fail(exc.messages)
-    extra = ""
-    if user.provider:
-        extra = f", aanbieder {user.provider.name}"
-    elif user.referrer_type:
-        extra = f", {REFERRER_TYPES[user.referrer_type]}"
-    click.echo(f"Gebruiker {user.email} aangemaakt ({ROLES[user.role]}{extra}).")
-
-
-@users_cli.command("set-password")
-@click.option("--email", required=True, help="E-mailadres van de gebruiker.")
-@click.option("--password", default=None, help="Nieuw wachtwoord; zonder deze optie wordt erom gevraagd.")
-def set_password_command(email, password):
-    """Stel een nieuw wachtwoord in voor een bestaande gebruiker."""
-    user = find_user_by_email(email)
-    if user is None:
-        _fail([f"Geen gebruiker met e-mailadres {email}."])
-    if password is None:
-        password = click.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
-    try:
-        change_password(user, password)
-        db.session.commit()
-    except AccountError as exc:
-        db.session.rollback()
-        _fail(exc.messages)
-    click.echo(f"Wachtwoord van {user.email} gewijzigd.")

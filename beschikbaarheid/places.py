@@ -1,4 +1,4 @@
-"""Places service: the cached resolver over the place tables and the GeoNames import (`geo import`)."""
+"""Places service: the cached resolver over the place tables and the GeoNames import (`flask geo import`)."""
 from __future__ import annotations
 
 import time
@@ -6,21 +6,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import gettext
 
-from beschikbaarheid.cli import geo_cli
-from beschikbaarheid.domain.places import (
+from beschikbaarheid.domain.geonames import (
     SKIP_REASONS,
     GeoNamesData,
     GeoNamesFormatError,
+    parse_geonames,
+)
+from beschikbaarheid.domain.places import (
     PlaceIndex,
     PlaceNotFound,  # noqa: F401  (re-exported: callers catch it from here too)
     PlaceRecord,
     Resolved,
-    parse_geonames,
 )
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Municipality, Pc4Area, Woonplaats
@@ -269,19 +269,3 @@ def summary_lines(counts: dict) -> list[str]:
         lines.append(f"Overgeslagen: {n} regel(s) met {reason} (regel {shown}{more}).")
     return lines
 
-
-@geo_cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.pass_context
-def geo_import_command(ctx: click.Context, file: Path) -> None:
-    """Importeer een GeoNames-postcodebestand (NL.txt); opnieuw importeren is onschadelijk."""
-    started = time.perf_counter()
-    try:
-        counts = import_geonames(file, echo=click.echo)
-    except GeoImportError as exc:
-        # Our own Dutch message and exit status 1, not click's English "Error: ...".
-        click.echo(f"Fout: {exc}", err=True)
-        ctx.exit(1)
-    for line in summary_lines(counts):
-        click.echo(line)
-    click.echo(f"Klaar in {time.perf_counter() - started:.1f} s.")

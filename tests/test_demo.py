@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 
 from beschikbaarheid.demo import load_demo, plan_demo, reference_moment
-from beschikbaarheid.demo_data import accounts as demo_accounts
+from beschikbaarheid.demo.data import accounts as demo_accounts
 from beschikbaarheid.domain.freshness import month_start
 from beschikbaarheid.domain.geo import geodesic_km
 from beschikbaarheid.extensions import db

@@ -5,15 +5,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beschikbaarheid.domain.places import (
+from beschikbaarheid.domain.geonames import (
     GeoNamesFormatError,
+    clean_municipality_name,
+    parse_geonames,
+)
+from beschikbaarheid.domain.places import (
     PlaceIndex,
     PlaceNotFound,
     PlaceRecord,
     Resolved,
-    clean_municipality_name,
     normalize,
-    parse_geonames,
 )
 
 

@@ -42,7 +42,7 @@ ALLOWED_LITERALS = {
     ("config/settings.py", "DevelopmentConfig.SECRET_KEY"): "dev-only-not-secret",
     ("config/settings.py", "TestConfig.SECRET_KEY"): "test-only-not-secret",
     ("config/settings.py", "BaseConfig.DEMO_PASSWORD"): "demo-wachtwoord-2026",  # public, in the README
-    ("beschikbaarheid/demo_data/accounts.py", "DEFAULT_PASSWORD"): "demo-wachtwoord-2026",
+    ("beschikbaarheid/demo/data/accounts.py", "DEFAULT_PASSWORD"): "demo-wachtwoord-2026",
 }
 # Code that runs in production; tests and benchmarks make their own throw-away accounts.
 APP_CODE = ("beschikbaarheid/", "config/", "jobs/")

@@ -10,14 +10,13 @@ import itertools
 import time
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
 from beschikbaarheid import signed_links
-from beschikbaarheid.aanbieder import bp
 from beschikbaarheid.aanbieder.charts import waiting_chart
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.domain.plausibility import Limits, check_submission
@@ -34,6 +33,8 @@ from beschikbaarheid.services.offerings import (
     save_checked,
     waiting_series,
 )
+
+bp = Blueprint("aanbieder", __name__, url_prefix="/aanbieder")
 
 READ_ROLES = ("contractmanager", "beheerder")
 # Ids are 32-bit integers in the database: a longer number in a URL is a page that does not exist

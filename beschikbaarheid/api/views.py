@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from beschikbaarheid.api import bp
 from beschikbaarheid.search import service
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
 # The API speaks Dutch: its names of the score parts (openapi.yaml, "onderdelen").

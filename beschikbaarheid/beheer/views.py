@@ -1,7 +1,7 @@
 """Views of the beheer blueprint: the regions overview, CSV import and CSV export of the register."""
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import distinct, func
@@ -9,7 +9,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from beschikbaarheid.auth import roles_required
-from beschikbaarheid.beheer import bp
 from beschikbaarheid.beheer.forms import ImportForm
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.extensions import csrf, db
@@ -23,6 +22,8 @@ from beschikbaarheid.register_io import (
     import_products,
 )
 from beschikbaarheid.register_io.parsing import OFFERING_COLUMNS, OFFERING_REQUIRED, PRODUCT_COLUMNS, PRODUCT_REQUIRED
+
+bp = Blueprint("beheer", __name__, url_prefix="/beheer")
 
 DEFAULT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 # Ids are 32-bit integers in the database: a longer number in a URL is a page that does not exist

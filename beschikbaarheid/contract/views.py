@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from beschikbaarheid import charts, exports
 from beschikbaarheid.auth import roles_required
-from beschikbaarheid.contract import bp, queries, service
+from beschikbaarheid.contract import queries, service
 from beschikbaarheid.contract.forms import CallLogForm
 from beschikbaarheid.domain import compliance, quality
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import CALL_OUTCOMES, Provider, utcnow
+
+bp = Blueprint("contract", __name__, url_prefix="/contract")
 
 ROLES = ("contractmanager", "beheerder")
 GAP_PERIODS = (3, 6, 12)

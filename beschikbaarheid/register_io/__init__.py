@@ -1,7 +1,7 @@
 """Import and export of the register (product catalogue, offerings) as CSV with Dutch headers.
 
 `parsing` reads and checks files without a database, `service` writes them in one transaction
-through the offering service, `commands` adds `flask import ...` and `flask export ...`.
+through the offering service; `flask import ...` and `flask export ...` are in `beschikbaarheid.cli.register`.
 """
 from beschikbaarheid.register_io.parsing import ImportConflict, ImportFailed, LineError  # noqa: F401
 from beschikbaarheid.register_io.service import (  # noqa: F401
@@ -13,4 +13,3 @@ from beschikbaarheid.register_io.service import (  # noqa: F401
     import_products,
     unknown_region_message,
 )
-from beschikbaarheid.register_io import commands  # noqa: E402,F401  (registers the CLI commands)

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from beschikbaarheid.extensions import limiter
 from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS
-from beschikbaarheid.search import bp, service
+from beschikbaarheid.search import service
 from beschikbaarheid.search.forms import NoMatchForm
+
+bp = Blueprint("search", __name__, url_prefix="/zoeken")
 
 # Parameters a search URL keeps (anything else in the query string is dropped from links).
 SEARCH_PARAMS = ("locatie", "leeftijd", "product", "segment", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten", "regio")

@@ -4,17 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
-from beschikbaarheid.cli import export_cli, import_cli
-from beschikbaarheid.register_io.parsing import ImportFailed
-from beschikbaarheid.register_io.service import (
-    export_offerings,
-    export_products,
-    find_region,
-    import_offerings,
-    import_products,
-    unknown_region_message,
-)
+from beschikbaarheid import register_io
+
+import_cli = AppGroup("import", help="Register importeren uit CSV.")
+export_cli = AppGroup("export", help="Register exporteren naar CSV.")
+
 
 class CommandError(click.ClickException):
     """click's error, but with a Dutch prefix: administrators read these messages."""
@@ -43,7 +39,7 @@ def _run(do_import, path: Path, **kwargs) -> None:
     data = _read(path)
     try:
         summary = do_import(data=data, **kwargs)
-    except ImportFailed as failed:
+    except register_io.ImportFailed as failed:
         for error in failed.errors:
             click.echo(str(error), err=True)
         lines = f" in {failed.bad_lines} regel(s)" if failed.bad_lines else ""
@@ -59,7 +55,7 @@ def _run(do_import, path: Path, **kwargs) -> None:
 @_FILE
 def import_products_command(region_name: str, dry_run: bool, file: Path) -> None:
     """Productcatalogus van een regio importeren (code,naam,categorie,segment,vorm,trefwoorden)."""
-    _run(import_products, file, region_name=region_name, dry_run=dry_run)
+    _run(register_io.import_products, file, region_name=region_name, dry_run=dry_run)
 
 
 @import_cli.command("offerings")
@@ -68,14 +64,14 @@ def import_products_command(region_name: str, dry_run: bool, file: Path) -> None
 @_FILE
 def import_offerings_command(region_name: str, dry_run: bool, file: Path) -> None:
     """Aanbod (aanbieders, locaties, contracten, plekken en wachttijden) van een regio importeren."""
-    _run(import_offerings, file, region_name=region_name, source=file.name, dry_run=dry_run)
+    _run(register_io.import_offerings, file, region_name=region_name, source=file.name, dry_run=dry_run)
 
 
 def _export(render, region_name: str, path: Path) -> None:
     """Write one export to `path` ('-' = standard output), refusing unknown regions in Dutch."""
-    region = find_region(region_name)
+    region = register_io.find_region(region_name)
     if region is None:
-        raise CommandError(unknown_region_message(region_name))
+        raise CommandError(register_io.unknown_region_message(region_name))
     text = render(region)
     if str(path) == "-":
         click.echo(text, nl=False)
@@ -92,7 +88,7 @@ def _export(render, region_name: str, path: Path) -> None:
 @_FILE
 def export_products_command(region_name: str, file: Path) -> None:
     """Productcatalogus van een regio exporteren als CSV (importformaat)."""
-    _export(export_products, region_name, file)
+    _export(register_io.export_products, region_name, file)
 
 
 @export_cli.command("offerings")
@@ -100,4 +96,4 @@ def export_products_command(region_name: str, file: Path) -> None:
 @_FILE
 def export_offerings_command(region_name: str, file: Path) -> None:
     """Aanbod van een regio exporteren als CSV (importformaat, opnieuw te importeren)."""
-    _export(export_offerings, region_name, file)
+    _export(register_io.export_offerings, region_name, file)

@@ -1,0 +1,95 @@
+"""`flask users ...`: create accounts, set a password, list the demo accounts."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from beschikbaarheid.accounts import (
+    AccountError,
+    change_password,
+    create_user,
+    find_user_by_email,
+)
+from beschikbaarheid.demo import demo_password
+from beschikbaarheid.demo.data import accounts as demo_accounts
+from beschikbaarheid.extensions import db
+from beschikbaarheid.models import REFERRER_TYPES, ROLES, User
+
+users_cli = AppGroup("users", help="Gebruikers beheren.")
+
+
+def _fail(messages: list[str]) -> None:
+    """Print each problem in Dutch and stop with exit status 1."""
+    for message in messages:
+        click.echo(f"Fout: {message}", err=True)
+    raise SystemExit(1)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="E-mailadres (inlognaam).")
+@click.option("--name", required=True, help="Naam van de gebruiker.")
+@click.option("--role", required=True, type=click.Choice(list(ROLES)), help="Rol.")
+@click.option("--provider", default=None, help="Aanbieder (naam of nummer); verplicht bij rol aanbieder.")
+@click.option("--referrer-type", default=None, help="Verwijzerstype 01-05; verplicht bij rol verwijzer.")
+@click.option("--password", default=None, help="Wachtwoord (minstens 12 tekens); zonder deze optie wordt erom gevraagd.")
+def create_user_command(email, name, role, provider, referrer_type, password):
+    """Maak een gebruiker aan (verwijzer, aanbieder, contractmanager of beheerder)."""
+    if password is None:
+        password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
+    try:
+        user = create_user(email=email, name=name, role=role, password=password, provider=provider, referrer_type=referrer_type)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        _fail(exc.messages)
+    extra = ""
+    if user.provider:
+        extra = f", aanbieder {user.provider.name}"
+    elif user.referrer_type:
+        extra = f", {REFERRER_TYPES[user.referrer_type]}"
+    click.echo(f"Gebruiker {user.email} aangemaakt ({ROLES[user.role]}{extra}).")
+
+
+@users_cli.command("set-password")
+@click.option("--email", required=True, help="E-mailadres van de gebruiker.")
+@click.option("--password", default=None, help="Nieuw wachtwoord; zonder deze optie wordt erom gevraagd.")
+def set_password_command(email, password):
+    """Stel een nieuw wachtwoord in voor een bestaande gebruiker."""
+    user = find_user_by_email(email)
+    if user is None:
+        _fail([f"Geen gebruiker met e-mailadres {email}."])
+    if password is None:
+        password = click.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
+    try:
+        change_password(user, password)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        _fail(exc.messages)
+    click.echo(f"Wachtwoord van {user.email} gewijzigd.")
+
+
+@users_cli.command("demo-list")
+def demo_list_command() -> None:
+    """Toon de demo-accounts met hun rol en het demowachtwoord."""
+    emails = [a[0] for a in demo_accounts.ACCOUNTS]
+    users = {u.email: u for u in db.session.scalars(db.select(User).where(User.email.in_(emails)))}
+    if not users:
+        click.echo("Er zijn geen demo-accounts. Laad de demoregio met: flask --app beschikbaarheid demo load")
+        return
+    password = demo_password()
+    click.echo("Demo-accounts (alleen voor de demo; fictieve aanbieders en cijfers):")
+    for email in emails:
+        user = users.get(email)
+        if user is None:
+            continue
+        role = ROLES.get(user.role, user.role)
+        if user.referrer_type:
+            role = f"{role} – {REFERRER_TYPES.get(user.referrer_type, user.referrer_type)}"
+        elif user.provider:
+            role = f"{role} – {user.provider.name}"
+        click.echo(f"  {email:<40} {role}")
+    if next(iter(users.values())).check_password(password):
+        click.echo(f"Wachtwoord voor alle demo-accounts: {password}")
+    else:
+        click.echo("Het demowachtwoord is gewijzigd sinds het laden (DEMO_PASSWORD); gebruik het wachtwoord van toen.")
