@@ -30,6 +30,7 @@ from beschikbaarheid.models import (
     Woonplaats,
 )
 from beschikbaarheid.places import invalidate_place_index
+from beschikbaarheid.register_io.service import refresh_statistics
 from beschikbaarheid.services.offerings import (
     apply_update,
     confirm_unchanged,
@@ -196,6 +197,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
         db.session.rollback()
         raise
 
+    refresh_statistics()
     invalidate_place_index()
     return {
         "region": places.REGION_NAME,

@@ -116,7 +116,16 @@ def _finish(summary: ImportSummary) -> ImportSummary:
         db.session.rollback()
     else:
         db.session.commit()
+        refresh_statistics()
     return summary
+
+
+def refresh_statistics() -> None:
+    """Let the database plan queries on what an import brought: without statistics SQLite reads the
+    search's candidates through the product index instead of the coordinates (docs/search.md).
+    PostgreSQL's autovacuum would get there too, later."""
+    db.session.execute(db.text("ANALYZE"))
+    db.session.commit()
 
 
 # ---------------------------------------------------------------------------------------------
