@@ -8,7 +8,7 @@ import signal
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo, pass_script_info
 
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.domain.reminders import KIND_LABELS, period_label
@@ -31,12 +31,13 @@ def parse_as_of(value: str | None) -> dt.datetime | None:
 
 
 @jobs_cli.command("run")
-def run_scheduler() -> None:
+@pass_script_info
+def run_scheduler(script_info: ScriptInfo) -> None:
     """Start de planner (blijft draaien; één proces, nooit in webworkers)."""
     from jobs.scheduler import build_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    scheduler = build_scheduler(current_app._get_current_object())
+    scheduler = build_scheduler(script_info.load_app())  # the app itself: the jobs push its context in their thread
 
     def stop(signum, frame):  # noqa: ARG001
         raise SystemExit(0)

@@ -38,7 +38,7 @@ from beschikbaarheid.register_io.parsing import (
     OfferingRow,
     fold,
 )
-from beschikbaarheid.services.offerings import _as_text, apply_update, confirm_unchanged, record_creation
+from beschikbaarheid.services.offerings import as_text, apply_update, confirm_unchanged, record_creation
 
 COORD_TOLERANCE = 1e-7  # about 1 cm: a coordinate written out and read back is the same place
 
@@ -308,7 +308,7 @@ def _figure_changes(offering: Offering, figures: dict) -> dict:
     changes = {}
     for name, new in figures.items():
         old = offering.target_groups if name == "target_groups" else getattr(offering, name)
-        if _as_text(old) != _as_text(new):
+        if as_text(old) != as_text(new):
             changes[name] = new
     return changes
 

@@ -18,7 +18,8 @@ from beschikbaarheid.models import Contract, Location, Offering, OfferingChange,
 EDITABLE_FIELDS = ("capacity", "free_places", "waiting_weeks", "intake_status", "age_min", "age_max", "target_groups", "note")
 
 
-def _as_text(value) -> str | None:
+def as_text(value) -> str | None:
+    """A figure as the history stores it (target groups as 'ASS|LVB'); imports compare with it too."""
     if value is None:
         return None
     if isinstance(value, (list, tuple, set)):
@@ -53,13 +54,13 @@ def apply_update(
         old = _current(offering, field)
         if field == "target_groups":
             new = sorted({g.strip().upper() for g in new if g and g.strip()})
-        if _as_text(old) == _as_text(new):
+        if as_text(old) == as_text(new):
             continue
         setattr(offering, field, new)
         rows.append(
             OfferingChange(
                 offering=offering, changed_at=now, author=author, user_id=user_id, via=via, kind="update",
-                field=field, old_value=_as_text(old), new_value=_as_text(new), unusual_confirmed=unusual_confirmed,
+                field=field, old_value=as_text(old), new_value=as_text(new), unusual_confirmed=unusual_confirmed,
             )
         )
     if not rows:
@@ -93,10 +94,10 @@ def record_creation(offering: Offering, *, author: str, via: str, user_id: int |
     rows = [
         OfferingChange(
             offering=offering, changed_at=now, author=author, user_id=user_id, via=via, kind="create",
-            field=field, old_value=None, new_value=_as_text(_current(offering, field)),
+            field=field, old_value=None, new_value=as_text(_current(offering, field)),
         )
         for field in EDITABLE_FIELDS
-        if _as_text(_current(offering, field)) not in (None, "")
+        if as_text(_current(offering, field)) not in (None, "")
     ]
     db.session.add_all(rows)
     return rows
