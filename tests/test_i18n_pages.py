@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -89,6 +90,21 @@ def test_search_form_and_input_errors_in_english(client, world):
     assert "heel getal" not in html and "Postcode of woonplaats" not in html
     # The form carries the language, so htmx updates and plain submits stay in English.
     assert '<input type="hidden" name="lang" value="en">' in html
+
+
+def test_place_and_need_messages_in_english(client, world):
+    """What the resolver and the need matching say reaches an English page in English, suggestions included."""
+    words = unescape(text(client.get("/zoeken/?lang=en&locatie=Helmnod+Zuid&leeftijd=12&product=gezinshuis").get_data(as_text=True)))
+    assert "Unknown place or postcode: 'Helmnod Zuid'." in words and "Onbekende plaats" not in words
+    words = unescape(text(client.get("/zoeken/?lang=en&locatie=5701&leeftijd=12&product=ruimtevaart").get_data(as_text=True)))
+    assert "We do not recognise the need 'ruimtevaart'." in words and "We herkennen" not in words
+    assert "Did you mean:" in words
+    api = client.get("/api/v1/search?lang=en&locatie=0123&leeftijd=12&product=gezinshuis").get_json()
+    assert api["error"]["message"] == "'0123' is not a valid postcode: a postcode does not start with 0."
+    dutch = client.get("/api/v1/search?lang=nl&locatie=0123&leeftijd=12&product=gezinshuis").get_json()
+    assert dutch["error"]["message"] == "'0123' is geen geldige postcode: een postcode begint niet met 0."
+    words = text(client.get("/zoeken/?lang=en&locatie=5701&leeftijd=12&segment=2").get_data(as_text=True))
+    assert "segment 2 (Living)" in words
 
 
 def test_search_results_and_their_explanation_in_english(client, world):
