@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from beschikbaarheid.cli.errors import CommandError
 from beschikbaarheid.demo import DemoLoadError, load_demo
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Region
@@ -23,7 +24,7 @@ def load_command(if_empty: bool, as_of: dt.datetime | None) -> None:
     """Laad de demoregio 'Een 10 voor de Jeugd' met fictieve aanbieders en een jaar geschiedenis."""
     # The demo creates a beheerder account; in production its password must not be the published one.
     if current_app.config.get("ENV_NAME") == "production" and not os.environ.get("DEMO_PASSWORD"):
-        raise click.ClickException(
+        raise CommandError(
             "De demoregio laden in productie kan alleen met een eigen DEMO_PASSWORD in de omgeving "
             "(het standaardwachtwoord staat in de README)."
         )
@@ -33,7 +34,7 @@ def load_command(if_empty: bool, as_of: dt.datetime | None) -> None:
     try:
         counts = load_demo(as_of.date() if as_of else None)
     except DemoLoadError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CommandError(str(exc)) from None
     share = counts["providers_updated_this_month"] / counts["providers"]
     click.echo(
         f"Demoregio '{counts['region']}' geladen (peildatum {counts['as_of']}) in {counts['seconds']:.1f} s:\n"

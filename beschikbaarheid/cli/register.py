@@ -7,16 +7,10 @@ import click
 from flask.cli import AppGroup
 
 from beschikbaarheid import register_io
+from beschikbaarheid.cli.errors import CommandError
 
 import_cli = AppGroup("import", help="Register importeren uit CSV.")
 export_cli = AppGroup("export", help="Register exporteren naar CSV.")
-
-
-class CommandError(click.ClickException):
-    """click's error, but with a Dutch prefix: administrators read these messages."""
-
-    def show(self, file=None) -> None:
-        click.echo(f"Fout: {self.format_message()}", err=True, file=file)
 
 
 _REGION = click.option("--region", "region_name", required=True, metavar="NAAM", help="Naam van de inkoopregio.")

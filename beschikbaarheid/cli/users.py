@@ -10,19 +10,13 @@ from beschikbaarheid.accounts import (
     create_user,
     find_user_by_email,
 )
+from beschikbaarheid.cli.errors import CommandError
 from beschikbaarheid.demo import demo_password
 from beschikbaarheid.demo.data import accounts as demo_accounts
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import REFERRER_TYPES, ROLES, User
 
 users_cli = AppGroup("users", help="Gebruikers beheren.")
-
-
-def _fail(messages: list[str]) -> None:
-    """Print each problem in Dutch and stop with exit status 1."""
-    for message in messages:
-        click.echo(f"Fout: {message}", err=True)
-    raise SystemExit(1)
 
 
 @users_cli.command("create")
@@ -41,7 +35,7 @@ def create_user_command(email, name, role, provider, referrer_type, password):
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
-        _fail(exc.messages)
+        raise CommandError("\n".join(exc.messages)) from None
     extra = ""
     if user.provider:
         extra = f", aanbieder {user.provider.name}"
@@ -57,7 +51,7 @@ def set_password_command(email, password):
     """Stel een nieuw wachtwoord in voor een bestaande gebruiker."""
     user = find_user_by_email(email)
     if user is None:
-        _fail([f"Geen gebruiker met e-mailadres {email}."])
+        raise CommandError(f"Geen gebruiker met e-mailadres {email}.")
     if password is None:
         password = click.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
     try:
@@ -65,7 +59,7 @@ def set_password_command(email, password):
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
-        _fail(exc.messages)
+        raise CommandError("\n".join(exc.messages)) from None
     click.echo(f"Wachtwoord van {user.email} gewijzigd.")
 
 
