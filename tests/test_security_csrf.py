@@ -221,19 +221,17 @@ def test_the_same_post_with_the_sessions_own_token_works(app, world, endpoint):
 
 
 
-def test_the_signed_token_is_reused_within_a_session_and_still_validates(app, client):
-    """web.csrf_token remembers the signature per session token (no time limit): same token on
-    every page of a session, accepted on POST; another session gets another token."""
+def test_an_earlier_pages_token_still_validates_but_another_sessions_does_not(app, client):
+    """A referrer with two tabs open posts the older form: it works; a token from another session never does."""
     import re as _re
 
     def token(c):
         html = c.get("/account/inloggen").get_data(as_text=True)
         return _re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
-    first, second = token(client), token(client)
-    assert first == second
+    first = token(client)
+    token(client)  # a later page of the same session
     other = app.test_client()
-    assert token(other) != first
     response = client.post("/account/inloggen", data={"email": "niemand@example.nl", "password": "x" * 12, "csrf_token": first})
     assert "Het formulier is verlopen" not in response.get_data(as_text=True)  # the CSRF check passed
     refused = client.post("/account/inloggen", data={"email": "niemand@example.nl", "password": "x" * 12, "csrf_token": token(other)})
