@@ -116,7 +116,7 @@ def add_providers(rng: random.Random, now: dt.datetime, region_id: int, product_
                   providers: int = PROVIDERS, offerings: int = OFFERINGS, name_prefix: str = "Aanbieder") -> dict:
     """Providers all over the Netherlands (most around the TOWNS), each with locations and offerings
     of `product_ids` contracted in the region; the towns' municipalities are added when missing."""
-    existing = dict(db.session.execute(sa.select(Municipality.cbs_code, Municipality.id)).tuples())
+    existing = dict(db.session.execute(sa.select(Municipality.cbs_code, Municipality.id)).tuples().all())
     muni_ids = {}
     for name, cbs, lat, lon in TOWNS:
         if cbs not in existing:

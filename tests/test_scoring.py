@@ -47,10 +47,10 @@ def _score(settings_obj, **kw) -> int:
 
 
 def test_weights_are_normalised_and_default_to_equal_when_all_zero():
-    w = scoring.Weights(4, 2, 2, 0).normalised()
+    w = scoring.Weights(4, 2, 2, 0).normalised
     assert math.isclose(w.fit + w.distance + w.waiting + w.freshness, 1.0)
     assert w.fit == pytest.approx(0.5) and w.freshness == 0
-    assert scoring.Weights(0, 0, 0, 0).normalised() == scoring.Weights(0.25, 0.25, 0.25, 0.25)
+    assert scoring.Weights(0, 0, 0, 0).normalised == scoring.Weights(0.25, 0.25, 0.25, 0.25)
 
 
 def test_parts_at_their_anchor_points():

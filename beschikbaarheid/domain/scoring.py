@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from beschikbaarheid.domain import freshness
 
@@ -55,8 +56,12 @@ class Weights:
     waiting: float = 0.25
     freshness: float = 0.10
 
+    @cached_property
     def normalised(self) -> Weights:
-        """Weights summing to 1 (negative settings count as 0; all zero means equal weights)."""
+        """Weights summing to 1 (negative settings count as 0; all zero means equal weights).
+
+        Worked out once per Weights (a search scores hundreds of candidates with the same ones).
+        """
         values = [max(0.0, float(getattr(self, n))) for n in PART_NAMES]
         total = sum(values)
         if total <= 0:
@@ -155,7 +160,7 @@ def freshness_part(updated_at: dt.datetime | None, now: dt.datetime) -> float:
 
 def total(parts: Parts, weights: Weights) -> float:
     """Unrounded 0..100 score from parts and (normalised) weights."""
-    w = weights.normalised()
+    w = weights.normalised
     return 100.0 * (w.fit * parts.fit + w.waiting * parts.waiting + w.freshness * parts.freshness + w.distance * parts.distance)
 
 

@@ -222,17 +222,19 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     need = outcome.need
     nearby = search.ranked(need.strengths, need.product_kinds, outcome.radius_km)
     outcome.nearby_total = len(nearby)
-    outcome.results = search.rows(nearby[: outcome.max_results], need.label)
+    far: list[Hit] = []
     far_results = int(config["SEARCH_FAR_RESULTS"])
     if len(nearby) < int(config["SEARCH_MIN_NEARBY_RESULTS"]) and far_results > 0 and outcome.far_km > outcome.radius_km:
         far = [h for h in search.ranked(need.strengths, need.product_kinds, outcome.far_km) if h.km > outcome.radius_km]
-        outcome.far = search.rows(far[:far_results], need.label)
-    if alternatives:
-        outcome.alternatives = _ambulant_alternatives(search, outcome)
+    others = _ambulant_alternatives(search, outcome) if alternatives else []
+    shown = {"results": nearby[: outcome.max_results], "far": far[:far_results], "alternatives": others[:ALTERNATIVES_SHOWN]}
+    about = details([hit.row.id for hits in shown.values() for hit in hits])
+    for name, hits in shown.items():
+        setattr(outcome, name, search.rows(hits, _("ambulante hulp") if name == "alternatives" else need.label, about))
     return outcome
 
 
-def _ambulant_alternatives(search: _Search, outcome: SearchOutcome) -> list[ResultRow]:
+def _ambulant_alternatives(search: _Search, outcome: SearchOutcome) -> list[Hit]:
     """Least intensive first (domain.md): next to stay options, the best ambulant help nearby."""
     need = outcome.need
     if not {p.form for p in outcome.catalogue if p.id in need.strengths} & STAY_FORMS:
@@ -240,8 +242,7 @@ def _ambulant_alternatives(search: _Search, outcome: SearchOutcome) -> list[Resu
     ambulant = {p.id: scoring.STRENGTH_BROAD for p in outcome.catalogue if p.form == "ambulant" and p.id not in need.strengths}
     if not ambulant:
         return []
-    hits = search.ranked(ambulant, {pid: "form" for pid in ambulant}, outcome.radius_km)
-    return search.rows(hits[:ALTERNATIVES_SHOWN], _("ambulante hulp"))
+    return search.ranked(ambulant, {pid: "form" for pid in ambulant}, outcome.radius_km)
 
 
 def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, age: int, day: dt.date) -> list[sa.Row]:
@@ -323,12 +324,12 @@ class _Search:
         place, criteria = self.outcome.place, self.criteria
         hits = []
         for row in candidates(self.outcome.region.id, strengths, place.lat, place.lon, km, criteria.age, self.day):
+            distance = geo.geodesic_km(place.lat, place.lon, row.lat, row.lon)
+            if distance > km:  # in the box, outside the circle
+                continue
             groups = frozenset(g for g in row.target_groups_raw.split("|") if g)
             if not scoring.eligible(age_min=row.age_min, age_max=row.age_max, groups=groups, intake_status=row.intake_status,
                                     waiting_weeks=row.waiting_weeks, criteria=criteria):
-                continue
-            distance = geo.geodesic_km(place.lat, place.lon, row.lat, row.lon)
-            if distance > km:
                 continue
             parts = scoring.score_parts(
                 match_strength=strengths[row.product_id], km=distance, waiting_weeks=row.waiting_weeks,
@@ -339,12 +340,12 @@ class _Search:
         hits.sort(key=lambda h: scoring.sort_key(h.score, h.km, h.row.id, self.day))
         return hits
 
-    def rows(self, hits: list[Hit], need_label: str) -> list[ResultRow]:
-        """The hits as result rows, each with its explanation in the user's language."""
+    def rows(self, hits: list[Hit], need_label: str, about: dict[int, sa.Row]) -> list[ResultRow]:
+        """The hits as result rows with their names and contact details (`about`, from `details`),
+        each with its explanation in the user's language."""
         group_labels = {code: str(label) for code, label in TARGET_GROUPS.items()}
         required = sorted(self.criteria.required_groups)
-        shown = details([hit.row.id for hit in hits])
-        return [self._row(hit, shown[hit.row.id], need_label, required, group_labels) for hit in hits]
+        return [self._row(hit, about[hit.row.id], need_label, required, group_labels) for hit in hits]
 
     def _row(self, hit: Hit, about: sa.Row, need_label: str, required: list[str], group_labels: dict[str, str]) -> ResultRow:
         row, product = hit.row, self.products[hit.row.product_id]

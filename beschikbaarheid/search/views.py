@@ -60,7 +60,7 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         partial=partial,
         nomatch_form=nomatch_form or NoMatchForm(q=query_string),
         search_url=lambda **changes: _search_url(args, **changes),
-        weights=vars(service.score_settings(current_app.config).weights.normalised()),
+        weights=vars(service.score_settings(current_app.config).weights.normalised),
         TARGET_GROUPS=TARGET_GROUPS,
         SEGMENT_LABELS=SEGMENT_LABELS,
     )
