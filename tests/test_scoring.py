@@ -203,3 +203,15 @@ def test_eligible_means_every_filter_holds(age, lo, hi, groups, required, intake
         and (max_wait is None or (weeks is not None and weeks <= max_wait))
     )
     assert ok == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(s=settings_st, strength=st.floats(0, 1), km=st.floats(0, 300), farther=st.floats(0, 100), weeks=waiting_st,
+       free=st.one_of(st.none(), st.integers(0, 5)), intake=intake_st, updated=updated_st, served=st.integers(0, 3), total=st.integers(0, 3))
+def test_no_offering_scores_above_the_best_possible_at_its_distance(s, strength, km, farther, weeks, free, intake, updated, served, total):
+    """The ranking stops scoring once best_possible at the next distance is below its last place:
+    nothing at that distance or farther may score higher."""
+    assume(served <= total)
+    actual = _score(s, match_strength=strength, km=km + farther, waiting_weeks=weeks, free_places=free, intake_status=intake,
+                    updated_at=updated, preferred_served=served, preferred_total=total)
+    assert actual <= scoring.best_possible(strength, km, s)

@@ -342,3 +342,48 @@ def test_markup_in_names_is_escaped_in_cards_and_their_explanation(app, client):
         assert "<dd>Huis &lt;i&gt;schuin&lt;/i&gt;" in html
         assert "<li>Product komt exact overeen (43A10 Gezinshuis &lt;u&gt;x&lt;/u&gt;)</li>" in html
         assert "<b>vet</b>" not in html and "<i>schuin</i>" not in html and "<u>x</u>" not in html
+
+
+def test_the_best_alternatives_are_found_among_many(app, world):
+    """Ranking scores offerings nearest first and stops when no farther one can enter the list;
+    the three alternatives shown are still exactly the best three of all of them."""
+    import random
+
+    from werkzeug.datastructures import MultiDict
+
+    from beschikbaarheid.domain import freshness, geo, scoring
+    from beschikbaarheid.models import Product
+    from beschikbaarheid.search import service
+
+    rng = random.Random(5)
+    now = utcnow()
+    with app.app_context():
+        region = db.session.get(Offering, world["linde"]).product.region
+        ambulant = db.session.scalars(sa.select(Product).where(Product.code == "45A01")).one()
+        for i in range(60):  # near home, mostly poor figures; farther out, some very good ones
+            near = i < 40
+            spread = 0.02 if near else 0.12
+            provider = f.provider(f"Team {i:02d}")
+            location = f.location(provider, f"Locatie {i}", 51.4786 + rng.uniform(-spread, spread), 5.6597 + rng.uniform(-spread, spread), "5701", "Helmond")
+            f.offering(location, ambulant, waiting_weeks=rng.choice([12, 20, None] if near else [0, 1, 2, 6]), free_places=0 if near else rng.choice([0, 1]),
+                       intake_status=rng.choice(["open", "open", "overleg"]), target_groups=rng.sample(["ASS", "LVB"], rng.randint(0, 2)),
+                       updated_at=now - dt.timedelta(days=rng.randint(0, 60)))
+        db.session.commit()
+        assert region is not None
+        with app.test_request_context("/"):
+            outcome = service.run_search(MultiDict({"locatie": "5701", "leeftijd": "12", "product": "gezinshuis autisme"}), alternatives=True, now=now)
+            settings = service.score_settings(app.config)
+            day = freshness.local_date(now)
+            expected = []
+            for o in db.session.scalars(sa.select(Offering).where(Offering.product_id == ambulant.id)):
+                km = geo.geodesic_km(outcome.place.lat, outcome.place.lon, o.location.lat, o.location.lon)
+                groups = frozenset(o.target_groups)
+                if km > outcome.radius_km or not scoring.eligible(age_min=o.age_min, age_max=o.age_max, groups=groups, intake_status=o.intake_status,
+                                                                  waiting_weeks=o.waiting_weeks, criteria=outcome.criteria):
+                    continue
+                parts = scoring.score_parts(match_strength=scoring.STRENGTH_BROAD, km=km, waiting_weeks=o.waiting_weeks, free_places=o.free_places,
+                                            intake_status=o.intake_status, updated_at=o.updated_at, now=now, settings=settings,
+                                            preferred_served=len({"ASS"} & groups), preferred_total=1)
+                expected.append((scoring.sort_key(scoring.score(parts, settings), km, o.id, day), o.id))
+    assert [r.offering_id for r in outcome.alternatives] == [oid for _key, oid in sorted(expected)[:3]]
+    assert len(expected) > 20  # enough that most are never scored

@@ -210,6 +210,20 @@ def sort_key(score_value: int, km: float, offering_id: int, day: dt.date) -> tup
     return (-score_value, round(km, 3), tie_key(offering_id, day), offering_id)
 
 
+def best_possible(match_strength: float, km: float, settings: ScoreSettings) -> int:
+    """The highest score an offering of this match strength at `km` can reach: every other part at
+    its maximum (serves every group the referrer mentioned, no wait and a free place with open
+    intake, updated today). It falls with the distance, so a ranking that takes offerings nearest
+    first can stop once it is below the last place of its list."""
+    best = Parts(
+        fit=fit_part(match_strength, 1, 1),
+        distance=distance_part(km, settings.distance_scale_km),
+        waiting=waiting_part(0, 1, "open", settings.waiting_horizon_weeks),
+        freshness=1.0,
+    )
+    return score(best, settings)
+
+
 # -- explanations ------------------------------------------------------------------------------
 
 

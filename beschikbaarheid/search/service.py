@@ -16,6 +16,7 @@ twice the radius). docs/search.md explains the whole path and its speed.
 from __future__ import annotations
 
 import base64
+import bisect
 import datetime as dt
 import hashlib
 import secrets
@@ -220,14 +221,13 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     )
     search = _Search(outcome, score_settings(config))
     need = outcome.need
-    nearby = search.ranked(need.strengths, need.product_kinds, outcome.radius_km)
-    outcome.nearby_total = len(nearby)
+    nearby, outcome.nearby_total = search.top(need.strengths, need.product_kinds, outcome.radius_km, outcome.max_results)
     far: list[Hit] = []
     far_results = int(config["SEARCH_FAR_RESULTS"])
-    if len(nearby) < int(config["SEARCH_MIN_NEARBY_RESULTS"]) and far_results > 0 and outcome.far_km > outcome.radius_km:
-        far = [h for h in search.ranked(need.strengths, need.product_kinds, outcome.far_km) if h.km > outcome.radius_km]
+    if outcome.nearby_total < int(config["SEARCH_MIN_NEARBY_RESULTS"]) and far_results > 0 and outcome.far_km > outcome.radius_km:
+        far, _count = search.top(need.strengths, need.product_kinds, outcome.far_km, far_results, beyond_km=outcome.radius_km)
     others = _ambulant_alternatives(search, outcome) if alternatives else []
-    shown = {"results": nearby[: outcome.max_results], "far": far[:far_results], "alternatives": others[:ALTERNATIVES_SHOWN]}
+    shown = {"results": nearby, "far": far, "alternatives": others}
     about = details([hit.row.id for hits in shown.values() for hit in hits])
     for name, hits in shown.items():
         setattr(outcome, name, search.rows(hits, _("ambulante hulp") if name == "alternatives" else need.label, about))
@@ -242,7 +242,7 @@ def _ambulant_alternatives(search: _Search, outcome: SearchOutcome) -> list[Hit]
     ambulant = {p.id: scoring.STRENGTH_BROAD for p in outcome.catalogue if p.form == "ambulant" and p.id not in need.strengths}
     if not ambulant:
         return []
-    return search.ranked(ambulant, {pid: "form" for pid in ambulant}, outcome.radius_km)
+    return search.top(ambulant, {pid: "form" for pid in ambulant}, outcome.radius_km, ALTERNATIVES_SHOWN)[0]
 
 
 def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, age: int, day: dt.date) -> list[sa.Row]:
@@ -319,26 +319,44 @@ class _Search:
         self.preferred = outcome.need.preferred_groups - outcome.criteria.required_groups
         self.products = {p.id: p for p in outcome.catalogue}
 
-    def ranked(self, strengths: dict[int, float], kinds: dict[int, str], km: float) -> list[Hit]:
-        """Every offering of these products within `km` that passes the filters, best first."""
+    def top(self, strengths: dict[int, float], kinds: dict[int, str], km: float, k: int, beyond_km: float = 0.0) -> tuple[list[Hit], int]:
+        """The k best offerings of these products that pass the filters between `beyond_km` and
+        `km`, best first (scoring.sort_key), and how many there are in all.
+
+        They are scored nearest first: once not even a perfect offering at the next distance could
+        enter the list (scoring.best_possible), the rest are counted but not scored."""
         place, criteria = self.outcome.place, self.criteria
-        hits = []
+        found = []
         for row in candidates(self.outcome.region.id, strengths, place.lat, place.lon, km, criteria.age, self.day):
             distance = geo.geodesic_km(place.lat, place.lon, row.lat, row.lon)
-            if distance > km:  # in the box, outside the circle
+            if not beyond_km < distance <= km:  # in the box, outside the circle (or inside the inner one)
                 continue
             groups = frozenset(g for g in row.target_groups_raw.split("|") if g)
-            if not scoring.eligible(age_min=row.age_min, age_max=row.age_max, groups=groups, intake_status=row.intake_status,
-                                    waiting_weeks=row.waiting_weeks, criteria=criteria):
-                continue
-            parts = scoring.score_parts(
-                match_strength=strengths[row.product_id], km=distance, waiting_weeks=row.waiting_weeks,
-                free_places=row.free_places, intake_status=row.intake_status, updated_at=row.updated_at, now=self.now,
-                settings=self.settings, preferred_served=len(self.preferred & groups), preferred_total=len(self.preferred),
-            )
-            hits.append(Hit(row, groups, distance, parts, scoring.score(parts, self.settings), kinds.get(row.product_id, "name")))
-        hits.sort(key=lambda h: scoring.sort_key(h.score, h.km, h.row.id, self.day))
-        return hits
+            if scoring.eligible(age_min=row.age_min, age_max=row.age_max, groups=groups, intake_status=row.intake_status,
+                                waiting_weeks=row.waiting_weeks, criteria=criteria):
+                found.append((distance, row, groups))
+        found.sort(key=lambda f: f[0])
+        strongest = max(strengths.values(), default=0.0)
+        best: list[Hit] = []
+        for distance, row, groups in found:
+            if len(best) >= k:
+                last = best[-1]
+                bound = scoring.best_possible(strongest, distance, self.settings)
+                if bound < last.score or (bound == last.score and round(distance, 3) > round(last.km, 3)):
+                    break
+            hit = self._hit(row, groups, distance, strengths[row.product_id], kinds.get(row.product_id, "name"))
+            bisect.insort(best, hit, key=lambda h: scoring.sort_key(h.score, h.km, h.row.id, self.day))
+            del best[k:]
+        return best, len(found)
+
+    def _hit(self, row: sa.Row, groups: frozenset[str], distance: float, strength: float, match_kind: str) -> Hit:
+        """One candidate scored by domain/scoring."""
+        parts = scoring.score_parts(
+            match_strength=strength, km=distance, waiting_weeks=row.waiting_weeks, free_places=row.free_places,
+            intake_status=row.intake_status, updated_at=row.updated_at, now=self.now, settings=self.settings,
+            preferred_served=len(self.preferred & groups), preferred_total=len(self.preferred),
+        )
+        return Hit(row, groups, distance, parts, scoring.score(parts, self.settings), match_kind)
 
     def rows(self, hits: list[Hit], need_label: str, about: dict[int, sa.Row]) -> list[ResultRow]:
         """The hits as result rows with their names and contact details (`about`, from `details`),
