@@ -27,6 +27,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from beschikbaarheid.domain import freshness
 from beschikbaarheid.extensions import db
 from flask_babel import lazy_gettext as _l
 
@@ -329,6 +330,20 @@ class Offering(db.Model):
     product: Mapped[Product] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_method
+    def is_stale(self, now: dt.datetime) -> bool:
+        """Not updated or confirmed this month: `freshness.is_stale` on an instance.
+
+        On the class (``Offering.is_stale(now)``) it is the SQL form of that one rule, for queries
+        that count or filter in the database (compliance, data quality, waiting times, the daily
+        flag); tests/test_freshness_sql.py checks that both forms agree on the same rows.
+        """
+        return freshness.is_stale(self.updated_at, now)
+
+    @is_stale.expression
+    def is_stale(cls, now: dt.datetime):
+        return or_(cls.updated_at.is_(None), cls.updated_at < freshness.month_start(now))
 
     @property
     def target_groups(self) -> list[str]:
