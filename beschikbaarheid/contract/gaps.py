@@ -3,7 +3,6 @@ that referrers reported as "geen passend aanbod", per municipality the share of 
 option nearby, and both as downloads."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -80,10 +79,11 @@ def _need_key(columns) -> tuple:
 
 def _needs_statement(region_id: int, since: dt.date):
     """Per need, municipality and age band: searches, searches without an option nearby, and reports;
-    only the needs with either of the last two.
+    only the needs with either of the last two, most often without an option first, with their
+    municipality's name and how many such needs there are in all.
 
     The search log is first grouped in the order of its covering index (no sort), then merged with
-    the reports per need.
+    the reports per need; ties are ordered by need, municipality and age band, so pages are stable.
     """
     raw = (SearchLog.municipality_code, SearchLog.need_kind, SearchLog.product_id, SearchLog.product_code, SearchLog.segment,
            SearchLog.category, SearchLog.age_band)
@@ -103,26 +103,37 @@ def _needs_statement(region_id: int, since: dt.date):
     ).subquery("both")
     key = (both.c.product_id, both.c.product_code, both.c.segment, both.c.category, both.c.need_kind, both.c.municipality_code,
            both.c.age_band)
-    return (
-        sa.select(*key, sa.func.sum(both.c.searches).label("searches"), sa.func.sum(both.c.without).label("without"),
-                  sa.func.sum(both.c.reports).label("reports"))
+    total = lambda column, name: sa.cast(sa.func.sum(column), sa.Integer).label(name)  # noqa: E731 - PostgreSQL sums as numeric
+    needs = (
+        sa.select(*key, total(both.c.searches, "searches"), total(both.c.without, "without"), total(both.c.reports, "reports"))
         .group_by(*key)
         .having(sa.or_(sa.func.sum(both.c.without) > 0, sa.func.sum(both.c.reports) > 0))
+        .subquery("needs")
+    )
+    place = sa.func.coalesce(Municipality.name, needs.c.municipality_code)
+    return (
+        sa.select(needs.c.product_id, needs.c.product_code, needs.c.segment, needs.c.category, needs.c.need_kind,
+                  needs.c.municipality_code, place, needs.c.age_band, needs.c.searches, needs.c.without, needs.c.reports,
+                  sa.func.count().over())
+        .outerjoin(Municipality, Municipality.cbs_code == needs.c.municipality_code)
+        .order_by(needs.c.without.desc(), needs.c.reports.desc(), needs.c.product_code.nulls_last(), needs.c.segment.nulls_last(),
+                  needs.c.category.nulls_last(), needs.c.need_kind.nulls_last(), place.nulls_last(), needs.c.age_band,
+                  needs.c.product_id.nulls_last())
     )
 
 
-def _need_label(row, products: dict[int, Product]) -> str:
+def _need_label(product_id, product_code, segment, category, need_kind, products: dict[int, Product]) -> str:
     """What the need is called on the page and in the export."""
-    product = products.get(row.product_id) if row.product_id else None
+    product = products.get(product_id) if product_id else None
     if product is not None:
         return f"{product.code} {product.name}"
-    if row.product_code:
-        return row.product_code
-    if row.segment:
-        return f"Segment {row.segment}: {SEGMENT_LABELS.get(row.segment, '')}".rstrip(": ")
-    if row.category:
-        return f"Categorie {row.category}: {CATEGORY_LABELS.get(row.category, '')}".rstrip(": ")
-    return f"Overige zoekvraag ({NEED_KINDS.get(row.need_kind, row.need_kind)})"
+    if product_code:
+        return product_code
+    if segment:
+        return f"Segment {segment}: {SEGMENT_LABELS.get(segment, '')}".rstrip(": ")
+    if category:
+        return f"Categorie {category}: {CATEGORY_LABELS.get(category, '')}".rstrip(": ")
+    return f"Overige zoekvraag ({NEED_KINDS.get(need_kind, need_kind)})"
 
 
 def municipality_names(codes: Iterable[str | None]) -> dict[str, str]:
@@ -147,23 +158,21 @@ def municipality_shares(region_id: int, since: dt.date) -> list[GapMunicipality]
     )
 
 
-def supply_gaps(ctx: Context, months: int = 12) -> GapsResult:
-    """Every need without an option within the radius (most often first) and every municipality's share."""
+def supply_gaps(ctx: Context, months: int = 12, page: int | None = None) -> GapsResult:
+    """The needs without an option within the radius (most often first; all, or one page of them),
+    every municipality's share, and the latest reasons given."""
     since = compliance.months_back(ctx.as_of, months)[0]
-    municipalities = municipality_shares(ctx.region.id, since)
-    rows = db.session.execute(_needs_statement(ctx.region.id, since)).all()
+    statement = _needs_statement(ctx.region.id, since)
+    if page is None:
+        rows = db.session.execute(statement).all()
+    else:
+        page = max(1, page)
+        rows = db.session.execute(statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+        if not rows and page > 1:  # past the last page (an old link): show the last one
+            needs = db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+            return supply_gaps(ctx, months, -(-needs // PER_PAGE))
     products = products_by_id(r.product_id for r in rows)
-    names = municipality_names(r.municipality_code for r in rows)
-    labels: dict[tuple, str] = {}
-    needs: dict[tuple, GapNeed] = {}
-    for r in rows:
-        label = labels.get(r[:5]) or labels.setdefault(r[:5], _need_label(r, products))
-        key = (label, r.municipality_code, r.age_band)
-        need = needs.get(key) or needs.setdefault(
-            key, GapNeed(label, r.municipality_code, names.get(r.municipality_code, r.municipality_code or "onbekend"), r.age_band))
-        need.searches += int(r.searches)
-        need.without += int(r.without)
-        need.reports += int(r.reports)
+    municipalities = municipality_shares(ctx.region.id, since)
     reasons = db.session.scalars(
         sa.select(NoMatchReport)
         .where(NoMatchReport.region_id == ctx.region.id, NoMatchReport.day >= since, NoMatchReport.reason != "")
@@ -172,19 +181,14 @@ def supply_gaps(ctx: Context, months: int = 12) -> GapsResult:
     )
     return GapsResult(
         since=since,
-        needs=sorted(needs.values(), key=lambda n: (-n.without, -n.reports, n.need, n.municipality, n.age_band)),
+        needs=[GapNeed(_need_label(*need, products), code, place or "onbekend", age_band, searches, without, reports)
+               for *need, code, place, age_band, searches, without, reports, _ in rows],
         municipalities=municipalities,
         reasons=list(reasons),
         searches=sum(m.searches for m in municipalities),
+        page=page or 1,
+        pages=max(1, -(-rows[0][-1] // PER_PAGE)) if rows and page else 1,
     )
-
-
-def gaps_page(ctx: Context, months: int, page: int) -> GapsResult:
-    """The gaps with one page of needs (the export has them all)."""
-    gaps = supply_gaps(ctx, months)
-    pages = max(1, -(-len(gaps.needs) // PER_PAGE))
-    page = min(max(1, page), pages)
-    return dataclasses.replace(gaps, needs=gaps.needs[(page - 1) * PER_PAGE: page * PER_PAGE], page=page, pages=pages)
 
 
 def _notes(ctx: Context, since: dt.date) -> list[tuple[str, str]]:

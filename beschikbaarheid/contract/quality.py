@@ -43,17 +43,18 @@ def _values_since():
 def _confirm_only(cutoff: dt.datetime):
     """SQL form of domain.quality.confirm_only_since(...) is not None, written to stay cheap.
 
-    "The figures last changed at or before the cutoff" is read as: no create/update row after the
-    cutoff, and some row at or before it (two index seeks instead of a max over the whole history);
-    values_since itself is only worked out when the last confirmation is that old too.
+    "The figures last changed at or before the cutoff" is read as: not among the offerings with a
+    create/update row after the cutoff (one range of the history, read once), and some row at or
+    before it (one index seek), instead of a max over each offering's whole history; values_since
+    itself is only worked out when the last confirmation is that old too.
     """
-    change, row = _changes(), _changes()
-    changed_since = sa.exists(sa.select(1).where(change.offering_id == Offering.id, change.changed_at > cutoff, change.kind != "confirm"))
+    row = _changes()
+    changed_since = sa.select(OfferingChange.offering_id).where(OfferingChange.changed_at > cutoff, OfferingChange.kind != "confirm")
     before = sa.exists(sa.select(1).where(row.offering_id == Offering.id, row.changed_at <= cutoff))
     return sa.and_(
         Offering.last_update_kind == "confirm",
         Offering.updated_at.is_not(None),
-        ~changed_since,
+        Offering.id.not_in(changed_since),
         before,
         sa.or_(Offering.updated_at > cutoff, Offering.updated_at > _values_since()),
     )

@@ -142,7 +142,7 @@ def gaps_view():
     """Needs that find no option within the radius, from the anonymous search log and no-match reports."""
     ctx = _context()
     months = _gap_months()
-    return render_template("contract/gaps.html", gaps=gaps.gaps_page(ctx, months, _int_arg("pagina", 1)), months=months,
+    return render_template("contract/gaps.html", gaps=gaps.supply_gaps(ctx, months, _int_arg("pagina", 1)), months=months,
                            periods=GAP_PERIODS, **_common(ctx))
 
 
