@@ -27,46 +27,22 @@ PER_PAGE = 100
 OFFERING_KINDS = tuple(kind for kind in rules.FLAG_KINDS if kind != "jump")
 
 
-def _changes():
-    """A fresh alias of the history table for a correlated subquery."""
-    return sa.orm.aliased(OfferingChange)
-
-
 def _values_since():
-    """SQL form of OfferingFacts.values_since: the offering's last create or update row, else its first row."""
-    change = _changes()
-    last_value_change = sa.select(sa.func.max(change.changed_at)).where(change.offering_id == Offering.id, change.kind != "confirm")
-    first_row = sa.select(sa.func.min(change.changed_at)).where(change.offering_id == Offering.id)
-    return sa.type_coerce(sa.func.coalesce(last_value_change.scalar_subquery(), first_row.scalar_subquery()), UTCDateTime())
-
-
-def _confirm_only(cutoff: dt.datetime):
-    """SQL form of domain.quality.confirm_only_since(...) is not None, written to stay cheap.
-
-    "The figures last changed at or before the cutoff" is read as: not among the offerings with a
-    create/update row after the cutoff (one range of the history, read once), and some row at or
-    before it (one index seek), instead of a max over each offering's whole history; values_since
-    itself is only worked out when the last confirmation is that old too.
-    """
-    row = _changes()
-    changed_since = sa.select(OfferingChange.offering_id).where(OfferingChange.changed_at > cutoff, OfferingChange.kind != "confirm")
-    before = sa.exists(sa.select(1).where(row.offering_id == Offering.id, row.changed_at <= cutoff))
-    return sa.and_(
-        Offering.last_update_kind == "confirm",
-        Offering.updated_at.is_not(None),
-        Offering.id.not_in(changed_since),
-        before,
-        sa.or_(Offering.updated_at > cutoff, Offering.updated_at > _values_since()),
-    )
+    """SQL form of OfferingFacts.values_since: when a figure last changed, else (an offering that was
+    only ever confirmed) its first history row."""
+    change = sa.orm.aliased(OfferingChange)
+    first_row = sa.select(sa.func.min(change.changed_at)).where(change.offering_id == Offering.id).scalar_subquery()
+    return sa.type_coerce(sa.func.coalesce(Offering.values_changed_at, first_row), UTCDateTime())
 
 
 def offering_rules(as_of: dt.datetime, cutoff: dt.datetime) -> dict[str, sa.ColumnElement]:
     """The SQL form of every rule of domain.quality.offering_flags, by flag kind (conditions on Offering)."""
-    zero_wait = Offering.waiting_weeks == 0
+    zero_wait, since = Offering.waiting_weeks == 0, _values_since()
     return {
         "zero_wait_no_place": sa.and_(zero_wait, Offering.free_places == 0),
         "free_above_capacity": Offering.free_places > Offering.capacity,
-        "confirm_only": _confirm_only(cutoff),
+        # confirm_only_since: the last action a confirmation made after the figures last changed, at or before the cutoff
+        "confirm_only": sa.and_(Offering.last_update_kind == "confirm", Offering.updated_at > since, since <= cutoff),
         "zero_wait": sa.and_(zero_wait, sa.or_(Offering.free_places.is_(None), Offering.free_places != 0)),
         "capacity_missing": Offering.capacity.is_(None),
         "stale": Offering.is_stale(as_of),
@@ -83,23 +59,26 @@ def _weeks(text):
 def waiting_jumps(ctx: Context, max_jump_weeks: int, provider_id: int | None = None) -> list[WaitingJump]:
     """Waiting-time updates of contracted offerings in the jump window that may be jumps.
 
-    The database narrows them to differences above `max_jump_weeks`; domain.quality.jump_flags decides.
+    The database narrows them to differences above `max_jump_weeks` from a partial index of
+    waiting-time updates; domain.quality.jump_flags decides. Whether the offering is contracted is
+    asked afterwards for the few that remain (joined in one statement, PostgreSQL would hash every
+    offering and contract first).
     """
     since = rules.months_before(ctx.as_of, rules.JUMP_WINDOW_MONTHS)
-    stmt = (
-        sa.select(OfferingChange.offering_id, OfferingChange.changed_at, OfferingChange.old_value, OfferingChange.new_value,
-                  OfferingChange.unusual_confirmed)
-        .join(Offering, Offering.id == OfferingChange.offering_id)
-        .where(
-            WAITING_TIME_UPDATE,
-            OfferingChange.changed_at >= since,
-            sa.func.abs(_weeks(OfferingChange.new_value) - _weeks(OfferingChange.old_value)) > max_jump_weeks,
-            is_contracted(ctx.region.id, ctx.today),
-        )
+    stmt = sa.select(OfferingChange.offering_id, OfferingChange.changed_at, OfferingChange.old_value, OfferingChange.new_value,
+                     OfferingChange.unusual_confirmed).where(
+        WAITING_TIME_UPDATE,
+        OfferingChange.changed_at >= since,
+        sa.func.abs(_weeks(OfferingChange.new_value) - _weeks(OfferingChange.old_value)) > max_jump_weeks,
     )
     if provider_id is not None:
-        stmt = stmt.where(Offering.provider_id == provider_id)
-    return [WaitingJump(oid, at, to_int(old), to_int(new), bool(unusual)) for oid, at, old, new, unusual in db.session.execute(stmt)]
+        stmt = stmt.where(OfferingChange.offering_id.in_(sa.select(Offering.id).where(Offering.provider_id == provider_id)))
+    rows = db.session.execute(stmt).all()
+    ids = list({oid for oid, *_ in rows})
+    contracted = set(db.session.scalars(
+        sa.select(Offering.id).where(Offering.id.in_(ids), is_contracted(ctx.region.id, ctx.today))
+    )) if ids else set()
+    return [WaitingJump(oid, at, to_int(old), to_int(new), bool(unusual)) for oid, at, old, new, unusual in rows if oid in contracted]
 
 
 def _facts(*conditions) -> list[OfferingFacts]:

@@ -321,6 +321,8 @@ class Offering(db.Model):
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     updated_by: Mapped[str | None] = mapped_column(String(254))  # user e-mail, link or import label
     last_update_kind: Mapped[str | None] = mapped_column(String(10))  # update | confirm | import
+    # When a figure last changed: its latest create/update history row (confirmations leave it).
+    values_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     unusual_confirmed: Mapped[bool] = mapped_column(default=False)  # provider confirmed a flagged value
     stale: Mapped[bool] = mapped_column(default=False)  # set by the daily staleness job
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
