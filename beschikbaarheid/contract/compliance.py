@@ -67,6 +67,7 @@ def _is_current(n, n_fresh):
 
 
 def _count_current(n, n_fresh):
+    """How many of the grouped rows are current."""
     return sa.func.count(sa.case((_is_current(n, n_fresh), 1)))
 
 
@@ -273,6 +274,7 @@ def compliance_table(ctx: Context) -> Table:
     target_pct = round(ctx.target * 100, 1)
 
     def row(level: str, code: str, name: str, share: Share) -> list:
+        """One line of the table: the same columns for the total, a segment and a product."""
         return [level, code, name, share.current, share.contracted, percent(share.share), target_pct, share.meets_target]
 
     rows = [row("totaal", "", "Alle gecontracteerde aanbieders", now.total)]

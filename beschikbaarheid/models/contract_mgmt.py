@@ -66,6 +66,7 @@ class CallLog(db.Model):
 
     @property
     def outcome_label(self) -> str:
+        """The outcome in words (the code itself if it is not one of ours)."""
         return str(CALL_OUTCOMES[self.outcome]) if self.outcome in CALL_OUTCOMES else self.outcome
 
 
