@@ -288,3 +288,39 @@ def test_unknown_provider_dossier_is_404(app, client, login):
         factories.region()
         login(manager())
     assert client.get("/contract/aanbieder/999999").status_code == 404
+
+
+def test_waiting_trend_shows_the_weeks_in_force_at_each_month_end(app, client, login):
+    """The month table replays the history: a value holds from its save on, an offering counts from
+    its creation, and an offering without history counts from its last update."""
+    from beschikbaarheid.domain.compliance import month_label, months_back
+    from beschikbaarheid.services.offerings import apply_update, record_creation
+
+    with app.app_context():
+        now = utcnow()
+        months = months_back(now, 4)  # [m-3, m-2, m-1, m]
+
+        def mid(month):
+            return dt.datetime.combine(month.replace(day=15), dt.time(12), tzinfo=freshness.TZ)
+
+        product = factories.product("43A10", "Gezinshuis", factories.region(), segment=2)
+        early = factories.offering(factories.location(factories.provider("Vroeg BV")), product, waiting_weeks=4, updated_at=mid(months[0]))
+        record_creation(early, author="import", via="import", now=mid(months[0]))
+        apply_update(early, {"waiting_weeks": 10}, author="a@b.nl", via="form", now=mid(months[1]))
+        late = factories.offering(factories.location(factories.provider("Laat BV")), product, waiting_weeks=6, updated_at=mid(months[2]))
+        record_creation(late, author="import", via="import", now=mid(months[2]))
+        factories.offering(factories.location(factories.provider("Zonder historie BV")), product, waiting_weeks=20,
+                           updated_at=mid(months[1]))
+        db.session.commit()
+        login(manager())
+    html = client.get("/contract/wachttijden").get_data(as_text=True)
+    table = html[html.index('id="trend"'):]
+
+    def month_row(month):
+        row = table[table.index(f'<th scope="row">{month_label(month)}</th>'):]
+        return re.findall(r'<td class="num">([^<]*)</td>', row[: row.index("</tr>")])[:2]
+
+    assert month_row(months[0]) == ["1", "4–4"]  # only the early offering existed
+    assert month_row(months[1]) == ["2", "10–20"]  # its update holds from mid-month; the one without history counts from its update
+    assert month_row(months[2]) == ["3", "6–20"]
+    assert month_row(months[3]) == ["3", "6–20"]

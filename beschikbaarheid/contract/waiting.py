@@ -65,18 +65,28 @@ def waiting_trend(ctx: Context, product: Product, months: int = TREND_MONTHS) ->
     contracts = db.session.scalars(sa.select(Contract).where(Contract.region_id == ctx.region.id, Contract.product_id == product.id)).all()
     of_product = sa.select(Offering.id).where(Offering.product_id == product.id)
     changes: dict[int, list[WaitingChange]] = defaultdict(list)
-    for oid, at, old, new in db.session.execute(
-        sa.select(OfferingChange.offering_id, OfferingChange.changed_at, OfferingChange.old_value, OfferingChange.new_value)
+    created: set[int] = set()  # offerings whose waiting-time history starts with their creation
+    for oid, at, kind, old, new in db.session.execute(
+        sa.select(OfferingChange.offering_id, OfferingChange.changed_at, OfferingChange.kind, OfferingChange.old_value,
+                  OfferingChange.new_value)
         .where(OfferingChange.offering_id.in_(of_product), OfferingChange.field == "waiting_weeks",
                OfferingChange.kind.in_(("create", "update")))
         .order_by(OfferingChange.changed_at, OfferingChange.id)
     ):
+        if kind == "create" and oid not in changes:
+            created.add(oid)
         changes[oid].append(WaitingChange(at, to_int(old), to_int(new)))
-    born = dict(db.session.execute(
-        sa.select(OfferingChange.offering_id, sa.func.min(OfferingChange.changed_at))
-        .where(OfferingChange.offering_id.in_(of_product))
-        .group_by(OfferingChange.offering_id)
-    ).tuples().all())
+    # Before a creation row the offering showed nothing (that row's old value), so only the others
+    # need their first history row of any kind to know since when they existed; an offering without
+    # any history has existed since its last update.
+    others = [oid for oid, *_ in offerings if oid not in created]
+    born: dict[int, dt.datetime | None] = dict.fromkeys(created)
+    if others:
+        born.update(db.session.execute(
+            sa.select(OfferingChange.offering_id, sa.func.min(OfferingChange.changed_at))
+            .where(OfferingChange.offering_id.in_(others))
+            .group_by(OfferingChange.offering_id)
+        ).tuples().all())
     wanted = compliance.months_back(ctx.as_of, months)
     # In UTC like the history's timestamps: comparing datetimes of one time zone is much cheaper.
     moments = [compliance.month_last_instant(m).astimezone(dt.timezone.utc) for m in wanted[:-1]] + [ctx.as_of]
