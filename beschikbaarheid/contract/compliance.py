@@ -153,8 +153,8 @@ def _replay_conditions(start: dt.datetime, end: dt.datetime):
 
 
 def closed_month_share(region_id: int, month: dt.date, target: float) -> Share:
-    """A closed month's compliance, replayed from the append-only history (about a quarter second
-    at national scale, hence stored by `closed_months`)."""
+    """A closed month's compliance, replayed from the append-only history (at national scale a few
+    hundred milliseconds a month, hence stored by `closed_months`)."""
     start, end = compliance.month_bounds(month)
     pp = _per_pair(region_id, (end - dt.timedelta(days=1)).date(), *_replay_conditions(start, end))
     _, _, contracted, current, _ = db.session.execute(_levels_statement(pp, with_details=False)).one()

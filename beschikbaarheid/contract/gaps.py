@@ -1,6 +1,5 @@
-"""Supply gaps from the anonymous search log: needs that find no option within the search radius or
-that referrers reported as "geen passend aanbod", per municipality the share of searches with an
-option nearby, and both as downloads."""
+"""Supply gaps from the anonymous search log: needs without an option within the search radius or
+reported as "geen passend aanbod", per municipality the share with an option nearby, both as downloads."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,12 +1,5 @@
 """Doubtful figures on the region's contracted offer: how many of each kind, one page of them, and
-all of one provider's for its dossier.
-
-The rules are domain.quality's. A national region has tens of thousands of flagged offerings
-(early in the month most are not yet updated), too many to load for a page that shows a hundred:
-so each offering rule also has its SQL form here (`offering_rules`), the page counts and pages in
-the database, and the domain rules word the flags it shows. tests/test_quality_sql.py checks that
-both forms flag the same offerings.
-"""
+all of one provider's for its dossier; the rules are domain.quality's, with their SQL form here."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,7 +29,12 @@ def _values_since():
 
 
 def offering_rules(as_of: dt.datetime, cutoff: dt.datetime) -> dict[str, sa.ColumnElement]:
-    """The SQL form of every rule of domain.quality.offering_flags, by flag kind (conditions on Offering)."""
+    """The SQL form of every rule of domain.quality.offering_flags, by flag kind (conditions on Offering).
+
+    A national region has tens of thousands of flagged offerings (early in the month most are not
+    yet updated), too many to load for a page that shows a hundred: the page counts and pages with
+    these, and the domain rules word what it shows. tests/test_quality_sql.py checks both agree.
+    """
     zero_wait, since = Offering.waiting_weeks == 0, _values_since()
     return {
         "zero_wait_no_place": sa.and_(zero_wait, Offering.free_places == 0),
@@ -153,7 +151,7 @@ def quality_page(ctx: Context, max_jump_weeks: int, kind: str | None = None, pag
     counted = db.session.execute(
         sa.select(*(sa.func.count(sa.case((conditions[k], 1))).label(k) for k in OFFERING_KINDS)).where(contracted)
     ).one()
-    jumps = sorted(rules.jump_flags(waiting_jumps(ctx, max_jump_weeks), max_jump_weeks), key=lambda f: (f.offering_id, f.at))
+    jumps = rules.order_flags(rules.jump_flags(waiting_jumps(ctx, max_jump_weeks), max_jump_weeks))
     counts = {k: len(jumps) if k == "jump" else int(getattr(counted, k) or 0) for k in rules.FLAG_KINDS}
     shown = [k for k in rules.FLAG_KINDS if kind in (None, k)]
     total = sum(counts[k] for k in shown)
