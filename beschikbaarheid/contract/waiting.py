@@ -62,7 +62,6 @@ def waiting_trend(ctx: Context, product: Product, months: int = TREND_MONTHS) ->
     offerings = db.session.execute(
         sa.select(Offering.id, Offering.provider_id, Offering.waiting_weeks, Offering.updated_at).where(Offering.product_id == product.id)
     ).all()
-    contracts = db.session.scalars(sa.select(Contract).where(Contract.region_id == ctx.region.id, Contract.product_id == product.id)).all()
     of_product = sa.select(Offering.id).where(Offering.product_id == product.id)
     changes: dict[int, list[WaitingChange]] = defaultdict(list)
     created: set[int] = set()  # offerings whose waiting-time history starts with their creation
@@ -88,6 +87,13 @@ def waiting_trend(ctx: Context, product: Product, months: int = TREND_MONTHS) ->
             .group_by(OfferingChange.offering_id)
         ).tuples().all())
     wanted = compliance.months_back(ctx.as_of, months)
+    days = [compliance.contract_day(month, ctx.as_of) for month in wanted]
+    # Per provider, for each month: a contract for this product active on that month's contract day.
+    active = db.session.execute(
+        sa.select(Contract.provider_id, *(sa.func.max(sa.case((Contract.is_active(day), 1), else_=0)) for day in days))
+        .where(Contract.region_id == ctx.region.id, Contract.product_id == product.id)
+        .group_by(Contract.provider_id)
+    ).all()
     # In UTC like the history's timestamps: comparing datetimes of one time zone is much cheaper.
     moments = [compliance.month_last_instant(m).astimezone(dt.timezone.utc) for m in wanted[:-1]] + [ctx.as_of]
     per_offering = {
@@ -96,8 +102,7 @@ def waiting_trend(ctx: Context, product: Product, months: int = TREND_MONTHS) ->
     }
     series = []
     for i, month in enumerate(wanted):
-        day = compliance.contract_day(month, ctx.as_of)
-        contracted = {c.provider_id for c in contracts if c.is_active(day)}
+        contracted = {provider_id for provider_id, *in_month in active if in_month[i]}
         values = [replayed[i] for provider_id, replayed in per_offering.values() if provider_id in contracted]
         series.append((month, waiting_stats.waiting_stats(values, ctx.norm_weeks)))
     return series

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 def percentile(values: Iterable[float], p: float) -> float | None:
@@ -65,9 +66,12 @@ def waiting_stats(values: Sequence[int | None], norm_weeks: int) -> WaitingStats
     )
 
 
-@dataclass(frozen=True)
-class WaitingChange:
-    """One history row of the waiting_weeks field (kind create or update)."""
+class WaitingChange(NamedTuple):
+    """One history row of the waiting_weeks field (kind create or update).
+
+    A named tuple: a product's trend replays thousands of them per view, and tuples of plain
+    values are no work for Python's garbage collector.
+    """
 
     changed_at: dt.datetime
     old: int | None
