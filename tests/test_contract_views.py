@@ -324,3 +324,47 @@ def test_waiting_trend_shows_the_weeks_in_force_at_each_month_end(app, client, l
     assert month_row(months[1]) == ["2", "10–20"]  # its update holds from mid-month; the one without history counts from its update
     assert month_row(months[2]) == ["3", "6–20"]
     assert month_row(months[3]) == ["3", "6–20"]
+
+
+def test_supply_gaps_show_fifty_needs_a_page_most_often_without_an_option_first(app, client, login):
+    with app.app_context():
+        region = factories.region()
+        today = utcnow().astimezone(freshness.TZ).date()
+        for n in range(1, 56):  # 55 needs: municipality n was searched n times without an option nearby
+            for _ in range(n):
+                db.session.add(SearchLog(day=today, region_id=region.id, need_kind="form", municipality_code=f"{n:04d}",
+                                         age_band="12-17", result_count=0, within_radius_count=0))
+        db.session.commit()
+        login(manager())
+
+    def shown(html):
+        needs = html[html.index('id="behoeften"'):html.index('id="gemeenten"')]
+        return [int(n) for n in re.findall(r"<td>0*(\d+)</td><td>12-17</td>", needs)]
+
+    first = client.get("/contract/tekorten").get_data(as_text=True)
+    assert shown(first) == list(range(55, 5, -1)) and "Pagina 1 van 2" in first and "pagina=2" in first
+    second = client.get("/contract/tekorten?pagina=2").get_data(as_text=True)
+    assert shown(second) == [5, 4, 3, 2, 1]
+    assert shown(client.get("/contract/tekorten?pagina=9").get_data(as_text=True)) == [5, 4, 3, 2, 1]  # an old link: the last page
+
+
+def test_quality_pages_continue_across_kinds_in_order(app, client, login):
+    with app.app_context():
+        product = factories.product("43A10", "Gezinshuis", factories.region(), segment=2)
+        provider = factories.provider("Veel BV")
+        for i in range(70):  # 70 without a place and 0 weeks, then 70 without capacity
+            factories.offering(factories.location(provider, name=f"Nul {i:02d}"), product, waiting_weeks=0, free_places=0)
+        other = factories.product("45A01", "Ambulant", factories.region(), segment=4, form="ambulant")
+        for i in range(70):
+            factories.offering(factories.location(provider, name=f"Leeg {i:02d}"), other, capacity=None)
+        db.session.commit()
+        login(manager())
+
+    def flags(html):
+        listed = html[html.index('id="signalen"'):]
+        return re.findall(r'class="badge [^"]*">([^<]+)</span>', listed)
+
+    first, second = (client.get(f"/contract/kwaliteit?pagina={n}").get_data(as_text=True) for n in (1, 2))
+    assert flags(first) == ["0 weken wachttijd zonder vrije plek"] * 70 + ["Capaciteit ontbreekt"] * 30
+    assert flags(second) == ["Capaciteit ontbreekt"] * 40
+    assert "Alle signalen (140)" in first and "Pagina 2 van 2" in second
