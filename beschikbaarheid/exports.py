@@ -38,6 +38,11 @@ class Table:
         return self.as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+def percent(share: float | None) -> float | None:
+    """A 0..1 share as the percentage a table shows (one decimal); None stays empty."""
+    return None if share is None else round(share * 100, 1)
+
+
 def _safe_text(value: str) -> str:
     """Prefix text that a spreadsheet would evaluate (CSV/formula injection) with an apostrophe."""
     return "'" + value if value.startswith(FORMULA_START) else value

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from beschikbaarheid.domain.freshness import is_stale, month_start
+from beschikbaarheid.domain.freshness import is_stale
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Offering, utcnow
 from jobs.runs import JobResult, run_job
@@ -44,18 +44,16 @@ def mark_stale_offerings(now: dt.datetime) -> StalenessOutcome:
         if should != bool(stale):
             (to_stale if should else to_fresh).append(offering_id)
     table = Offering.__table__
-    boundary = month_start(now)
-    # The extra updated_at condition guards against a provider saving between our read and write:
-    # a row updated meanwhile no longer matches and keeps the flag its save gave it.
+    # The extra staleness condition (the rule's SQL form) guards against a provider saving between
+    # our read and write: a row updated meanwhile no longer matches and keeps the flag its save gave it.
     for i in range(0, len(to_stale), CHUNK):
         result = db.session.execute(
-            sa.update(table).where(table.c.id.in_(to_stale[i:i + CHUNK]),
-                                   sa.or_(table.c.updated_at.is_(None), table.c.updated_at < boundary)).values(stale=True)
+            sa.update(table).where(table.c.id.in_(to_stale[i:i + CHUNK]), Offering.is_stale(now)).values(stale=True)
         )
         outcome.marked_stale += result.rowcount
     for i in range(0, len(to_fresh), CHUNK):
         result = db.session.execute(
-            sa.update(table).where(table.c.id.in_(to_fresh[i:i + CHUNK]), table.c.updated_at >= boundary).values(stale=False)
+            sa.update(table).where(table.c.id.in_(to_fresh[i:i + CHUNK]), ~Offering.is_stale(now)).values(stale=False)
         )
         outcome.marked_fresh += result.rowcount
     db.session.commit()

@@ -1,12 +1,14 @@
-"""The set-based compliance queries agree with the one definition of "current" (domain.reminders.is_current),
+"""The set-based compliance figures agree with the one definition of "current" (freshness.is_current),
 this month and replayed for closed months, on SQLite and PostgreSQL."""
 import datetime as dt
 
-from beschikbaarheid.contract import queries, service
+from beschikbaarheid.contract import compliance as figures
+from beschikbaarheid.contract.dossier import monthly_status
+from beschikbaarheid.contract.region import context_for
 from beschikbaarheid.domain import compliance, freshness
-from beschikbaarheid.domain.reminders import is_current
+from beschikbaarheid.domain.freshness import is_current
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import ComplianceSnapshot, Contract, Offering, utcnow
+from beschikbaarheid.models import Contract, Offering, utcnow
 from beschikbaarheid.services.offerings import apply_update, confirm_unchanged, record_creation
 from tests import factories
 
@@ -49,7 +51,7 @@ def test_current_month_figures_by_hand(app):
     with app.app_context():
         now = utcnow()
         region, prov, (p1, p2) = build_register(now)
-        result = queries.current_compliance(region, now, TARGET)
+        result = figures.current_compliance(context_for(region, now, app.config))
         assert (result.total.current, result.total.contracted) == (2, 5)  # A and F of A, B, C, E, F
         segments = {n: (s.current, s.contracted) for n, _label, s in result.segments}
         assert segments == {2: (3, 5), 4: (1, 2)}
@@ -71,7 +73,7 @@ def test_sql_agrees_with_is_current_for_every_provider(app):
             stamps = [o.updated_at for o in db.session.scalars(db.select(Offering).where(Offering.provider_id == pid))
                       if (pid, o.product_id) in active]
             expected[pid] = is_current(stamps, now)
-        result = queries.current_compliance(region, now, TARGET)
+        result = figures.current_compliance(context_for(region, now, app.config))
         assert result.total.contracted == len(expected)
         assert result.total.current == sum(expected.values())
         assert {pid for pid, *_ in result.not_current} == {pid for pid, ok in expected.items() if not ok}
@@ -81,11 +83,12 @@ def test_overdue_page_lists_never_updated_first_with_contact_details(app):
     with app.app_context():
         now = utcnow()
         region, prov, _ = build_register(now)
-        page = queries.overdue_page(queries.current_compliance(region, now, TARGET), limit=2)
+        this_month = figures.current_compliance(context_for(region, now, app.config))
+        page = figures.overdue_page(this_month, now, limit=2)
         # C never updated, then E (stale since last month), then B (updated one of two this month).
         assert [o.name for o in page] == ["Aanbieder C", "Aanbieder E"]
         assert page[0].last_update is None and page[0].intake_email.endswith("@aanbieder.example")
-        rest = queries.overdue_page(queries.current_compliance(region, now, TARGET), limit=2, offset=2)
+        rest = figures.overdue_page(this_month, now, limit=2, offset=2)
         assert [(o.name, o.offerings, o.fresh) for o in rest] == [("Aanbieder B", 2, 1)]
 
 
@@ -117,10 +120,10 @@ def test_closed_months_are_replayed_from_the_history(app):
     with app.app_context():
         now = utcnow()
         region, g, _, months = build_history(now)
-        assert queries.closed_month_compliance(region.id, months[1], TARGET) == compliance.Share(0, 1, TARGET)
-        assert queries.closed_month_compliance(region.id, months[2], TARGET) == compliance.Share(1, 1, TARGET)
+        assert figures.closed_month_share(region.id, months[1], TARGET) == compliance.Share(0, 1, TARGET)
+        assert figures.closed_month_share(region.id, months[2], TARGET) == compliance.Share(1, 1, TARGET)
         # The dossier's per-provider replay (is_current itself) says the same.
-        status = dict(queries.provider_monthly_status(g.id, region.id, now, months=4))
+        status = dict(monthly_status(g.id, region.id, now, months=4))
         assert status[months[1]] is False and status[months[2]] is True
         assert status[months[0]] is True  # created (stamped) in that month
         assert status[months[3]] is False  # nothing this month
@@ -130,44 +133,43 @@ def test_trend_stores_closed_months_and_recomputes_after_backdated_history(app):
     with app.app_context():
         now = utcnow()
         region, g, (x, y), months = build_history(now)
-        trend = dict(queries.closed_months_trend(region, now, TARGET, months=4))
-        assert trend[months[1]].current == 0
-        assert db.session.scalar(db.select(db.func.count(ComplianceSnapshot.id))) == 3
-        # An import writes a confirmation dated two months ago: that month must be computed again.
+        ctx = context_for(region, now, app.config)
+        assert dict(figures.closed_months(ctx, months=4))[months[1]].current == 0
+        # An import writes a confirmation dated two months ago: that month's figure changes.
         confirm_unchanged(y, author="import", via="import", now=_mid(months[1]))
         db.session.commit()
-        trend = dict(queries.closed_months_trend(region, now, TARGET, months=4))
-        assert trend[months[1]].current == 1
+        assert dict(figures.closed_months(ctx, months=4))[months[1]].current == 1
 
 
 def test_contract_edits_recompute_the_stored_months(app):
     with app.app_context():
         now = utcnow()
         region, g, _, months = build_history(now)
-        assert dict(queries.closed_months_trend(region, now, TARGET, months=4))[months[2]].contracted == 1
+        ctx = context_for(region, now, app.config)
+        assert dict(figures.closed_months(ctx, months=4))[months[2]].contracted == 1
         for contract in db.session.scalars(db.select(Contract)):
             contract.valid_from = months[3]  # contracted only from this month on
         db.session.commit()
-        assert dict(queries.closed_months_trend(region, now, TARGET, months=4))[months[2]].contracted == 0
+        assert dict(figures.closed_months(ctx, months=4))[months[2]].contracted == 0
 
 
-def test_cached_figures_follow_every_update(app):
+def test_figures_follow_every_update(app):
     with app.app_context():
         now = utcnow()
         region, prov, _ = build_register(now)
-        assert queries.current_compliance(region, now, TARGET).total.current == 2
+        assert figures.current_compliance(context_for(region, now, app.config)).total.current == 2
         stale = db.session.scalar(db.select(Offering).where(Offering.provider_id == prov["B"].id, Offering.updated_at < freshness.month_start(now)))
         confirm_unchanged(stale, author="b@b.nl", via="form")
         db.session.commit()
-        assert queries.current_compliance(region, utcnow(), TARGET).total.current == 3
+        assert figures.current_compliance(context_for(region, utcnow(), app.config)).total.current == 3
 
 
 def test_compliance_page_assembles_trend_and_overdue(app):
     with app.app_context():
         now = utcnow()
         region, prov, _ = build_register(now)
-        ctx = service.context_for(region, now, app.config)
-        page = service.compliance_page(ctx)
+        ctx = context_for(region, now, app.config)
+        page = figures.compliance_page(ctx)
         assert len(page.trend) == 12 and page.trend[-1][1] == page.now.total
         assert {o.provider_id for o in page.overdue} == {prov["B"].id, prov["C"].id, prov["E"].id}
         assert ctx.source_line.startswith("Bron: Beschikbaarheidswijzer, peildatum ")

@@ -288,3 +288,83 @@ def test_unknown_provider_dossier_is_404(app, client, login):
         factories.region()
         login(manager())
     assert client.get("/contract/aanbieder/999999").status_code == 404
+
+
+def test_waiting_trend_shows_the_weeks_in_force_at_each_month_end(app, client, login):
+    """The month table replays the history: a value holds from its save on, an offering counts from
+    its creation, and an offering without history counts from its last update."""
+    from beschikbaarheid.domain.compliance import month_label, months_back
+    from beschikbaarheid.services.offerings import apply_update, record_creation
+
+    with app.app_context():
+        now = utcnow()
+        months = months_back(now, 4)  # [m-3, m-2, m-1, m]
+
+        def mid(month):
+            return dt.datetime.combine(month.replace(day=15), dt.time(12), tzinfo=freshness.TZ)
+
+        product = factories.product("43A10", "Gezinshuis", factories.region(), segment=2)
+        early = factories.offering(factories.location(factories.provider("Vroeg BV")), product, waiting_weeks=4, updated_at=mid(months[0]))
+        record_creation(early, author="import", via="import", now=mid(months[0]))
+        apply_update(early, {"waiting_weeks": 10}, author="a@b.nl", via="form", now=mid(months[1]))
+        late = factories.offering(factories.location(factories.provider("Laat BV")), product, waiting_weeks=6, updated_at=mid(months[2]))
+        record_creation(late, author="import", via="import", now=mid(months[2]))
+        factories.offering(factories.location(factories.provider("Zonder historie BV")), product, waiting_weeks=20,
+                           updated_at=mid(months[1]))
+        db.session.commit()
+        login(manager())
+    html = client.get("/contract/wachttijden").get_data(as_text=True)
+    table = html[html.index('id="trend"'):]
+
+    def month_row(month):
+        row = table[table.index(f'<th scope="row">{month_label(month)}</th>'):]
+        return re.findall(r'<td class="num">([^<]*)</td>', row[: row.index("</tr>")])[:2]
+
+    assert month_row(months[0]) == ["1", "4–4"]  # only the early offering existed
+    assert month_row(months[1]) == ["2", "10–20"]  # its update holds from mid-month; the one without history counts from its update
+    assert month_row(months[2]) == ["3", "6–20"]
+    assert month_row(months[3]) == ["3", "6–20"]
+
+
+def test_supply_gaps_show_fifty_needs_a_page_most_often_without_an_option_first(app, client, login):
+    with app.app_context():
+        region = factories.region()
+        today = utcnow().astimezone(freshness.TZ).date()
+        for n in range(1, 56):  # 55 needs: municipality n was searched n times without an option nearby
+            for _ in range(n):
+                db.session.add(SearchLog(day=today, region_id=region.id, need_kind="form", municipality_code=f"{n:04d}",
+                                         age_band="12-17", result_count=0, within_radius_count=0))
+        db.session.commit()
+        login(manager())
+
+    def shown(html):
+        needs = html[html.index('id="behoeften"'):html.index('id="gemeenten"')]
+        return [int(n) for n in re.findall(r"<td>0*(\d+)</td><td>12-17</td>", needs)]
+
+    first = client.get("/contract/tekorten").get_data(as_text=True)
+    assert shown(first) == list(range(55, 5, -1)) and "Pagina 1 van 2" in first and "pagina=2" in first
+    second = client.get("/contract/tekorten?pagina=2").get_data(as_text=True)
+    assert shown(second) == [5, 4, 3, 2, 1]
+    assert shown(client.get("/contract/tekorten?pagina=9").get_data(as_text=True)) == [5, 4, 3, 2, 1]  # an old link: the last page
+
+
+def test_quality_pages_continue_across_kinds_in_order(app, client, login):
+    with app.app_context():
+        product = factories.product("43A10", "Gezinshuis", factories.region(), segment=2)
+        provider = factories.provider("Veel BV")
+        for i in range(70):  # 70 without a place and 0 weeks, then 70 without capacity
+            factories.offering(factories.location(provider, name=f"Nul {i:02d}"), product, waiting_weeks=0, free_places=0)
+        other = factories.product("45A01", "Ambulant", factories.region(), segment=4, form="ambulant")
+        for i in range(70):
+            factories.offering(factories.location(provider, name=f"Leeg {i:02d}"), other, capacity=None)
+        db.session.commit()
+        login(manager())
+
+    def flags(html):
+        listed = html[html.index('id="signalen"'):]
+        return re.findall(r'class="badge [^"]*">([^<]+)</span>', listed)
+
+    first, second = (client.get(f"/contract/kwaliteit?pagina={n}").get_data(as_text=True) for n in (1, 2))
+    assert flags(first) == ["0 weken wachttijd zonder vrije plek"] * 70 + ["Capaciteit ontbreekt"] * 30
+    assert flags(second) == ["Capaciteit ontbreekt"] * 40
+    assert "Alle signalen (140)" in first and "Pagina 2 van 2" in second

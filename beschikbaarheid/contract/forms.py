@@ -63,6 +63,7 @@ class CallLogForm(FlaskForm):
     }
 
     def __init__(self, *args, now: dt.datetime | None = None, **kwargs):
+        """`now` is the moment the checks compare with; a new form starts at that date and time."""
         super().__init__(*args, **kwargs)
         self._now = now or utcnow()
         if not self.is_submitted():
@@ -71,6 +72,7 @@ class CallLogForm(FlaskForm):
             self.called_time.data = self.called_time.data or local.time().replace(second=0, microsecond=0)
 
     def validate(self, extra_validators=None) -> bool:
+        """WTForms' checks with Dutch parse errors, plus: not in the future and not over a year ago."""
         ok = super().validate(extra_validators)
         for name, message in self._parse_messages.items():
             field = getattr(self, name)
@@ -98,4 +100,5 @@ class CallLogForm(FlaskForm):
 
     @property
     def clean_note(self) -> str:
+        """The note as stored: trimmed, with plain newlines."""
         return (self.note.data or "").strip().replace("\r\n", "\n")

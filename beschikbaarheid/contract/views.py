@@ -1,5 +1,5 @@
 """Contract-manager pages: compliance, waiting times, data quality, supply gaps, provider dossier,
-the call log and the exports. Thin: read the query string or form, call contract.service, render.
+the call log and the exports. Thin: read the query string or form, call one function, render.
 """
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from flask_login import current_user
 
 from beschikbaarheid import charts, exports
 from beschikbaarheid.auth import roles_required
-from beschikbaarheid.contract import queries, service
+from beschikbaarheid.contract import calls, compliance, dossier, gaps, quality, waiting
 from beschikbaarheid.contract.forms import CallLogForm
-from beschikbaarheid.domain import compliance, quality
+from beschikbaarheid.contract.region import Context, context_for, regions, resolve_region
+from beschikbaarheid.domain import compliance as compliance_rules
+from beschikbaarheid.domain import quality as quality_rules
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import CALL_OUTCOMES, Provider, utcnow
@@ -29,25 +31,28 @@ DB_ID = "int(max=2147483647)"
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
+    """A whole number from the query string, or `default` for anything else."""
     value = request.args.get(name, "")
     # ASCII digits only ('²'.isdigit() is true, int('²') fails), and no more than an id column holds.
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= 2147483647 else default
 
 
-def _context() -> service.Context:
+def _context() -> Context:
     """Region (own, or chosen with ?regio=) and the moment every figure on the page refers to."""
-    region = queries.resolve_region(current_user, _int_arg("regio"))
+    region = resolve_region(current_user, _int_arg("regio"))
     if region is None:
         abort(404, description=_("Er is nog geen regio ingericht."))
-    return service.context_for(region, utcnow(), current_app.config)
+    return context_for(region, utcnow(), current_app.config)
 
 
-def _common(ctx: service.Context) -> dict:
+def _common(ctx: Context) -> dict:
+    """What every page's frame shows: the context and, for administrators, the region picker."""
     can_switch = not (current_user.role == "contractmanager" and current_user.region_id)
-    return {"ctx": ctx, "regions": queries.regions() if can_switch else [], "region_arg": ctx.region.id}
+    return {"ctx": ctx, "regions": regions() if can_switch else [], "region_arg": ctx.region.id}
 
 
 def _max_jump() -> int:
+    """The plausibility threshold for a waiting-time jump, in weeks."""
     return int(current_app.config.get("PLAUSIBILITY_MAX_JUMP_WEEKS", 12))
 
 
@@ -65,12 +70,13 @@ def history_url(offering_id: int, provider_id: int) -> str:
 def month_label(month, short: bool = False) -> str:
     """A month in the page's language: the domain's Dutch label, or Babel's (e.g. 'November 2026')."""
     if get_locale() is None or get_locale().language == "nl":
-        return compliance.month_label(month, short=short)
+        return compliance_rules.month_label(month, short=short)
     return format_date(month, "MMM yy" if short else "LLLL yyyy")
 
 
 @bp.context_processor
 def _helpers():
+    """Helpers every contract template may call."""
     return {"history_url": history_url, "month_label": month_label, "call_outcomes": CALL_OUTCOMES}
 
 
@@ -79,7 +85,7 @@ def _helpers():
 def index():
     """Compliance: who updated this month against the target; trend; overdue providers to call."""
     ctx = _context()
-    data = service.compliance_page(ctx, _int_arg("pagina", 1))
+    data = compliance.compliance_page(ctx, _int_arg("pagina", 1))
     trend_chart = charts.line_chart(
         chart_id="trend-naleving",
         title=_("Aandeel actuele aanbieders per maand"),
@@ -96,22 +102,14 @@ def index():
                            **_common(ctx))
 
 
-@bp.route("/wachttijden")
+@bp.route("/wachttijden", endpoint="waiting")
 @roles_required(*ROLES)
-def waiting():
+def waiting_view():
     """Waiting weeks per product (range, median, P90, share above the norm) and a product's trend."""
     ctx = _context()
-    overview = service.waiting_overview(ctx)
-    chosen = None
-    wanted = _int_arg("product")
-    for pw in overview:
-        if pw.product.id == wanted:
-            chosen = pw.product
-    if chosen is None and overview:
-        chosen = max(overview, key=lambda pw: (pw.stats.count, -pw.product.id)).product
-    trend, trend_chart = [], None
+    data = waiting.waiting_page(ctx, _int_arg("product"))
+    trend, chosen, trend_chart = data.trend, data.chosen, None
     if chosen is not None:
-        trend = service.waiting_trend(ctx, chosen)
         trend_chart = charts.line_chart(
             chart_id="trend-wachttijd",
             title=_("Wachttijd %(product)s per maand (weken)", product=chosen.name),
@@ -123,7 +121,7 @@ def waiting():
             ],
             reference=(ctx.norm_weeks, _("Norm %(weeks)s weken", weeks=ctx.norm_weeks)),
         )
-    return render_template("contract/waiting.html", overview=overview, chosen=chosen, trend=trend, trend_chart=trend_chart,
+    return render_template("contract/waiting.html", overview=data.overview, chosen=chosen, trend=trend, trend_chart=trend_chart,
                            **_common(ctx))
 
 
@@ -132,29 +130,22 @@ def waiting():
 def quality_view():
     """Doubtful figures per kind, each linked to the offering's history."""
     ctx = _context()
-    result = service.quality_flags(ctx, _max_jump())
     kind = request.args.get("soort")
-    if kind not in quality.FLAG_KINDS:
-        kind = None
-    shown = [f for f in result.flags if kind is None or f.kind == kind]
-    per_page = 100
-    pages = max(1, -(-len(shown) // per_page))
-    page = min(max(1, _int_arg("pagina", 1)), pages)
-    flags = shown[(page - 1) * per_page: page * per_page]
-    return render_template("contract/quality.html", infos=service.flag_infos(flags), counts=result.counts(), kind=kind,
-                           kinds=quality.FLAG_KINDS, flags=flags, total=len(shown), page=page, pages=pages,
-                           max_jump=_max_jump(), confirm_months=quality.CONFIRM_ONLY_MONTHS,
-                           jump_months=quality.JUMP_WINDOW_MONTHS, **_common(ctx))
+    data = quality.quality_page(ctx, _max_jump(), kind if kind in quality_rules.FLAG_KINDS else None, _int_arg("pagina", 1))
+    return render_template("contract/quality.html", infos=data.infos, counts=data.counts, kind=data.kind,
+                           kinds=quality_rules.FLAG_KINDS, flags=data.flags, total=data.total, page=data.page, pages=data.pages,
+                           max_jump=_max_jump(), confirm_months=quality_rules.CONFIRM_ONLY_MONTHS,
+                           jump_months=quality_rules.JUMP_WINDOW_MONTHS, **_common(ctx))
 
 
-@bp.route("/tekorten")
+@bp.route("/tekorten", endpoint="gaps")
 @roles_required(*ROLES)
-def gaps():
+def gaps_view():
     """Needs that find no option within the radius, from the anonymous search log and no-match reports."""
     ctx = _context()
     months = _gap_months()
-    return render_template("contract/gaps.html", gaps=service.supply_gaps(ctx, months), months=months, periods=GAP_PERIODS,
-                           **_common(ctx))
+    return render_template("contract/gaps.html", gaps=gaps.supply_gaps(ctx, months, _int_arg("pagina", 1)), months=months,
+                           periods=GAP_PERIODS, **_common(ctx))
 
 
 @bp.route(f"/aanbieder/<{DB_ID}:provider_id>")
@@ -167,7 +158,8 @@ def provider(provider_id: int):
 
 
 def _render_dossier(ctx, prov, form, status: int = 200):
-    data = service.dossier(ctx, prov, _max_jump())
+    """The dossier page, with a blank call form or the one that came back with errors."""
+    data = dossier.dossier(ctx, prov, _max_jump())
     return render_template("contract/provider.html", d=data, form=form, **_common(ctx)), status
 
 
@@ -182,6 +174,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _is_htmx() -> bool:
+    """The request came from htmx (it swaps only the call block)."""
     return request.headers.get("HX-Request") == "true"
 
 
@@ -198,7 +191,7 @@ def log_call(provider_id: int):
         ctx = _context()
         flash(_("Het gesprek is niet opgeslagen. Controleer de gemarkeerde velden."), "error")
         return _render_dossier(ctx, prov, form, status=400)
-    call = service.log_call(prov, current_user, called_at=form.called_at, outcome=form.outcome.data, note=form.clean_note)
+    call = calls.log_call(prov, current_user, called_at=form.called_at, outcome=form.outcome.data, note=form.clean_note)
     message = _("Gesprek met %(name)s vastgelegd (%(outcome)s).", name=prov.name, outcome=call.outcome_label)
     if _is_htmx():
         fresh = CallLogForm(formdata=None, now=now)
@@ -209,16 +202,17 @@ def log_call(provider_id: int):
 
 
 EXPORTS = {
-    "naleving": service.compliance_table,
-    "naleving-aanbieders": service.provider_compliance_table,
-    "wachttijden": service.waiting_table,
-    "tekorten": service.gaps_table,
-    "tekorten-gemeenten": service.gap_municipalities_table,
+    "naleving": compliance.compliance_table,
+    "naleving-aanbieders": compliance.provider_compliance_table,
+    "wachttijden": waiting.waiting_table,
+    "tekorten": gaps.gaps_table,
+    "tekorten-gemeenten": gaps.gap_municipalities_table,
 }
 PERIOD_EXPORTS = ("tekorten", "tekorten-gemeenten")  # these take ?maanden= like their page
 
 
 def _gap_months() -> int:
+    """The period of the supply-gap page and exports: one of GAP_PERIODS months, else 12."""
     months = _int_arg("maanden", 12)
     return months if months in GAP_PERIODS else 12
 

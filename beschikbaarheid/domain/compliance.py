@@ -1,7 +1,7 @@
 """Update compliance against the region's monthly target: month arithmetic, shares, and history replay.
 
 Pure Python (no Flask, no database). "Is this provider current?" is decided in ONE place,
-`domain.reminders.is_current` (every offering under an active contract updated or confirmed this
+`freshness.is_current` (every offering under an active contract updated or confirmed this
 month; staleness itself comes from `freshness.is_stale`); this module re-uses it for the dashboard,
 for segments/products (the same rule applied to the provider's offerings of that segment/product)
 and for closed months (replaying the history to the offering's `updated_at` as it was then).

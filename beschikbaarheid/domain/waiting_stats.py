@@ -6,10 +6,12 @@ so a contract manager can check every figure in the XLSX export with Excel itsel
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 def percentile(values: Iterable[float], p: float) -> float | None:
@@ -64,9 +66,12 @@ def waiting_stats(values: Sequence[int | None], norm_weeks: int) -> WaitingStats
     )
 
 
-@dataclass(frozen=True)
-class WaitingChange:
-    """One history row of the waiting_weeks field (kind create or update)."""
+class WaitingChange(NamedTuple):
+    """One history row of the waiting_weeks field (kind create or update).
+
+    A named tuple: a product's trend replays thousands of them per view, and tuples of plain
+    values are no work for Python's garbage collector.
+    """
 
     changed_at: dt.datetime
     old: int | None
@@ -93,12 +98,22 @@ def value_at(
     - an offering without waiting-time history has shown its current value since it was born;
     - before `born` (its first history row) the offering did not exist: None.
     """
-    if born is not None and at < born:
-        return None
+    return values_at(changes, [at], born=born, current=current)[0]
+
+
+def values_at(
+    changes: Sequence[WaitingChange], moments: Sequence[dt.datetime], *, born: dt.datetime | None, current: int | None
+) -> list[int | None]:
+    """`value_at` for several moments at once (a month-by-month trend): the history is sorted once."""
     ordered = sorted(changes, key=lambda c: c.changed_at)
-    before = [c for c in ordered if c.changed_at <= at]
-    if before:
-        return before[-1].new
-    if ordered:
-        return ordered[0].old
-    return current
+    times = [c.changed_at for c in ordered]
+    values: list[int | None] = []
+    for at in moments:
+        if born is not None and at < born:
+            values.append(None)
+        elif not ordered:
+            values.append(current)
+        else:
+            before = bisect.bisect_right(times, at)
+            values.append(ordered[before - 1].new if before else ordered[0].old)
+    return values

@@ -1,18 +1,35 @@
 """Contract management records: calls to providers that lag behind, and closed months' compliance.
 
-Also declares the indexes the compliance figures need on the history table, so a month of
-`offering_change` is read from one index range instead of the whole table.
+Also declares the indexes the contract-manager pages need on the register, the history and the
+search log, so each page reads index ranges instead of whole tables.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, delete, event, inspect
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    and_,
+    delete,
+    event,
+    inspect,
+    literal_column,
+    or_,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from beschikbaarheid.domain.compliance import month_first
+from beschikbaarheid.domain.freshness import month_start
 from beschikbaarheid.extensions import db
 from flask_babel import lazy_gettext as _l
 from beschikbaarheid.models.core import Contract, Offering, OfferingChange, Provider, User, UTCDateTime, utcnow
+from beschikbaarheid.models.search_log import SearchLog
 
 # Outcome code -> Dutch label, in the order the form offers them.
 CALL_OUTCOMES = {
@@ -49,15 +66,15 @@ class CallLog(db.Model):
 
     @property
     def outcome_label(self) -> str:
+        """The outcome in words (the code itself if it is not one of ours)."""
         return str(CALL_OUTCOMES[self.outcome]) if self.outcome in CALL_OUTCOMES else self.outcome
 
 
 class ComplianceSnapshot(db.Model):
     """A closed month's compliance figure for a region, stored once computed (a cache, never a source).
 
-    Closed months only change when history arrives afterwards with an older date or contracts
-    change; `history_high_water` (the last history id checked) and `contract_fingerprint` let the
-    page detect both and compute the month again (contract/queries.py, compliance_trend).
+    Replaying a closed month from the history is too slow to do for eleven months on every view
+    (docs/contract.md has the figures); its one invalidation rule is `_forget_stored_months` below.
     """
 
     __tablename__ = "compliance_snapshot"
@@ -67,8 +84,6 @@ class ComplianceSnapshot(db.Model):
     month: Mapped[dt.date] = mapped_column(Date)  # first day of the month
     contracted: Mapped[int] = mapped_column(Integer)
     current: Mapped[int] = mapped_column(Integer)
-    history_high_water: Mapped[int] = mapped_column(Integer, default=0)
-    contract_fingerprint: Mapped[str] = mapped_column(String(120), default="")
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
@@ -84,11 +99,13 @@ def _has_snapshot_table(connection) -> bool:
 
 
 @event.listens_for(Session, "after_flush")
-def _contracts_changed(session, flush_context):  # noqa: ARG001
-    """Contracts saved through the ORM change past denominators: forget those regions' stored months.
+def _forget_stored_months(session, flush_context):  # noqa: ARG001
+    """The stored months' one invalidation rule: a write that can change a closed month deletes it.
 
-    One DELETE per flush, whatever the number of contracts; skipped on a database that is not yet
-    migrated, so a contract import never fails because of this cache.
+    Such a write is a contract saved or deleted (every stored month of its region) or a history row
+    dated before the running month, as an import or a demo load writes (that month and later ones,
+    in every region). The next view of the compliance page computes them again. One DELETE per
+    flush at most; skipped on a database that is not yet migrated, so an import never fails on it.
     """
     regions: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -96,8 +113,15 @@ def _contracts_changed(session, flush_context):  # noqa: ARG001
             regions.add(obj.region_id)
             regions.update(inspect(obj).attrs.region_id.history.deleted or ())
     regions.discard(None)
-    if regions and _has_snapshot_table(session.connection()):
-        session.connection().execute(delete(ComplianceSnapshot.__table__).where(ComplianceSnapshot.region_id.in_(regions)))
+    running = month_start(utcnow())
+    backdated = [o.changed_at for o in session.new if isinstance(o, OfferingChange) and o.changed_at and o.changed_at < running]
+    conditions = []
+    if regions:
+        conditions.append(ComplianceSnapshot.region_id.in_(regions))
+    if backdated:
+        conditions.append(ComplianceSnapshot.month >= month_first(min(backdated)))
+    if conditions and _has_snapshot_table(session.connection()):
+        session.connection().execute(delete(ComplianceSnapshot.__table__).where(or_(*conditions)))
 
 
 # Compliance reads "who changed something in month M": a covering index lets both databases answer
@@ -131,4 +155,44 @@ Index(
     Offering.provider_id,
     Offering.product_id,
     Offering.updated_at,
+)
+# Waiting times per product: the contracted offerings' waiting weeks grouped by (product, weeks) in
+# index order, with the provider and updated_at for the contract check and the stale count.
+Index(
+    "ix_offering_product_id_waiting_weeks",
+    Offering.product_id,
+    Offering.waiting_weeks,
+    Offering.provider_id,
+    Offering.updated_at,
+)
+
+# The history rows that record a new waiting time. Written with inline constants, so that the
+# partial index below (which holds only those rows, with all the jump search reads) serves the
+# data-quality page's jump search from the index alone on both databases.
+WAITING_TIME_UPDATE = and_(OfferingChange.field == literal_column("'waiting_weeks'"), OfferingChange.kind == literal_column("'update'"))
+Index(
+    "ix_offering_change_waiting_time_updates",
+    OfferingChange.changed_at,
+    OfferingChange.offering_id,
+    OfferingChange.old_value,
+    OfferingChange.new_value,
+    OfferingChange.unusual_confirmed,
+    sqlite_where=WAITING_TIME_UPDATE,
+    postgresql_where=WAITING_TIME_UPDATE,
+)
+
+# Supply gaps group a year of search log per municipality and need: this index holds every column
+# those GROUP BYs read, in their order, so neither database sorts or touches the rows.
+Index(
+    "ix_search_log_region_id_municipality_code_need",
+    SearchLog.region_id,
+    SearchLog.municipality_code,
+    SearchLog.need_kind,
+    SearchLog.product_id,
+    SearchLog.product_code,
+    SearchLog.segment,
+    SearchLog.category,
+    SearchLog.age_band,
+    SearchLog.day,
+    SearchLog.within_radius_count,
 )

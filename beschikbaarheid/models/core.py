@@ -27,6 +27,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from beschikbaarheid.domain import freshness
 from beschikbaarheid.extensions import db
 from flask_babel import lazy_gettext as _l
 
@@ -320,6 +321,8 @@ class Offering(db.Model):
     updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     updated_by: Mapped[str | None] = mapped_column(String(254))  # user e-mail, link or import label
     last_update_kind: Mapped[str | None] = mapped_column(String(10))  # update | confirm | import
+    # When a figure last changed: its latest create/update history row (confirmations leave it).
+    values_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     unusual_confirmed: Mapped[bool] = mapped_column(default=False)  # provider confirmed a flagged value
     stale: Mapped[bool] = mapped_column(default=False)  # set by the daily staleness job
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
@@ -329,6 +332,20 @@ class Offering(db.Model):
     product: Mapped[Product] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_method
+    def is_stale(self, now: dt.datetime) -> bool:
+        """Not updated or confirmed this month: `freshness.is_stale` on an instance.
+
+        On the class (``Offering.is_stale(now)``) it is the SQL form of that one rule, for queries
+        that count or filter in the database (compliance, data quality, waiting times, the daily
+        flag); tests/test_freshness_sql.py checks that both forms agree on the same rows.
+        """
+        return freshness.is_stale(self.updated_at, now)
+
+    @is_stale.expression
+    def is_stale(cls, now: dt.datetime):
+        return or_(cls.updated_at.is_(None), cls.updated_at < freshness.month_start(now))
 
     @property
     def target_groups(self) -> list[str]:

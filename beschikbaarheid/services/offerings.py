@@ -65,6 +65,7 @@ def apply_update(
         )
     if not rows:
         return [confirm_unchanged(offering, author=author, via=via, user_id=user_id, now=now)]
+    _values_changed(offering, now)
     offering.updated_at = now
     offering.updated_by = author
     offering.last_update_kind = "update"
@@ -99,8 +100,16 @@ def record_creation(offering: Offering, *, author: str, via: str, user_id: int |
         for field in EDITABLE_FIELDS
         if as_text(_current(offering, field)) not in (None, "")
     ]
+    if rows:
+        _values_changed(offering, now)
     db.session.add_all(rows)
     return rows
+
+
+def _values_changed(offering: Offering, now: dt.datetime) -> None:
+    """Keep `values_changed_at` the latest create/update row's moment (an import may write older ones)."""
+    if offering.values_changed_at is None or now > offering.values_changed_at:
+        offering.values_changed_at = now
 
 
 # --- Provider updates from the web (form or signed link): version-checked saves and confirmations ---
