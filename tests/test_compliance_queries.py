@@ -141,6 +141,34 @@ def test_trend_stores_closed_months_and_recomputes_after_backdated_history(app):
         assert dict(figures.closed_months(ctx, months=4))[months[1]].current == 1
 
 
+def test_two_first_views_at_the_same_moment_both_get_the_figures(app, monkeypatch):
+    """Two workers open the page before the closed months are stored: the second one's insert of
+    the same months clashes at its commit, and it still shows the figures (no 500)."""
+    import sqlalchemy as sa
+
+    from beschikbaarheid.models import ComplianceSnapshot
+
+    with app.app_context():
+        now = utcnow()
+        region, g, _, months = build_history(now)
+        ctx = context_for(region, now, app.config)
+        compute = figures.closed_month_share
+        other_worker = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+
+        def meanwhile(region_id, month, target):
+            share = compute(region_id, month, target)
+            with other_worker.begin() as conn:  # the other worker stores this month first
+                conn.execute(sa.insert(ComplianceSnapshot.__table__).values(
+                    region_id=region_id, month=month, contracted=share.contracted, current=share.current))
+            return share
+
+        monkeypatch.setattr(figures, "closed_month_share", meanwhile)
+        trend = dict(figures.closed_months(ctx, months=4))
+        other_worker.dispose()
+        assert trend[months[1]].current == 0 and trend[months[2]].current == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ComplianceSnapshot)) == 3
+
+
 def test_contract_edits_recompute_the_stored_months(app):
     with app.app_context():
         now = utcnow()

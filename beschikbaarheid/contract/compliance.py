@@ -172,17 +172,20 @@ def closed_months(ctx: Context, months: int = TREND_MONTHS) -> list[tuple[dt.dat
         sa.select(ComplianceSnapshot.month, ComplianceSnapshot)
         .where(ComplianceSnapshot.region_id == ctx.region.id, ComplianceSnapshot.month.in_(wanted))
     ).tuples().all())
-    missing = [m for m in wanted if m not in stored]
-    for month in missing:
-        share = closed_month_share(ctx.region.id, month, ctx.target)
-        stored[month] = ComplianceSnapshot(region_id=ctx.region.id, month=month, contracted=share.contracted, current=share.current)
-        db.session.add(stored[month])
+    shares = {m: Share(s.current, s.contracted, ctx.target) for m, s in stored.items()}
+    # Every missing month is computed before any is stored: a concurrent first view may store the
+    # same months, and that clash must come at the commit (expected and harmless), not as an
+    # autoflush inside the next month's query.
+    missing = {m: closed_month_share(ctx.region.id, m, ctx.target) for m in wanted if m not in stored}
+    for month, share in missing.items():
+        db.session.add(ComplianceSnapshot(region_id=ctx.region.id, month=month, contracted=share.contracted, current=share.current))
     if missing:
         try:
             db.session.commit()
         except sa.exc.IntegrityError:  # another view stored the same month at the same moment: fine
             db.session.rollback()
-    return [(m, Share(stored[m].current, stored[m].contracted, ctx.target)) for m in wanted]
+    shares.update(missing)
+    return [(m, shares[m]) for m in wanted]
 
 
 # --- the page -----------------------------------------------------------------------------------
