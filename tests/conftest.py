@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from beschikbaarheid import create_app
 from beschikbaarheid.extensions import db
+from tests import factories
 
 pytest_plugins = ["tests.plugins.smtp", "tests.plugins.browser"]
 
@@ -96,3 +97,19 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def world(app):
+    """The world's ids; no app context stays open, so each request gets its own session."""
+    with app.app_context():
+        w = factories.search_world()
+        return {k: (v.id if hasattr(v, "id") else v) for k, v in w.items()}
+
+
+@pytest.fixture
+def mail_app(app, smtp_server):
+    """The app wired to the test SMTP server, with a recognisable public URL for the links."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, PUBLIC_BASE_URL="https://wijzer.test")
+    with app.app_context():
+        yield app

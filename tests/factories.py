@@ -4,16 +4,22 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import sqlalchemy as sa
+
+from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (
     Contract,
     Location,
     Municipality,
     Offering,
+    OfferingChange,
+    Pc4Area,
     Product,
     Provider,
     Region,
     User,
+    Woonplaats,
     utcnow,
 )
 
@@ -122,3 +128,92 @@ def user(role: str = "verwijzer", email: str | None = None, password: str = "wac
     db.session.add(u)
     db.session.flush()
     return u
+
+
+# -- scenarios shared by several test modules --------------------------------------------------
+
+
+def search_world() -> dict:
+    """A small region around Helmond: offerings that must and must not be found. Commits."""
+    from beschikbaarheid.places import invalidate_place_index
+
+    reg = region("Een 10 voor de Jeugd")
+    helmond = municipality("Helmond", "0794", 51.4793, 5.6570, reg)
+    deurne = municipality("Deurne", "0762", 51.4617, 5.7969, reg)
+    veldhoven = municipality("Veldhoven", "0861", 51.4185, 5.4026, reg)
+    for m in (helmond, deurne, veldhoven):
+        db.session.add(Woonplaats(name=m.name, municipality=m, lat=m.lat, lon=m.lon))
+    db.session.add(Pc4Area(pc4="5701", woonplaats="Helmond", municipality=helmond, lat=51.4786, lon=5.6597))
+    gezinshuis = product("43A10", "Gezinshuis", reg, 2, "wonen")
+    product("43A09", "Pleegzorg", reg, 2, "wonen", keywords="pleeggezin")
+    ambulant = product("45A01", "Ambulante jeugdhulp", reg, 4, "ambulant", keywords="begeleiding thuis")
+    crisis = product("46A01", "Crisisopvang", reg, 5, "crisis")
+    now = utcnow()
+
+    def place(name, lat, lon, muni, postcode, **kw):
+        owner = provider(name, **kw)
+        return location(owner, f"Locatie {name}", lat, lon, postcode, muni.name, muni)
+
+    w = {"region": reg, "gezinshuis": gezinshuis}
+    w["linde"] = offering(place("De Linde", 51.4800, 5.6600, helmond, "5701", website="https://delinde.example"),
+                        gezinshuis, waiting_weeks=4, free_places=1, target_groups=["ASS", "LVB"])
+    w["peel"] = offering(place("Huize Peel", 51.4617, 5.7969, deurne, "5751"), gezinshuis, waiting_weeks=10,
+                         free_places=0, updated_at=now - dt.timedelta(days=45))
+    w["kempen"] = offering(place("Kempen Gezinshuizen", 51.4185, 5.4026, veldhoven, "5501"), gezinshuis, waiting_weeks=2, free_places=2)
+    w["closed"] = offering(place("Gesloten Huis", 51.4810, 5.6550, helmond, "5702"), gezinshuis, intake_status="gesloten")
+    w["teen"] = offering(place("Tienerhuis", 51.4770, 5.6620, helmond, "5703"), gezinshuis, age_min=12, age_max=18)
+    expired_loc = place("Oud Contract", 51.4790, 5.6580, helmond, "5704")
+    w["expired"] = offering(expired_loc, gezinshuis, contract=False)
+    db.session.add(Contract(region=reg, provider=expired_loc.provider, product=gezinshuis,
+                            valid_from=dt.date(2019, 1, 1), valid_until=dt.date(2021, 12, 31)))
+    w["nocontract"] = offering(place("Zonder Contract", 51.4795, 5.6590, helmond, "5705"), gezinshuis, contract=False)
+    w["ambulant"] = offering(place("Ambulant Team Helmond", 51.4750, 5.6500, helmond, "5706"), ambulant, target_groups=["ASS"])
+    w["crisis"] = offering(place("Crisisdienst Peel", 51.4760, 5.6510, helmond, "5707", crisis_phone="088-1234567"),
+                           crisis, waiting_weeks=0)
+    db.session.commit()
+    invalidate_place_index()
+    return w
+
+
+def register_places() -> None:
+    """Helmond and Deurne with PC4s 5701/5702, so postcodes and woonplaatsen resolve."""
+    from beschikbaarheid.places import invalidate_place_index
+
+    helmond = municipality("Helmond", "0794", 51.4793, 5.6570)
+    deurne = municipality("Deurne", "0762", 51.4639, 5.7972)
+    db.session.add_all([
+        Woonplaats(name="Helmond", municipality=helmond, lat=51.4793, lon=5.6570),
+        Woonplaats(name="Deurne", municipality=deurne, lat=51.4639, lon=5.7972),
+        Pc4Area(pc4="5701", woonplaats="Helmond", municipality=helmond, lat=51.4770, lon=5.6580),
+        Pc4Area(pc4="5702", woonplaats="Helmond", municipality=helmond, lat=51.4700, lon=5.6700),
+    ])
+    db.session.commit()
+    invalidate_place_index()
+
+
+def register_counts() -> dict[str, int]:
+    """Rows per register table: what 'the database is unchanged' is measured with."""
+    models = (Region, Product, Provider, Location, Contract, Offering, OfferingChange)
+    return {m.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models}
+
+
+LAST_MONTH = dt.datetime(2026, 2, 10, 9, tzinfo=TZ)
+THIS_MONTH = dt.datetime(2026, 3, 1, 11, tzinfo=TZ)  # Sunday 1 March 2026
+
+
+def on(day: int, hour: int = 8, month: int = 3) -> dt.datetime:
+    """A moment in 2026, Amsterdam time; Monday 2 March is March's first working day."""
+    return dt.datetime(2026, month, day, hour, tzinfo=TZ)
+
+
+def reminder_provider(name: str, *, updated=(LAST_MONTH,), email: str | None = "default", products=None) -> int:
+    """A contracted provider with one offering per `updated` entry (its updated_at); returns its id."""
+    p = provider(name=name, **({} if email == "default" else {"intake_email": email}))
+    loc = location(p, name=f"{name} locatie", woonplaats="Helmond")
+    codes = products or ["43A10", "45A07", "41A01", "43A14"][: len(updated)]
+    for code, when in zip(codes, updated):
+        prod = product(code=code, name={"43A10": "Gezinshuis", "45A07": "Ambulante jeugdhulp"}.get(code, f"Product {code}"))
+        o = offering(loc, prod, updated_at=when, free_places=2, waiting_weeks=6, intake_status="overleg")
+        o.updated_at = when  # the factory stamps 'now' when given None; here None means never updated
+    db.session.commit()
+    return p.id

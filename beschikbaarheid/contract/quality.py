@@ -33,7 +33,7 @@ def offering_rules(as_of: dt.datetime, cutoff: dt.datetime) -> dict[str, sa.Colu
 
     A national region has tens of thousands of flagged offerings (early in the month most are not
     yet updated), too many to load for a page that shows a hundred: the page counts and pages with
-    these, and the domain rules word what it shows. tests/test_quality_sql.py checks both agree.
+    these, and the domain rules word what it shows. tests/contract/test_quality.py checks both agree.
     """
     zero_wait, since = Offering.waiting_weeks == 0, _values_since()
     return {

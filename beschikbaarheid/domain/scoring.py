@@ -17,7 +17,7 @@ A result's score (0..100) is a weighted sum of four parts, each 0..1:
 
 Weights come from the settings and are normalised to sum 1. With everything else equal, a better
 fit, a shorter distance, a shorter wait, a free place and fresher data each give an equal or
-higher score (tests/test_scoring.py proves it with hypothesis).
+higher score (tests/domain/test_scoring.py proves it with hypothesis).
 
 Ranking: score (rounded, as shown) high to low, then distance, then ``tie_key``: a hash of the
 offering id and the day of the search. Provider size, name or popularity never enter the order,

@@ -339,7 +339,7 @@ class Offering(db.Model):
 
         On the class (``Offering.is_stale(now)``) it is the SQL form of that one rule, for queries
         that count or filter in the database (compliance, data quality, waiting times, the daily
-        flag); tests/test_freshness_sql.py checks that both forms agree on the same rows.
+        flag); tests/services/test_freshness_sql.py checks that both forms agree on the same rows.
         """
         return freshness.is_stale(self.updated_at, now)
 

@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 
-class _Inbox:
+class Inbox:
     """aiosmtpd handler keeping every received message, parsed."""
 
     def __init__(self):
@@ -40,7 +40,7 @@ def free_port() -> int:
 @pytest.fixture
 def smtp_server():
     """Start an SMTP server on a free loopback port; yields an object with .port and .inbox."""
-    inbox = _Inbox()
+    inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

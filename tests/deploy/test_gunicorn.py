@@ -5,7 +5,6 @@ as subprocesses with BESCHIKBAARHEID_ENV=production, against loopback only.
 """
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import secrets
@@ -13,71 +12,16 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import POSTGRES_URL
+from tests.helpers import HttpClient, ROOT, csrf_from
 from tests.plugins.smtp import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"
 PASSWORD = "productie-wachtwoord-1"
-
-
-class HttpClient:
-    """A minimal loopback HTTP client that keeps cookies itself, Secure ones too (we play the TLS proxy)."""
-
-    def __init__(self, base: str, timeout: float = 10):
-        host, port = base.removeprefix("http://").split(":")
-        self.host, self.port, self.timeout = host, int(port), timeout
-        self.cookies: dict[str, str] = {}
-        self.set_cookie_headers: list[str] = []
-
-    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
-        """One request on a fresh connection; returns (status, headers, text)."""
-        from urllib.parse import urlencode
-
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        try:
-            hdrs = dict(headers or {})
-            if self.cookies:
-                hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-            data = None
-            if body is not None:
-                data = urlencode(body, doseq=True)
-                hdrs["Content-Type"] = "application/x-www-form-urlencoded"
-            conn.request(method, path, body=data, headers=hdrs)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            for header in response.headers.get_all("Set-Cookie") or []:
-                self.set_cookie_headers.append(header)
-                name, _, rest = header.partition("=")
-                value = rest.split(";", 1)[0]
-                lowered = header.lower()
-                if not value or "max-age=0" in lowered or "expires=thu, 01 jan 1970" in lowered:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = value
-            return response.status, response.headers, text
-        finally:
-            conn.close()
-
-    def get(self, path: str, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path: str, data: dict, **kw):
-        return self.request("POST", path, body=data, **kw)
-
-
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, "no csrf_token in form"
-    return match.group(1)
 
 
 def production_env(database_url: str, **extra) -> dict:

@@ -1,4 +1,4 @@
-"""Signed links over HTTP, the cases tests/test_signed_links.py leaves open: a tampered payload, an
+"""Signed links over HTTP, the cases tests/services/test_signed_links.py leaves open: a tampered payload, an
 expired confirm link posted, a link for a provider that no longer exists, and tokens of one kind
 (password reset, provider link) never accepted as the other."""
 from __future__ import annotations

@@ -10,43 +10,14 @@ import sqlalchemy as sa
 
 from beschikbaarheid import create_app
 from beschikbaarheid import mail as mailer
-from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Offering, OfferingChange, ReminderLog
 from beschikbaarheid.services import reminders as service
 from jobs.reminders import run_reminder_job
-from tests import factories
+from tests.factories import LAST_MONTH, THIS_MONTH, on, reminder_provider
 from tests.plugins.smtp import free_port
 
-LAST_MONTH = dt.datetime(2026, 2, 10, 9, tzinfo=TZ)
-THIS_MONTH = dt.datetime(2026, 3, 1, 11, tzinfo=TZ)  # Sunday 1 March 2026
 HEADER = service.REMINDER_HEADER
-
-
-def on(day: int, hour: int = 8, month: int = 3) -> dt.datetime:
-    """A moment in 2026, Amsterdam time; Monday 2 March is March's first working day."""
-    return dt.datetime(2026, month, day, hour, tzinfo=TZ)
-
-
-@pytest.fixture
-def mail_app(app, smtp_server):
-    """The app wired to the test SMTP server, with a recognisable public URL for the links."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, PUBLIC_BASE_URL="https://wijzer.test")
-    with app.app_context():
-        yield app
-
-
-def make_provider(name: str, *, updated=(LAST_MONTH,), email: str | None = "default", products=None) -> int:
-    """A contracted provider with one offering per `updated` entry (its updated_at); returns its id."""
-    p = factories.provider(name=name, **({} if email == "default" else {"intake_email": email}))
-    loc = factories.location(p, name=f"{name} locatie", woonplaats="Helmond")
-    codes = products or ["43A10", "45A07", "41A01", "43A14"][: len(updated)]
-    for code, when in zip(codes, updated):
-        product = factories.product(code=code, name={"43A10": "Gezinshuis", "45A07": "Ambulante jeugdhulp"}.get(code, f"Product {code}"))
-        o = factories.offering(loc, product, updated_at=when, free_places=2, waiting_weeks=6, intake_status="overleg")
-        o.updated_at = when  # the factory stamps 'now' when given None; here None means never updated
-    db.session.commit()
-    return p.id
 
 
 def recipients(smtp_server) -> list[str]:
@@ -66,11 +37,11 @@ def logs(**where) -> list[ReminderLog]:
 
 
 def test_first_working_day_reminds_every_provider_not_current(mail_app, smtp_server):
-    stale = make_provider("Stal", updated=(LAST_MONTH,))
-    make_provider("Bij", updated=(THIS_MONTH,))
-    half = make_provider("Half", updated=(THIS_MONTH, LAST_MONTH))
-    never = make_provider("Nooit", updated=(None,))
-    no_mail = make_provider("Zonder", updated=(LAST_MONTH,), email=None)
+    stale = reminder_provider("Stal", updated=(LAST_MONTH,))
+    reminder_provider("Bij", updated=(THIS_MONTH,))
+    half = reminder_provider("Half", updated=(THIS_MONTH, LAST_MONTH))
+    never = reminder_provider("Nooit", updated=(None,))
+    no_mail = reminder_provider("Zonder", updated=(LAST_MONTH,), email=None)
 
     # Sunday 1 March and Monday before 08:00: nothing yet.
     assert run_reminder_job(on(1, 12)).result.planned == []
@@ -97,7 +68,7 @@ def emails_of(provider_ids) -> list[str]:
 
 def test_running_twice_sends_nothing_twice(mail_app, smtp_server):
     for n in range(3):
-        make_provider(f"Twee {n}")
+        reminder_provider(f"Twee {n}")
     first = run_reminder_job(on(2, 8)).result
     again = run_reminder_job(on(2, 9)).result
     later = run_reminder_job(on(3, 8)).result
@@ -110,7 +81,7 @@ def test_running_twice_sends_nothing_twice(mail_app, smtp_server):
 @pytest.mark.parametrize("use_lock", [True, False], ids=["with-lock", "constraint-only"])
 def test_two_apps_at_once_send_each_reminder_once(mail_app, smtp_server, use_lock):
     """Two app instances (as two scheduler processes would be) on the same database, racing."""
-    ids = [make_provider(f"Race {n}") for n in range(60)]  # more than one claim chunk
+    ids = [reminder_provider(f"Race {n}") for n in range(60)]  # more than one claim chunk
     other = create_app({
         "SQLALCHEMY_DATABASE_URI": mail_app.config["SQLALCHEMY_DATABASE_URI"],
         "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port, "PUBLIC_BASE_URL": "https://wijzer.test",
@@ -155,8 +126,8 @@ def test_two_apps_at_once_send_each_reminder_once(mail_app, smtp_server, use_loc
 
 
 def test_followup_and_escalation_by_day(mail_app, smtp_server):
-    lagging = make_provider("Laat")
-    late_updater = make_provider("Inhaler")
+    lagging = reminder_provider("Laat")
+    late_updater = reminder_provider("Inhaler")
     run_reminder_job(on(2, 8))
     smtp_server.inbox.wait_for(2)
 
@@ -184,9 +155,9 @@ def test_followup_and_escalation_by_day(mail_app, smtp_server):
 
 
 def test_dry_run_prints_who_and_why_and_sends_nothing(mail_app, smtp_server, runner):
-    make_provider("Droog Stal")
-    make_provider("Droog Bij", updated=(THIS_MONTH,))
-    make_provider("Droog Zonder", email=None)
+    reminder_provider("Droog Stal")
+    reminder_provider("Droog Bij", updated=(THIS_MONTH,))
+    reminder_provider("Droog Zonder", email=None)
     result = runner.invoke(args=["jobs", "run-once", "reminders", "--dry-run", "--as-of", "2026-03-02"])
     assert result.exit_code == 0, result.output
     assert "Droog Stal" in result.output and "eerste herinnering" in result.output
@@ -199,7 +170,7 @@ def test_dry_run_prints_who_and_why_and_sends_nothing(mail_app, smtp_server, run
 
 
 def test_run_once_cli_sends_and_reports(mail_app, smtp_server, runner):
-    make_provider("Cli Stal")
+    reminder_provider("Cli Stal")
     result = runner.invoke(args=["jobs", "run-once", "reminders", "--as-of", "2026-03-02"])
     assert result.exit_code == 0, result.output
     assert "verstuurd" in result.output and "Cli Stal" in result.output
@@ -211,7 +182,7 @@ def test_run_once_cli_sends_and_reports(mail_app, smtp_server, runner):
 
 
 def test_smtp_down_nothing_marked_sent_then_next_run_retries_once(mail_app, smtp_server, runner):
-    ids = [make_provider(f"Storing {n}") for n in range(3)]
+    ids = [reminder_provider(f"Storing {n}") for n in range(3)]
     mail_app.config["MAIL_PORT"] = free_port()  # nothing listens there
     result = runner.invoke(args=["jobs", "run-once", "reminders", "--as-of", "2026-03-02"])
     assert result.exit_code == 1
@@ -232,10 +203,10 @@ def test_smtp_down_nothing_marked_sent_then_next_run_retries_once(mail_app, smtp
 def test_server_lost_halfway_records_the_rest_and_a_rerun_finishes(mail_app, smtp_server):
     from aiosmtpd.controller import Controller
 
-    from tests.plugins.smtp import _Inbox
+    from tests.plugins.smtp import Inbox
 
-    ids = [make_provider(f"Weg {n}") for n in range(5)]
-    flaky_inbox = _Inbox()
+    ids = [reminder_provider(f"Weg {n}") for n in range(5)]
+    flaky_inbox = Inbox()
     flaky = Controller(flaky_inbox, hostname="127.0.0.1", port=free_port())
     flaky.start()
     mail_app.config["MAIL_PORT"] = flaky.port
@@ -263,7 +234,7 @@ def test_server_lost_halfway_records_the_rest_and_a_rerun_finishes(mail_app, smt
 
 
 def test_crash_halfway_then_rerun_finishes_without_duplicates(mail_app, smtp_server):
-    ids = [make_provider(f"Crash {n}") for n in range(5)]
+    ids = [reminder_provider(f"Crash {n}") for n in range(5)]
 
     def crash_after_two(mails, on_result):
         count = []
@@ -293,8 +264,8 @@ def test_crash_halfway_then_rerun_finishes_without_duplicates(mail_app, smtp_ser
 
 
 def test_hard_crash_leaves_claims_that_are_retried_only_when_stuck(mail_app, smtp_server):
-    stuck = make_provider("Vastgelopen")
-    busy = make_provider("Bezig")
+    stuck = reminder_provider("Vastgelopen")
+    busy = reminder_provider("Bezig")
     now = dt.datetime.now(dt.timezone.utc)
     for pid, claimed in ((stuck, now - dt.timedelta(hours=2)), (busy, now - dt.timedelta(minutes=1))):
         db.session.add(ReminderLog(provider_id=pid, period="2026-03", kind="first", status="sending",
@@ -308,7 +279,7 @@ def test_hard_crash_leaves_claims_that_are_retried_only_when_stuck(mail_app, smt
 
 
 def test_missed_run_is_caught_up_once(mail_app, smtp_server):
-    pid = make_provider("Gemist")
+    pid = reminder_provider("Gemist")
     # The scheduler was down on Monday 2 March; Wednesday's run catches up, Thursday's does nothing.
     out = run_reminder_job(on(4, 8)).result
     assert [(d.provider_id, d.kind) for d in out.sent] == [(pid, "first")]
@@ -324,7 +295,7 @@ def test_missed_run_is_caught_up_once(mail_app, smtp_server):
 
 def test_one_smtp_connection_for_the_whole_batch(mail_app, smtp_server, monkeypatch):
     for n in range(120):
-        make_provider(f"Batch {n:03d}")
+        reminder_provider(f"Batch {n:03d}")
     opened = []
     original = mailer.SmtpConnection.open
 
@@ -340,7 +311,7 @@ def test_one_smtp_connection_for_the_whole_batch(mail_app, smtp_server, monkeypa
 
 
 def test_the_mail_lists_the_offerings_and_its_links_work(mail_app, smtp_server, client):
-    pid = make_provider("De Linde", updated=(LAST_MONTH, THIS_MONTH))
+    pid = reminder_provider("De Linde", updated=(LAST_MONTH, THIS_MONTH))
     run_reminder_job(on(2, 8))
     (msg,) = smtp_server.inbox.wait_for(1)
     assert msg["To"].addresses[0].addr_spec.startswith("intake")

@@ -19,7 +19,7 @@ from beschikbaarheid.extensions import db
 from beschikbaarheid.models import CallLog, Offering, OfferingChange, Product
 from tests import factories
 from tests.helpers import csrf_token
-from tests.test_search_views import build_world
+from tests.factories import search_world
 
 ROLES = ("anonymous", "verwijzer", "aanbieder_b", "aanbieder_own", "contractmanager", "beheerder")
 
@@ -88,7 +88,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("aanbieder.edit", "POST"): provider_edit(to("/aanbieder/")),
     ("aanbieder.confirm", "POST"): provider_edit(to("/aanbieder/")),
     ("aanbieder.confirm_all", "POST"): provider_edit(to("/aanbieder/")),
-    # Signed reminder links: the token is the credential, whoever holds it (see test_signed_links.py).
+    # Signed reminder links: the token is the credential, whoever holds it (see tests/services/test_signed_links.py).
     ("aanbieder.link", "GET"): every(200),
     ("aanbieder.link", "POST"): every(200),
     ("aanbieder.link_end", "POST"): every(to("/")),
@@ -126,7 +126,7 @@ def test_every_route_and_method_is_in_the_matrix(app):
 def _world(app) -> dict:
     """Search data, providers A and B with offerings, one user per role, and tokens. Commits."""
     with app.app_context():
-        w = build_world()
+        w = search_world()
         a_offering, b_offering = w["linde"], w["peel"]
         users = {
             "verwijzer": factories.user("verwijzer", referrer_type="02"),

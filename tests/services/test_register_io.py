@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,45 +12,21 @@ from beschikbaarheid.models import (
     Location,
     Offering,
     OfferingChange,
-    Pc4Area,
     Product,
     Provider,
     Region,
-    Woonplaats,
 )
 from beschikbaarheid.register_io import ImportFailed, export_offerings, import_offerings, import_products, parsing
 from beschikbaarheid.services.offerings import apply_update
 from tests import factories
+from tests.helpers import DATA
 
-DATA = Path(__file__).parent / "data"
 REGION = "Testregio"
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 AMS = parsing.TZ
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _places() -> None:
-    """Helmond and Deurne with PC4s 5701/5702, so postcodes and woonplaatsen resolve."""
-    from beschikbaarheid.places import invalidate_place_index
-
-    helmond = factories.municipality("Helmond", "0794", 51.4793, 5.6570)
-    deurne = factories.municipality("Deurne", "0762", 51.4639, 5.7972)
-    db.session.add_all([
-        Woonplaats(name="Helmond", municipality=helmond, lat=51.4793, lon=5.6570),
-        Woonplaats(name="Deurne", municipality=deurne, lat=51.4639, lon=5.7972),
-        Pc4Area(pc4="5701", woonplaats="Helmond", municipality=helmond, lat=51.4770, lon=5.6580),
-        Pc4Area(pc4="5702", woonplaats="Helmond", municipality=helmond, lat=51.4700, lon=5.6700),
-    ])
-    db.session.commit()
-    invalidate_place_index()
-
-
-def _counts() -> dict[str, int]:
-    """Rows per register table: what 'the database is unchanged' is measured with."""
-    models = (Region, Product, Provider, Location, Contract, Offering, OfferingChange)
-    return {m.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models}
 
 
 def _snapshot() -> list[tuple]:
@@ -63,7 +38,7 @@ def _snapshot() -> list[tuple]:
 
 def _setup(app, runner, with_offerings: bool = True) -> None:
     with app.app_context():
-        _places()
+        factories.register_places()
     result = runner.invoke(args=["import", "products", "--region", REGION, str(DATA / "products.csv")])
     assert result.exit_code == 0, result.output
     if with_offerings:
@@ -172,7 +147,7 @@ def test_product_import_creates_the_region_and_upserts(app, runner):
     assert result.exit_code == 0, result.output
     assert "5 producten ongewijzigd" in result.output and "nieuw" not in result.output
     with app.app_context():
-        assert _counts()["region"] == 1 and _counts()["product"] == 5
+        assert factories.register_counts()["region"] == 1 and factories.register_counts()["product"] == 5
         summary = import_products(REGION, "code,naam,segment,vorm\n43A10,Gezinshuis (nieuw),2,wonen\n")
         assert summary.counts["products_updated"] == 1
         product = db.session.scalar(sa.select(Product).where(Product.code == "43A10"))
@@ -186,7 +161,7 @@ def test_bad_product_file_saves_nothing(app, runner, tmp_path):
     assert result.exit_code != 0
     assert "regel 3: naam is leeg." in result.output and "regel 3: segment '9'" in result.output
     with app.app_context():
-        assert _counts()["region"] == 0 and _counts()["product"] == 0
+        assert factories.register_counts()["region"] == 0 and factories.register_counts()["product"] == 0
 
 
 # -- offerings -----------------------------------------------------------------------------------
@@ -198,7 +173,7 @@ def test_offering_import_creates_providers_locations_contracts_and_history(app, 
     assert result.exit_code == 0, result.output
     assert "2 aanbieders nieuw" in result.output and "4 aanbod nieuw" in result.output
     with app.app_context():
-        counts = _counts()
+        counts = factories.register_counts()
         assert (counts["provider"], counts["location"], counts["contract"], counts["offering"]) == (2, 3, 4, 4)
 
         linde = db.session.scalar(sa.select(Provider).where(Provider.name == "Stichting De Linde (fictief)"))
@@ -238,7 +213,7 @@ def test_empty_coordinates_are_resolved_by_postcode_and_woonplaats(app, runner):
 def test_bad_file_reports_every_bad_line_and_saves_nothing(app, runner):
     _setup(app, runner, with_offerings=False)
     with app.app_context():
-        before = _counts()
+        before = factories.register_counts()
     result = runner.invoke(args=["import", "offerings", "--region", REGION, str(DATA / "offerings_bad.csv")])
     assert result.exit_code != 0
     out = result.output
@@ -258,7 +233,7 @@ def test_bad_file_reports_every_bad_line_and_saves_nothing(app, runner):
     assert "regel 2:" not in out  # the good line is not blamed
     assert "Niets geïmporteerd" in out and "7 regel(s)" in out
     with app.app_context():
-        assert _counts() == before
+        assert factories.register_counts() == before
 
 
 def test_unknown_place_error_suggests_the_nearest_name(app, runner):
@@ -278,23 +253,23 @@ def test_unknown_place_error_suggests_the_nearest_name(app, runner):
 def test_semicolon_bom_file_is_the_same_register(app, runner):
     _setup(app, runner)
     with app.app_context():
-        before, snapshot = _counts(), _snapshot()
+        before, snapshot = factories.register_counts(), _snapshot()
     result = runner.invoke(args=["import", "offerings", "--region", REGION, str(DATA / "offerings_semicolon_bom.csv")])
     assert result.exit_code == 0, result.output
     assert "4 aanbod ongewijzigd" in result.output
     with app.app_context():
-        assert _counts() == before and _snapshot() == snapshot
+        assert factories.register_counts() == before and _snapshot() == snapshot
 
 
 def test_reimport_changes_nothing(app, runner):
     _setup(app, runner)
     with app.app_context():
-        before, snapshot = _counts(), _snapshot()
+        before, snapshot = factories.register_counts(), _snapshot()
     result = runner.invoke(args=["import", "offerings", "--region", REGION, str(DATA / "offerings.csv")])
     assert result.exit_code == 0, result.output
     assert "4 aanbod ongewijzigd" in result.output and "nieuw" not in result.output and "gewijzigd," not in result.output
     with app.app_context():
-        assert _counts() == before and _snapshot() == snapshot
+        assert factories.register_counts() == before and _snapshot() == snapshot
 
 
 def test_changed_values_update_through_the_history(app, runner):
@@ -344,12 +319,12 @@ def test_older_file_does_not_overwrite_a_newer_provider_update(app, runner):
 def test_dry_run_checks_but_saves_nothing(app, runner):
     _setup(app, runner, with_offerings=False)
     with app.app_context():
-        before = _counts()
+        before = factories.register_counts()
     result = runner.invoke(args=["import", "offerings", "--dry-run", "--region", REGION, str(DATA / "offerings.csv")])
     assert result.exit_code == 0, result.output
     assert "Controle geslaagd, niets opgeslagen" in result.output and "4 aanbod nieuw" in result.output
     with app.app_context():
-        assert _counts() == before
+        assert factories.register_counts() == before
 
 
 def test_duplicate_and_conflicting_rows_are_refused(app, runner):
@@ -394,7 +369,7 @@ def test_export_round_trips_without_changes(app, runner, tmp_path):
         loc = factories.location(factories.provider("Handmatig BV (fictief)"), postcode="5701", lat=51.47931234, lon=5.65701234)
         factories.offering(loc, db.session.scalar(sa.select(Product).where(Product.code == "46A01")), target_groups=["SPOED"])
         db.session.commit()
-        before, snapshot = _counts(), _snapshot()
+        before, snapshot = factories.register_counts(), _snapshot()
     out = tmp_path / "aanbod.csv"
     result = runner.invoke(args=["export", "offerings", "--region", REGION, str(out)])
     assert result.exit_code == 0, result.output
@@ -406,7 +381,7 @@ def test_export_round_trips_without_changes(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "5 aanbod ongewijzigd" in result.output
     with app.app_context():
-        assert _counts() == before and _snapshot() == snapshot
+        assert factories.register_counts() == before and _snapshot() == snapshot
         assert export_offerings(db.session.scalar(sa.select(Region))) == text
 
 
@@ -433,7 +408,7 @@ def test_export_of_unknown_region_fails_in_dutch(app, runner, tmp_path):
 def test_concurrent_change_is_a_retry_message_not_a_crash(app, runner, monkeypatch):
     _setup(app, runner, with_offerings=False)
     with app.app_context():
-        before = _counts()
+        before = factories.register_counts()
 
         def collide():
             raise sa.exc.IntegrityError("INSERT", {}, Exception("unique"))
@@ -442,7 +417,7 @@ def test_concurrent_change_is_a_retry_message_not_a_crash(app, runner, monkeypat
         with pytest.raises(ImportFailed, match="tegelijk"):
             import_offerings(REGION, (DATA / "offerings.csv").read_bytes(), source="t.csv")
         monkeypatch.undo()
-        assert _counts() == before
+        assert factories.register_counts() == before
 
 
 def test_typo_is_corrected_with_a_warning_and_known_locations_need_no_address(app, runner):

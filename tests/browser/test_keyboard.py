@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from beschikbaarheid.models import TARGET_GROUPS
-from tests.test_search_views import build_world
+from tests.factories import search_world
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def wait_until(page, condition: str, timeout_s: float = 10) -> None:
 @pytest.fixture
 def filled(app):
     with app.app_context():
-        build_world()
+        search_world()
 
 
 class Keyboard:

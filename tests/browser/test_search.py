@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_search_views import build_world
+from tests.factories import search_world
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def filled(app):
     with app.app_context():
-        build_world()
+        search_world()
 
 
 def titles(page) -> list[str]:

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from beschikbaarheid.extensions import db
 from tests import factories
-from tests.test_search_views import build_world
+from tests.factories import search_world
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ document.addEventListener('securitypolicyviolation', function (e) {
 @pytest.fixture
 def filled(app):
     with app.app_context():
-        w = build_world()
+        w = search_world()
         users = {
             "aanbieder": factories.user("aanbieder", provider_id=w["linde"].provider_id),
             "contractmanager": factories.user("contractmanager"),

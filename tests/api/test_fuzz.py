@@ -7,7 +7,6 @@ describe the same operations, so a new endpoint cannot escape the fuzzing.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -15,9 +14,10 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 
-from tests.test_search_views import build_world
+from tests.factories import search_world
+from tests.helpers import ROOT
 
-OPENAPI = Path(__file__).resolve().parent.parent / "beschikbaarheid" / "api" / "openapi.yaml"
+OPENAPI = ROOT / "beschikbaarheid" / "api" / "openapi.yaml"
 SCHEMA = schemathesis.openapi.from_path(OPENAPI)
 # "Schema-valid request rejected" is left out on purpose: a place or need can be well-formed text
 # and still unknown, and the file documents that answer (400 with suggestions).
@@ -64,7 +64,7 @@ def test_every_api_route_is_in_the_openapi_file(app):
 
 def test_the_api_never_fails_and_answers_as_documented(app):
     with app.app_context():
-        build_world()
+        search_world()
     for operation in _operations():
         seen: dict[int, int] = {}
         # Schemas are checked on JSON bodies; the YAML of /openapi.yaml is compared with the file below.

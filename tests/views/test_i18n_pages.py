@@ -20,7 +20,7 @@ from beschikbaarheid import ROOT, create_app
 from beschikbaarheid.extensions import db
 from tests import factories
 from tests.helpers import csrf_token
-from tests.test_search_views import build_world
+from tests.factories import search_world
 
 SEARCH = "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis"
 
@@ -47,7 +47,7 @@ def app(database_url, compiled_translations):
 @pytest.fixture
 def world(app):
     with app.app_context():
-        build_world()
+        search_world()
 
 
 def text(html: str) -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -12,9 +11,9 @@ from hypothesis import strategies as st
 
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import SearchLog
-from tests.test_search_views import world  # noqa: F401  (fixture)
+from tests.helpers import ROOT
 
-OPENAPI = Path(__file__).resolve().parent.parent / "beschikbaarheid" / "api" / "openapi.yaml"
+OPENAPI = ROOT / "beschikbaarheid" / "api" / "openapi.yaml"
 GOOD = {"locatie": "5701", "leeftijd": "12", "product": "43A10"}
 
 

@@ -5,7 +5,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from beschikbaarheid import mail
-from tests.plugins.smtp import _Inbox, free_port
+from tests.plugins.smtp import Inbox, free_port
 
 
 def _configure(app, port):
@@ -61,7 +61,7 @@ def test_server_down_raises_before_anything_is_marked_sent(app):
         mail.send(mail.Mail(to="a@example.org", subject="x", text="x"))
 
 
-class _Picky(_Inbox):
+class _Picky(Inbox):
     """Refuses one recipient permanently and one temporarily; accepts the rest."""
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
@@ -97,7 +97,7 @@ def test_a_refused_recipient_does_not_stop_the_batch(app):
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_server_going_away_halfway_marks_the_rest_not_sent(app):
-    inbox = _Inbox()
+    inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

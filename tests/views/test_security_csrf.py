@@ -17,7 +17,7 @@ from beschikbaarheid.extensions import db
 from beschikbaarheid.models import CallLog, NoMatchReport, Offering, Product, User, utcnow
 from tests import factories
 from tests.helpers import csrf_token
-from tests.test_search_views import build_world
+from tests.factories import search_world
 
 DUTCH = "Het formulier is verlopen of ongeldig"
 PASSWORD = "wachtwoord-123"
@@ -49,7 +49,7 @@ def world(app, monkeypatch):
     sent = []
     monkeypatch.setattr(mail, "send", lambda message: sent.append(message))
     with app.app_context():
-        w = build_world()
+        w = search_world()
         users = {
             "aanbieder": factories.user("aanbieder", provider_id=w["linde"].provider_id),
             "contractmanager": factories.user("contractmanager"),

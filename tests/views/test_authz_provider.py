@@ -19,7 +19,7 @@ ROUTES = {
     "aanbieder.confirm": "edit",
     "aanbieder.confirm_all": "edit",
 }
-# Reached with a signed token, not a login; covered in test_signed_links.py.
+# Reached with a signed token, not a login; covered in tests/services/test_signed_links.py.
 PUBLIC = {"aanbieder.link", "aanbieder.link_end"}
 
 

@@ -24,7 +24,7 @@ from beschikbaarheid.models import OfferingChange, Pc4Area
 from tests import factories
 from tests.conftest import POSTGRES_URL
 from tests.plugins.smtp import free_port
-from tests.test_deploy_gunicorn import HttpClient, csrf_from
+from tests.helpers import HttpClient, csrf_from
 
 PASSWORD = "wachtwoord-123"
 SEARCH = "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis"

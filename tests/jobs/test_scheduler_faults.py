@@ -1,7 +1,7 @@
 """The reminder run killed with SIGKILL halfway, as a real process: the next runs finish the rest, nobody is skipped.
 
-tests/test_jobs_reminders.py covers SMTP down, the server lost mid-batch and an exception halfway;
-tests/test_jobs_scheduler.py covers two processes at once. What neither does is kill -9 a real
+tests/jobs/test_reminders.py covers SMTP down, the server lost mid-batch and an exception halfway;
+tests/jobs/test_scheduler.py covers two processes at once. What neither does is kill -9 a real
 `flask jobs run-once reminders` process mid-send: no `finally`, no flush, a held job lock, claims
 left 'sending'. That is what a power cut or the OOM killer does to the scheduler service.
 """
@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -22,15 +21,16 @@ from aiosmtpd.controller import Controller
 
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import JobRun, ReminderLog
-from tests.plugins.smtp import _Inbox, free_port
-from tests.test_jobs_reminders import HEADER, make_provider
+from beschikbaarheid.services.reminders import REMINDER_HEADER as HEADER
+from tests.factories import reminder_provider
+from tests.plugins.smtp import Inbox, free_port
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PROVIDERS = 40
 COMMIT_EVERY = 10  # the production default of REMINDER_COMMIT_EVERY, set explicitly so the bound below holds
 
 
-class _SlowInbox(_Inbox):
+class _SlowInbox(Inbox):
     """A mail server that takes a moment per message, so there is a 'halfway' to kill the sender in."""
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
@@ -78,7 +78,7 @@ def _keys(inbox) -> list[str]:
 
 def test_sigkill_mid_run_then_reruns_finish_without_skipping_anyone(app, slow_smtp):
     with app.app_context():
-        ids = [make_provider(f"Kill {n:02d}") for n in range(PROVIDERS)]
+        ids = [reminder_provider(f"Kill {n:02d}") for n in range(PROVIDERS)]
 
         # 1. The scheduler process dies hard while it is sending.
         victim = _run_once(app, slow_smtp.port)

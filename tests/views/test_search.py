@@ -9,63 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import Contract, NoMatchReport, Offering, Pc4Area, SearchLog, Woonplaats, utcnow
+from beschikbaarheid.models import Contract, NoMatchReport, Offering, SearchLog, utcnow
 from beschikbaarheid.services.offerings import apply_update
 from tests import factories as f
 from tests.helpers import csrf_token
 
 SEARCH = "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis"
 HTMX = {"HX-Request": "true", "HX-Target": "resultaten"}
-
-
-def build_world() -> dict:
-    """A small region around Helmond: offerings that must and must not be found. Commits."""
-    from beschikbaarheid.places import invalidate_place_index
-
-    region = f.region("Een 10 voor de Jeugd")
-    helmond = f.municipality("Helmond", "0794", 51.4793, 5.6570, region)
-    deurne = f.municipality("Deurne", "0762", 51.4617, 5.7969, region)
-    veldhoven = f.municipality("Veldhoven", "0861", 51.4185, 5.4026, region)
-    for m in (helmond, deurne, veldhoven):
-        db.session.add(Woonplaats(name=m.name, municipality=m, lat=m.lat, lon=m.lon))
-    db.session.add(Pc4Area(pc4="5701", woonplaats="Helmond", municipality=helmond, lat=51.4786, lon=5.6597))
-    gezinshuis = f.product("43A10", "Gezinshuis", region, 2, "wonen")
-    f.product("43A09", "Pleegzorg", region, 2, "wonen", keywords="pleeggezin")
-    ambulant = f.product("45A01", "Ambulante jeugdhulp", region, 4, "ambulant", keywords="begeleiding thuis")
-    crisis = f.product("46A01", "Crisisopvang", region, 5, "crisis")
-    now = utcnow()
-
-    def place(name, lat, lon, muni, postcode, **kw):
-        provider = f.provider(name, **kw)
-        return f.location(provider, f"Locatie {name}", lat, lon, postcode, muni.name, muni)
-
-    w = {"region": region, "gezinshuis": gezinshuis}
-    w["linde"] = f.offering(place("De Linde", 51.4800, 5.6600, helmond, "5701", website="https://delinde.example"),
-                            gezinshuis, waiting_weeks=4, free_places=1, target_groups=["ASS", "LVB"])
-    w["peel"] = f.offering(place("Huize Peel", 51.4617, 5.7969, deurne, "5751"), gezinshuis, waiting_weeks=10,
-                           free_places=0, updated_at=now - dt.timedelta(days=45))
-    w["kempen"] = f.offering(place("Kempen Gezinshuizen", 51.4185, 5.4026, veldhoven, "5501"), gezinshuis, waiting_weeks=2, free_places=2)
-    w["closed"] = f.offering(place("Gesloten Huis", 51.4810, 5.6550, helmond, "5702"), gezinshuis, intake_status="gesloten")
-    w["teen"] = f.offering(place("Tienerhuis", 51.4770, 5.6620, helmond, "5703"), gezinshuis, age_min=12, age_max=18)
-    expired_loc = place("Oud Contract", 51.4790, 5.6580, helmond, "5704")
-    w["expired"] = f.offering(expired_loc, gezinshuis, contract=False)
-    db.session.add(Contract(region=region, provider=expired_loc.provider, product=gezinshuis,
-                            valid_from=dt.date(2019, 1, 1), valid_until=dt.date(2021, 12, 31)))
-    w["nocontract"] = f.offering(place("Zonder Contract", 51.4795, 5.6590, helmond, "5705"), gezinshuis, contract=False)
-    w["ambulant"] = f.offering(place("Ambulant Team Helmond", 51.4750, 5.6500, helmond, "5706"), ambulant, target_groups=["ASS"])
-    w["crisis"] = f.offering(place("Crisisdienst Peel", 51.4760, 5.6510, helmond, "5707", crisis_phone="088-1234567"),
-                             crisis, waiting_weeks=0)
-    db.session.commit()
-    invalidate_place_index()
-    return w
-
-
-@pytest.fixture
-def world(app):
-    """The world's ids; no app context stays open, so each request gets its own session."""
-    with app.app_context():
-        w = build_world()
-        return {k: (v.id if hasattr(v, "id") else v) for k, v in w.items()}
 
 
 def names(html: str) -> list[str]:
@@ -331,7 +281,7 @@ def test_markup_in_names_is_escaped_in_cards_and_their_explanation(app, client):
     from beschikbaarheid.models import Location, Product, Provider
 
     with app.app_context():
-        build_world()
+        f.search_world()
         db.session.execute(sa.update(Provider).values(name=sa.literal("Zorg <b>vet</b> ") + sa.cast(Provider.id, sa.String)))
         db.session.execute(sa.update(Location).values(name="Huis <i>schuin</i>"))
         db.session.execute(sa.update(Product).where(Product.code == "43A10").values(name="Gezinshuis <u>x</u>"))

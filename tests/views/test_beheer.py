@@ -9,10 +9,9 @@ import sqlalchemy as sa
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Offering, OfferingChange, Product, Provider, Region
 from tests import factories
-from tests.helpers import csrf_token
-from tests.test_register_io import REGION, _counts, _places
+from tests.helpers import DATA, csrf_token
 
-DATA = Path(__file__).parent / "data"
+REGION = "Testregio"
 
 
 def _admin(app, login):
@@ -75,7 +74,7 @@ def test_overview_lists_regions_with_counts_and_links(app, client, login):
 
 def test_upload_products_then_offerings(app, client, login):
     with app.app_context():
-        _places()
+        factories.register_places()
     _admin(app, login)
     page = client.get("/beheer/import")
     html = page.get_data(as_text=True)
@@ -92,7 +91,7 @@ def test_upload_products_then_offerings(app, client, login):
     assert response.status_code == 200, html
     assert "2 aanbieders nieuw" in html and "4 aanbod nieuw" in html
     with app.app_context():
-        assert _counts()["offering"] == 4
+        assert factories.register_counts()["offering"] == 4
         authors = set(db.session.scalars(sa.select(OfferingChange.author)))
         users = set(db.session.scalars(sa.select(OfferingChange.user_id)))
         assert authors == {"import:offerings.csv"} and len(users) == 1 and None not in users
@@ -103,11 +102,11 @@ def test_upload_products_then_offerings(app, client, login):
 
 def test_bad_upload_lists_every_line_with_400_and_saves_nothing(app, client, login):
     with app.app_context():
-        _places()
+        factories.register_places()
     _admin(app, login)
     assert _upload(client, "products", DATA / "products.csv").status_code == 200
     with app.app_context():
-        before = _counts()
+        before = factories.register_counts()
     response = _upload(client, "offerings", DATA / "offerings_bad.csv")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -118,7 +117,7 @@ def test_bad_upload_lists_every_line_with_400_and_saves_nothing(app, client, log
     assert "e-mailadres &#39;geen-email&#39; is ongeldig" in html
     assert 'value="Testregio"' in html  # the form keeps what was typed
     with app.app_context():
-        assert _counts() == before
+        assert factories.register_counts() == before
 
 
 def test_dry_run_upload_saves_nothing(app, client, login):
@@ -126,7 +125,7 @@ def test_dry_run_upload_saves_nothing(app, client, login):
     response = _upload(client, "products", DATA / "products.csv", dry_run="y")
     assert response.status_code == 200 and "Controle geslaagd" in response.get_data(as_text=True)
     with app.app_context():
-        assert _counts()["product"] == 0 and _counts()["region"] == 0
+        assert factories.register_counts()["product"] == 0 and factories.register_counts()["region"] == 0
 
 
 def test_upload_needs_csrf_token_and_a_file(app, client, login):
@@ -137,7 +136,7 @@ def test_upload_needs_csrf_token_and_a_file(app, client, login):
     response = client.post("/beheer/import", data={"kind": "products", "region": REGION, "csrf_token": token}, content_type="multipart/form-data")
     assert response.status_code == 400 and "Kies een bestand." in response.get_data(as_text=True)
     with app.app_context():
-        assert _counts()["product"] == 0
+        assert factories.register_counts()["product"] == 0
 
 
 def test_too_large_upload_is_413_in_dutch(app, client, login):
@@ -148,7 +147,7 @@ def test_too_large_upload_is_413_in_dutch(app, client, login):
     assert response.status_code == 413
     assert "Het bestand is te groot: de grens is 2 MB" in response.get_data(as_text=True)
     with app.app_context():
-        assert _counts()["product"] == 0
+        assert factories.register_counts()["product"] == 0
 
 
 def test_csv_downloads_use_the_import_format(app, client, login):
@@ -171,12 +170,12 @@ def test_csv_downloads_use_the_import_format(app, client, login):
 
     # What was downloaded uploads again without changing anything.
     with app.app_context():
-        before = _counts()
+        before = factories.register_counts()
         version = db.session.scalar(sa.select(Offering.version))
     response = _upload(client, "offerings", data="\n".join(lines).encode())
     assert response.status_code == 200 and "1 aanbod ongewijzigd" in response.get_data(as_text=True)
     with app.app_context():
-        assert _counts() == before and db.session.scalar(sa.select(Offering.version)) == version
+        assert factories.register_counts() == before and db.session.scalar(sa.select(Offering.version)) == version
         assert db.session.scalar(sa.select(Provider.name)) == "Download BV (fictief)"
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Product)) == 1
         assert db.session.scalar(sa.select(Region.name)) == REGION

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import re
 import runpy
-from pathlib import Path
 
 import pytest
 
 from config.settings import BaseConfig
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"
 # Read by something other than load_config: the settings loader's extras, gunicorn, and our gunicorn config.

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,9 +20,9 @@ from jobs import locks
 from jobs.reminders import run_reminder_job
 from jobs.scheduler import REMINDER_JOB_ID, STALENESS_JOB_ID, build_scheduler
 from jobs.staleness import mark_stale_offerings, run_staleness_job
-from tests.test_jobs_reminders import LAST_MONTH, THIS_MONTH, make_provider, mail_app, on  # noqa: F401
+from tests.factories import LAST_MONTH, THIS_MONTH, on, reminder_provider
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -122,7 +121,7 @@ def test_lock_is_exclusive_expires_and_can_be_lost(ctx):
 
 
 def test_reminder_run_skips_while_another_holds_the_lock(mail_app, smtp_server, runner):
-    make_provider("Slot")
+    reminder_provider("Slot")
     assert locks.acquire("reminders", "other-process")
     result = run_reminder_job(on(2, 8))
     assert result.status == "locked" and result.result is None
@@ -140,7 +139,7 @@ def test_reminder_run_skips_while_another_holds_the_lock(mail_app, smtp_server, 
 
 def test_two_processes_at_once_send_each_reminder_once(mail_app, smtp_server):
     """Two real `flask jobs run-once reminders` processes against the same database."""
-    ids = [make_provider(f"Proces {n}") for n in range(40)]
+    ids = [reminder_provider(f"Proces {n}") for n in range(40)]
     env = {
         **os.environ,
         "BESCHIKBAARHEID_ENV": "test",
@@ -165,9 +164,9 @@ def test_two_processes_at_once_send_each_reminder_once(mail_app, smtp_server):
 # --- staleness ------------------------------------------------------------------------------
 
 def test_staleness_job_marks_and_unmarks_in_bulk_and_is_idempotent(mail_app, runner):
-    make_provider("Oud", updated=(LAST_MONTH, LAST_MONTH))
-    make_provider("Nieuw", updated=(THIS_MONTH,))
-    make_provider("Nooit", updated=(None,))
+    reminder_provider("Oud", updated=(LAST_MONTH, LAST_MONTH))
+    reminder_provider("Nieuw", updated=(THIS_MONTH,))
+    reminder_provider("Nooit", updated=(None,))
     fresh_but_flagged = db.session.scalar(sa.select(Offering).where(Offering.updated_at == THIS_MONTH))
     fresh_but_flagged.stale = True
     db.session.commit()

@@ -12,9 +12,10 @@ from beschikbaarheid.domain.places import PlaceNotFound
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Municipality, Pc4Area, Region, Woonplaats
 from beschikbaarheid.places import import_geonames, invalidate_place_index, place_index, resolve_place
+from tests.helpers import ROOT
 
 # The shared data lives next to the repository, never inside it.
-NL_TXT = Path(__file__).resolve().parents[1].parent / "shared" / "geodata" / "NL.txt"
+NL_TXT = ROOT.parent / "shared" / "geodata" / "NL.txt"
 
 
 def _snapshot() -> dict:

@@ -39,7 +39,7 @@ from beschikbaarheid.models import (
 from beschikbaarheid.services.offerings import EDITABLE_FIELDS
 from tests import factories
 from tests.helpers import csrf_token
-from tests.test_search_views import build_world
+from tests.factories import search_world
 
 PASSWORD = "wachtwoord-123"
 TOKEN_PAGE = "/account/wachtwoord-vergeten"  # a form for visitors and logged-in users alike
@@ -220,7 +220,7 @@ def test_password_reset_form(app, client):
 @pytest.fixture
 def searchable(app):
     with app.app_context():
-        build_world()
+        search_world()
 
 
 def test_search_page_query_parameters(app, client, searchable):

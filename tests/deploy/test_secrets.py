@@ -13,8 +13,8 @@ import pytest
 
 from config import load_config
 from config.settings import BaseConfig, ProductionConfig
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # Patterns of real credentials. Written so that this file itself does not match them.
 PATTERNS = {
