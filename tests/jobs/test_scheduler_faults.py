@@ -17,13 +17,12 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import JobRun, ReminderLog
 from beschikbaarheid.services.reminders import REMINDER_HEADER as HEADER
 from tests.factories import reminder_provider
-from tests.plugins.smtp import Inbox, free_port
+from tests.plugins.smtp import Inbox, running_smtp
 from tests.helpers import ROOT
 
 PROVIDERS = 40
@@ -40,14 +39,8 @@ class _SlowInbox(Inbox):
 
 @pytest.fixture
 def slow_smtp():
-    inbox = _SlowInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    controller.inbox = inbox
-    try:
+    with running_smtp(_SlowInbox()) as controller:
         yield controller
-    finally:
-        controller.stop()
 
 
 def _run_once(app, smtp_port: int) -> subprocess.Popen:

@@ -1,6 +1,7 @@
 """A real local SMTP server (aiosmtpd) that records what arrives, for mail tests."""
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import socket
@@ -37,15 +38,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server():
-    """Start an SMTP server on a free loopback port; yields an object with .port and .inbox."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+@contextlib.contextmanager
+def running_smtp(inbox: Inbox):
+    """An SMTP server on a free loopback port delivering to `inbox`; yields it with .port and .inbox."""
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     controller.inbox = inbox
     try:
         yield controller
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """Start an SMTP server on a free loopback port; yields an object with .port and .inbox."""
+    with running_smtp(Inbox()) as controller:
+        yield controller
