@@ -3,7 +3,11 @@
 One `Table` feeds both formats, so the same numbers land in both. Every figure carries its date and
 source: CSV repeats them in the last columns of every row (it stays one clean table for any tool);
 XLSX puts a header block (title, source, peildatum, denominator) above the table and freezes it.
-Text that a spreadsheet would run as a formula (=, +, -, @) is neutralised in both formats.
+Text that a spreadsheet would run as a formula is neutralised (domain/plain_text.py): in CSV with an
+apostrophe before every formula-like ';'-part (Dutch Excel splits on ';'); in XLSX every text is
+written as a text cell, which is never a formula, so "+31 40 123 4567" and "@Thuis Jeugdhulp" stay
+as they are, without a visible apostrophe. Control characters are stripped from every text in both
+formats: openpyxl refuses them (a 500) and no spreadsheet shows them.
 """
 from __future__ import annotations
 
@@ -17,9 +21,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from beschikbaarheid.domain.plain_text import FORMULA_START, export_text, strip_control
+
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -43,11 +48,6 @@ def percent(share: float | None) -> float | None:
     return None if share is None else round(share * 100, 1)
 
 
-def _safe_text(value: str) -> str:
-    """Prefix text that a spreadsheet would evaluate (CSV/formula injection) with an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def _csv_cell(value, tz) -> str:
     if value is None:
         return ""
@@ -61,17 +61,17 @@ def _csv_cell(value, tz) -> str:
         return f"{value:.1f}"
     if isinstance(value, int):
         return str(value)
-    return _safe_text(str(value))
+    return export_text(str(value))
 
 
 def to_csv(table: Table, tz) -> bytes:
     """RFC 4180 CSV (comma, '.' decimals) in UTF-8 with a BOM so Excel reads the accents right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([*table.columns, "Peildatum", "Bron"])
-    stamp = table.as_of_text(tz)
+    writer.writerow([export_text(str(c)) for c in (*table.columns, "Peildatum", "Bron")])
+    stamp, source = table.as_of_text(tz), export_text(str(table.source))
     for row in table.rows:
-        writer.writerow([*(_csv_cell(v, tz) for v in row), stamp, table.source])
+        writer.writerow([*(_csv_cell(v, tz) for v in row), stamp, source])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -79,21 +79,21 @@ def to_xlsx(table: Table, tz) -> bytes:
     """An XLSX workbook: provenance block, bold header, the rows; numbers stay numbers."""
     wb = Workbook()
     ws = wb.active
-    ws.title = table.sheet[:31]
+    ws.title = strip_control(table.sheet, keep="")[:31] or "Gegevens"
     bold = Font(bold=True)
-    ws.append([table.title])
+    _append(ws, [table.title], tz)
     ws["A1"].font = Font(bold=True, size=14)
     block = [("Bron", table.source), ("Peildatum", table.as_of_text(tz)), *table.notes]
     for label, value in block:
-        ws.append([label, _safe_text(str(value))])
+        _append(ws, [label, str(value)], tz)
         ws.cell(row=ws.max_row, column=1).font = bold
     ws.append([])
-    ws.append(list(table.columns))
+    _append(ws, list(table.columns), tz)
     header_row = ws.max_row
     for cell in ws[header_row]:
         cell.font = bold
     for row in table.rows:
-        ws.append([_xlsx_cell(v, tz) for v in row])
+        _append(ws, row, tz)
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, float):
                 cell.number_format = "0.0"
@@ -101,8 +101,6 @@ def to_xlsx(table: Table, tz) -> bytes:
                 cell.number_format = "dd-mm-yyyy hh:mm"
             elif isinstance(cell.value, dt.date):
                 cell.number_format = "dd-mm-yyyy"
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     for index, name in enumerate(table.columns, start=1):
         longest = max([len(str(name))] + [len(str(r[index - 1])) for r in table.rows[:500] if r[index - 1] is not None])
@@ -110,6 +108,16 @@ def to_xlsx(table: Table, tz) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _append(ws, values, tz) -> None:
+    """Append a row; every text becomes a text cell (never a formula), marked as such for Excel when it looks like one."""
+    ws.append([_xlsx_cell(v, tz) for v in values])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # openpyxl reads a leading '=' as a formula; this cell is text, whatever it starts with
+            if cell.value.startswith(FORMULA_START):
+                cell.quotePrefix = True  # Excel keeps it text when someone edits the cell, and shows no apostrophe
 
 
 def _xlsx_cell(value, tz):
@@ -120,4 +128,4 @@ def _xlsx_cell(value, tz):
         return value.astimezone(tz).replace(tzinfo=None)
     if value is None or isinstance(value, (int, float, dt.date)):
         return value
-    return _safe_text(str(value))  # text, and translated labels (lazy strings) as text
+    return strip_control(str(value))  # text, and translated labels (lazy strings) as text

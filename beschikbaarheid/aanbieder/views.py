@@ -29,6 +29,7 @@ from beschikbaarheid.services.offerings import (
     confirm_checked,
     history,
     is_contracted,
+    own_contacts,
     provider_offerings,
     save_checked,
     waiting_series,
@@ -304,7 +305,7 @@ def edit(offering_id: int):
         return _render_edit(offering, access, layout, entered=entered, conflict=offering, status=409)
     check = check_submission(
         _submitted(fields), _current_values(offering), Limits.from_config(current_app.config), fields,
-        target_group_codes=TARGET_GROUPS, current_confirmed=offering.unusual_confirmed, _=_,
+        target_group_codes=TARGET_GROUPS, current_confirmed=offering.unusual_confirmed, own_contacts=own_contacts(offering), _=_,
     )
     if not check.ok:
         return _render_edit(offering, access, layout, entered=entered, errors=check.errors, status=400)

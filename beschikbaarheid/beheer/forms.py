@@ -6,6 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from beschikbaarheid.free_text import FreeText
 from flask_wtf import FlaskForm
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
@@ -26,7 +27,7 @@ class ImportForm(FlaskForm):
     kind = RadioField(_l("Wat wilt u importeren?"), choices=IMPORT_KINDS, default="offerings",
                       validators=[InputRequired(_l("Kies wat u wilt importeren."))])
     # NUL characters are dropped: nobody types them and PostgreSQL cannot store them (it would be a 500).
-    region = StringField(_l("Regio"), validators=[DataRequired(_l("Vul de naam van de regio in.")), Length(max=120)],
+    region = StringField(_l("Regio"), validators=[DataRequired(_l("Vul de naam van de regio in.")), Length(max=120), FreeText()],
                          filters=[lambda text: text.replace("\x00", "") if text else text])
     file = FileField(_l("CSV-bestand"), validators=[
         FileRequired(_l("Kies een bestand.")),

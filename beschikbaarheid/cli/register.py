@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from beschikbaarheid import register_io
 from beschikbaarheid.cli.errors import CommandError
+from beschikbaarheid.domain.plain_text import strip_control
 
 import_cli = AppGroup("import", help="Register importeren uit CSV.")
 export_cli = AppGroup("export", help="Register exporteren naar CSV.")
@@ -28,6 +29,11 @@ def _read(path: Path) -> bytes:
         raise CommandError(f"Bestand '{path}' kan niet worden gelezen: {exc.strerror}.") from None
 
 
+def _echo(text: str, **kwargs) -> None:
+    """Print without control characters: names stored by older versions must not reach a terminal raw."""
+    click.echo(strip_control(text, keep="\n"), **kwargs)
+
+
 def _run(do_import, path: Path, **kwargs) -> None:
     """Run an import and print its summary, or every problem and exit with status 1."""
     data = _read(path)
@@ -35,12 +41,12 @@ def _run(do_import, path: Path, **kwargs) -> None:
         summary = do_import(data=data, **kwargs)
     except register_io.ImportFailed as failed:
         for error in failed.errors:
-            click.echo(str(error), err=True)
+            _echo(str(error), err=True)
         lines = f" in {failed.bad_lines} regel(s)" if failed.bad_lines else ""
         raise CommandError(f"Niets geïmporteerd: {len(failed.errors)} fout(en){lines} in '{path.name}'.") from None
     for warning in summary.warnings:
-        click.echo(f"let op, {warning}", err=True)
-    click.echo(summary.text())
+        _echo(f"let op, {warning}", err=True)
+    _echo(summary.text())
 
 
 @import_cli.command("products")
@@ -66,7 +72,7 @@ def _export(render, region_name: str, path: Path) -> None:
     region = register_io.find_region(region_name)
     if region is None:
         raise CommandError(register_io.unknown_region_message(region_name))
-    text = render(region)
+    text = render(region)  # every cell is already stripped of control characters (register_io._cells)
     if str(path) == "-":
         click.echo(text, nl=False)
         return

@@ -2,33 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from beschikbaarheid.domain.freshness import TZ
+from beschikbaarheid.free_text import FreeText
 from flask_wtf import FlaskForm
 from beschikbaarheid.models import utcnow
 from beschikbaarheid.models.contract_mgmt import CALL_NOTE_MAX, CALL_OUTCOMES
-
-_NINE_DIGITS = re.compile(r"(?<!\d)(\d{9})(?!\d)")
 
 
 def without_nul(text: str | None) -> str | None:
     """Drop NUL characters: nobody types them and PostgreSQL cannot store them (it would be a 500)."""
     return text.replace("\x00", "") if text else text
-
-
-def looks_like_bsn(text: str) -> bool:
-    """True when the text holds a nine-digit number that passes the BSN eleven test (client data)."""
-    for match in _NINE_DIGITS.finditer(re.sub(r"(?<=\d)[ .](?=\d)", "", text)):
-        digits = [int(c) for c in match.group(1)]
-        total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1))) - digits[8]
-        if total % 11 == 0 and any(digits):
-            return True
-    return False
 
 
 class CallLogForm(FlaskForm):
@@ -47,11 +35,12 @@ class CallLogForm(FlaskForm):
     # A plain field checked against the outcome codes (the template writes the <select> itself).
     outcome = StringField(
         _l("Uitkomst"),
-        validators=[DataRequired(_l("Kies de uitkomst van het gesprek.")), AnyOf(list(CALL_OUTCOMES), _l("Kies een van de uitkomsten uit de lijst."))],
+        validators=[DataRequired(_l("Kies de uitkomst van het gesprek.")), AnyOf(list(CALL_OUTCOMES), _l("Kies een van de uitkomsten uit de lijst.")), FreeText()],
     )
     note = TextAreaField(
         _l("Notitie over de aanbieder"),
-        validators=[Length(max=CALL_NOTE_MAX, message=_l("De notitie mag hoogstens %(n)d tekens zijn.", n=CALL_NOTE_MAX))],
+        # About the provider, never about a client: no BSN, date of birth, address, phone, e-mail, name or case story.
+        validators=[Length(max=CALL_NOTE_MAX, message=_l("De notitie mag hoogstens %(n)d tekens zijn.", n=CALL_NOTE_MAX)), FreeText()],
         filters=[without_nul],
     )
     next = HiddenField()
@@ -87,11 +76,6 @@ class CallLogForm(FlaskForm):
                 self.called_on.errors = [*self.called_on.errors, _l("Een gesprek van meer dan een jaar geleden kan niet meer worden vastgelegd.")]
                 ok = False
         return ok
-
-    def validate_note(self, field) -> None:
-        """Notes are about the provider; a BSN means client data slipped in, and is refused."""
-        if field.data and looks_like_bsn(field.data):
-            raise ValidationError(_l("De notitie lijkt een BSN te bevatten. Noteer alleen iets over de aanbieder, geen cliëntgegevens."))
 
     @property
     def called_at(self) -> dt.datetime:

@@ -9,13 +9,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from beschikbaarheid.domain.client_data import check_free_text
 from beschikbaarheid.domain.freshness import dutch
 
 INT_FIELDS = ("capacity", "free_places", "waiting_weeks", "age_min", "age_max")
 # Fields that may be left empty (unknown); the rest must be filled in when submitted.
 OPTIONAL_FIELDS = frozenset({"capacity", "note", "target_groups"})
 INTAKE_STATUSES = ("open", "gesloten", "overleg")
-MAX_NOTE_LENGTH = 1000
+# A note for referrers is a line or two about the offering; longer text is where case stories go
+# (and the history keeps old values in 400 characters).
+MAX_NOTE_LENGTH = 300
 MAX_AGE = 27  # the age_range check constraint on offering
 
 _INT_RE = re.compile(r"^[+-]?\d{1,9}$")
@@ -96,12 +99,15 @@ def check_submission(
     *,
     target_group_codes: Iterable[str] = (),
     current_confirmed: bool = False,
+    own_contacts: Iterable[str | None] = (),
     _=dutch,
 ) -> Check:
     """Parse and check the submitted `fields` against each other and against the current values.
 
     `raw` maps field names to submitted text (target_groups to a list of codes); `current` holds the
-    offering's present values, used for fields not submitted and for the jump check. Messages are
+    offering's present values, used for fields not submitted and for the jump check. The note is
+    free text: no control characters but tab and line breaks, and no client data; the provider's
+    `own_contacts` (intake phone and e-mail, location street) may appear in it. Messages are
     Dutch unless `_` (a gettext-like callable) translates them.
     """
     fields = tuple(fields)
@@ -128,6 +134,8 @@ def check_submission(
             note = (value or "").strip().replace("\r\n", "\n")
             if len(note) > MAX_NOTE_LENGTH:
                 result.add_error(name, _("De notitie is te lang (maximaal %(max)d tekens, nu %(n)d).", max=MAX_NOTE_LENGTH, n=len(note)))
+            elif problem := check_free_text(note, multiline=True, own=own_contacts, _=_):
+                result.add_error(name, problem)
             else:
                 result.values[name] = note
         elif name == "target_groups":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 
 from beschikbaarheid.domain.freshness import TZ
+from beschikbaarheid.domain.plain_text import has_control_characters, restore_formula, strip_control
 from beschikbaarheid.models.core import CATEGORY_LABELS, INTAKE_STATUSES, TARGET_GROUPS, FormOfCare
 
 UTC = dt.timezone.utc
@@ -47,6 +49,10 @@ LAT_RANGE = (50.0, 54.0)
 LON_RANGE = (2.5, 7.5)
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # clocks of the exporting system may run a little ahead
 
+CONTROL_MESSAGE = ("{what} bevat een onzichtbaar stuurteken (bijvoorbeeld een piep- of escapeteken uit geplakte "
+                   "tekst). Verwijder het en probeer het opnieuw.")
+
+_LINE_WHITESPACE = re.compile(r"[\t\r\n]+")
 _PRODUCT_CODE = re.compile(r"^\d{2}[A-Z0-9]{1,8}$")
 _POSTCODE = re.compile(r"^([1-9]\d{3})\s*([A-Za-z]{2})?$")
 _DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -182,7 +188,7 @@ def detect_delimiter(text: str) -> str:
 
 
 def _normalise_header(name: str) -> str:
-    return "_".join(name.strip().lower().split())
+    return "_".join(strip_control(name, keep="").strip().lower().split())
 
 
 def read_table(data: bytes | str, columns: tuple[str, ...], required: tuple[str, ...]):
@@ -238,7 +244,14 @@ def read_table(data: bytes | str, columns: tuple[str, ...], required: tuple[str,
                 if cell.strip():
                     errors.append(LineError(start, "waarde in een kolom zonder kop."))
                 continue
-            row[name] = cell.strip()
+            if has_control_characters(cell, multiline=True):
+                # Refused, and left out of the messages that quote the cell (they reach terminals).
+                errors.append(LineError(start, CONTROL_MESSAGE.format(what=f"kolom '{name}'")))
+                cell = strip_control(cell, keep="")
+            # A line break or tab in a quoted cell (Alt+Enter in Excel) is whitespace in a one-line value.
+            cell = _LINE_WHITESPACE.sub(" ", cell)
+            # An export neutralises formula-like cells for Excel ('=...); reading it back undoes that.
+            row[name] = restore_formula(cell.strip())
         rows.append((start, row))
     return tuple(n for n in names if n), rows, errors, delimiter
 
@@ -285,13 +298,21 @@ def parse_postcode(text: str) -> str:
     return f"{digits} {letters.upper()}" if letters else digits
 
 
-def parse_email(text: str) -> str:
-    """An address that could receive mail (syntax only: no DNS look-ups during an import)."""
+@functools.lru_cache(maxsize=4096)
+def _valid_email(text: str) -> bool:
+    """Syntax check, remembered: a provider's address repeats on every row of its offerings."""
     try:
         # test_environment only adds the reserved '.test' domain (demo data); no DNS during imports.
         validate_email(text, check_deliverability=False, test_environment=True)
     except EmailNotValidError:
-        raise ValueError(f"e-mailadres '{text}' is ongeldig.") from None
+        return False
+    return True
+
+
+def parse_email(text: str) -> str:
+    """An address that could receive mail (syntax only: no DNS look-ups during an import)."""
+    if not _valid_email(text):
+        raise ValueError(f"e-mailadres '{text}' is ongeldig.")
     if len(text) > 254:
         raise ValueError("e-mailadres is te lang.")
     return text

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
+from beschikbaarheid.free_text import FreeText
 from beschikbaarheid.models import TARGET_GROUPS
 
 # Query parameters of a search, in the order errors are reported (the API reports the first).
@@ -201,7 +202,7 @@ class NoMatchForm(FlaskForm):
     q = HiddenField()
     reason = TextAreaField(
         _l("Toelichting (optioneel)"),
-        validators=[Length(max=REASON_MAX, message=_l("Houd de toelichting kort: maximaal %(n)d tekens.", n=REASON_MAX))],
+        validators=[Length(max=REASON_MAX, message=_l("Houd de toelichting kort: maximaal %(n)d tekens.", n=REASON_MAX)), FreeText()],
         # NUL characters are dropped: nobody types them and PostgreSQL cannot store them (it would be a 500).
         filters=[lambda text: text.replace("\x00", "") if text else text],
         description=_l("Kort, bijvoorbeeld 'geen plek voor broers en zussen samen'. Vul geen namen of andere gegevens van het kind in."),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
+from beschikbaarheid.domain.client_data import check_free_text
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Contract, Location, Offering, OfferingChange, Product, Provider, utcnow
 
@@ -25,6 +26,16 @@ def as_text(value) -> str | None:
     if isinstance(value, (list, tuple, set)):
         return "|".join(sorted(value))
     return str(value)
+
+
+class ClientDataRefused(ValueError):
+    """A note that looks like client data (domain/client_data.py); nothing was changed."""
+
+
+def own_contacts(offering: Offering) -> tuple[str | None, ...]:
+    """The provider's own contact details, which its note may mention (intake and crisis phone, intake e-mail, street)."""
+    provider, location = offering.provider, offering.location
+    return (provider.intake_phone, provider.crisis_phone, provider.intake_email, location.street if location else None)
 
 
 def _current(offering: Offering, field: str):
@@ -44,9 +55,12 @@ def apply_update(
     """Set the given fields, stamp the update and append one history row per changed field.
 
     A save without any changed value counts as a confirmation (the figures were looked at).
-    Does not commit; the caller decides the transaction.
+    Does not commit; the caller decides the transaction. A note is checked once more for client
+    data whoever sends it (ClientDataRefused): this is the one path into the note and its history.
     """
     now = now or utcnow()
+    if changes.get("note") and (problem := check_free_text(changes["note"], multiline=True, own=own_contacts(offering))):
+        raise ClientDataRefused(problem)
     rows: list[OfferingChange] = []
     for field, new in changes.items():
         if field not in EDITABLE_FIELDS:
