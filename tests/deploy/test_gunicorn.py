@@ -134,8 +134,9 @@ def gunicorn_server(postgres_engine, tmp_path):
         GUNICORN_THREADS="2",
     )
     flask_cli(env, "db", "upgrade")  # from an empty database, one command
+    flask_cli(env, "import", "products", "--region", "Productieregio", str(ROOT / "tests" / "data" / "products.csv"))  # creates the region
     flask_cli(env, "users", "create", "--email", "cm@productie.example", "--name", "Contractmanager",
-              "--role", "contractmanager", "--password", PASSWORD)
+              "--role", "contractmanager", "--region", "Productieregio", "--password", PASSWORD)
     out = open(tmp_path / "gunicorn.out", "w+")
     err = open(tmp_path / "gunicorn.err", "w+")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)],
