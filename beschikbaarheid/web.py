@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, g, has_request_context, jsonify, make_response, render_template, request, session
+from flask import Blueprint, current_app, g, has_request_context, jsonify, make_response, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
 
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.models import INTAKE_STATUSES, utcnow
@@ -112,11 +113,20 @@ def nl_number(value: float | None, digits: int = 1) -> str:
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def language_switch_url(lang: str) -> str:
-    """This page again in `lang`: its path and query with `lang` replaced (a plain link: no JavaScript needed)."""
+def language_switch_url(lang: str) -> str | None:
+    """This page again in `lang`: its route's URL and query with `lang` replaced (a plain link: no
+    JavaScript needed). Built from the route, never from the raw request path: `/%5Cevil.example` or
+    `//evil.example` would give a link the browser resolves to another host. None on a page that no
+    route answered (404, 405): no link there."""
+    if request.url_rule is None or request.endpoint is None:
+        return None
+    try:
+        path = url_for(request.endpoint, **(request.view_args or {}))
+    except BuildError:
+        return None
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     args.append(("lang", lang))
-    return request.path + "?" + urlencode(args)
+    return path + "?" + urlencode(args)
 
 
 def init_app(app) -> None:
