@@ -209,6 +209,11 @@ def test_gunicorn_serves_the_app_with_secure_cookies_hsts_and_private_logs(gunic
     )
     assert status < 500
 
+    # A search URL longer than gunicorn's default request line (4094) reaches the app: its JSON, not gunicorn's HTML 400.
+    path = "/api/v1/search?locatie=5701&leeftijd=12&product=gezinshuis&doelgroepen=" + "ASS," * 1500
+    status, headers, body = browser.get(path, headers=proxy)
+    assert status == 400 and headers["Content-Type"].startswith("application/json") and '"error"' in body, (status, body[:200])
+
     gunicorn_server.proc.send_signal(signal.SIGTERM)  # flush and close the logs
     gunicorn_server.proc.wait(timeout=20)
     log = gunicorn_server.access_log.read_text()
