@@ -469,6 +469,7 @@ def server_env(url: str, port: int, args) -> dict:
         GUNICORN_BIND=f"127.0.0.1:{port}",
         # Every virtual user logs in from 127.0.0.1: the per-address login limit would refuse them.
         LOGIN_RATE_LIMIT="100000 per minute",
+        SEARCH_RATE_LIMIT="100000 per minute",  # every virtual user comes from 127.0.0.1
     )
     if args.workers:
         env["GUNICORN_WORKERS"] = str(args.workers)

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, g, has_request_context, jsonify, make_response, render_template, request, session
+from flask import Blueprint, current_app, g, has_request_context, jsonify, make_response, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import BuildError
 
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.models import INTAKE_STATUSES, utcnow
@@ -112,11 +115,28 @@ def nl_number(value: float | None, digits: int = 1) -> str:
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def language_switch_url(lang: str) -> str:
-    """This page again in `lang`: its path and query with `lang` replaced (a plain link: no JavaScript needed)."""
+def language_switch_url(lang: str) -> str | None:
+    """This page again in `lang`: its route's URL and query with `lang` replaced (a plain link: no
+    JavaScript needed). Built from the route, never from the raw request path: `/%5Cevil.example` or
+    `//evil.example` would give a link the browser resolves to another host. None on a page that no
+    route answered (404, 405): no link there."""
+    if request.url_rule is None or request.endpoint is None:
+        return None
+    try:
+        path = url_for(request.endpoint, **(request.view_args or {}))
+    except BuildError:
+        return None
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     args.append(("lang", lang))
-    return request.path + "?" + urlencode(args)
+    return path + "?" + urlencode(args)
+
+
+def _seconds_until_reset() -> int:
+    """Seconds until the rate limit that refused this request lets the client in again (Retry-After)."""
+    from beschikbaarheid.extensions import limiter
+
+    limit = limiter.current_limit
+    return max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
 
 
 def init_app(app) -> None:
@@ -130,7 +150,12 @@ def init_app(app) -> None:
     def http_error(e: HTTPException):
         code = e.code or 500
         message = e.description if code == 429 else None
-        return _error_response(code, message)
+        response = _error_response(code, message)
+        if isinstance(e, MethodNotAllowed) and e.valid_methods:
+            response.headers["Allow"] = ", ".join(e.valid_methods)  # RFC 9110: a 405 says what is allowed
+        if code == 429:
+            response.headers["Retry-After"] = str(_seconds_until_reset())
+        return response
 
     @app.teardown_appcontext
     def release_session(exc):  # noqa: ARG001

@@ -67,6 +67,11 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 # How many proxies in front append to X-Forwarded-For (0: ignore the header).
 proxy_hops = _env_int("GUNICORN_PROXY_HOPS", 1)
 
+# The longest request line gunicorn reads (default 4094): a search URL with many target groups and a
+# long place name can pass that, and gunicorn would answer with its own HTML 400 instead of the app's
+# JSON error. 8190 is what nginx passes on by default (large_client_header_buffers 4 8k).
+limit_request_line = _env_int("GUNICORN_LIMIT_REQUEST_LINE", 8190)
+
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = os.environ.get("GUNICORN_ERRORLOG", "-")
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

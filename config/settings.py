@@ -92,6 +92,10 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Anonymous scripts must not flood the search or inflate the supply-gap figures (per client address;
+    # an office behind one NAT address shares it).
+    SEARCH_RATE_LIMIT = "120 per minute"  # search page (and its htmx partial) and the API, each
+    NO_MATCH_RATE_LIMIT = "30 per hour"  # "geen passend aanbod" reports
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -121,8 +121,16 @@ def offering(
     return o
 
 
-def user(role: str = "verwijzer", email: str | None = None, password: str = "wachtwoord-123", **kw) -> User:
+_FIRST_REGION = object()
+
+
+def user(role: str = "verwijzer", email: str | None = None, password: str = "wachtwoord-123", region_id=_FIRST_REGION, **kw) -> User:
+    """A user; a contract manager belongs to the test's (first) region unless `region_id` is given
+    (None: a contract manager without a region, who sees nothing)."""
     n = next(_seq)
+    if region_id is _FIRST_REGION:
+        region_id = db.session.scalar(sa.select(Region.id).order_by(Region.id).limit(1)) if role == "contractmanager" else None
+    kw["region_id"] = region_id
     u = User(email=email or f"{role}{n}@test.example", name=kw.pop("name", f"{role.title()} {n}"), role=role, **kw)
     u.set_password(password)
     db.session.add(u)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from beschikbaarheid import signed_links
+from beschikbaarheid import region_access, signed_links
 from beschikbaarheid.aanbieder.charts import waiting_chart
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.domain.plausibility import Limits, check_submission
@@ -106,7 +106,8 @@ def _access(provider_id: int) -> Access:
         expires = dt.datetime.fromtimestamp(float(grant["exp"]), dt.timezone.utc)
         return Access(provider, True, Actor.for_link(provider), via_link=True, link_expires=expires)
     if user.is_authenticated and user.role in READ_ROLES:
-        return Access(db.get_or_404(Provider, provider_id), False)
+        # Staff read the providers of their own region only; another region's provider is a 404.
+        return Access(region_access.provider_or_404(user, provider_id), False)
     if (user.is_authenticated and user.role == "aanbieder") or grant:
         abort(404)  # another provider's data: indistinguishable from data that does not exist
     if user.is_authenticated:
@@ -124,6 +125,9 @@ def _offering_access(offering_id: int, *, edit: bool) -> tuple[Offering, Access]
     if offering is None:
         abort(404)
     access = _access(offering.provider_id)
+    if current_user.is_authenticated and current_user.role in READ_ROLES and not access.via_link:
+        if not region_access.offering_visible(current_user, offering):
+            abort(404)  # the provider works in the user's region, this offering in another one
     if edit:
         if not access.can_edit:
             abort(403)
@@ -140,6 +144,10 @@ def _grouped(offerings: list[Offering]) -> list[tuple]:
 def _render_provider(access: Access):
     now = utcnow()
     contracted, others = provider_offerings(access.provider.id, freshness.local_date(now))
+    if not access.can_edit and current_user.is_authenticated and current_user.role in READ_ROLES:
+        # Staff of one region see the provider's offerings in that region, not those of other regions.
+        contracted = [o for o in contracted if region_access.offering_visible(current_user, o)]
+        others = [o for o in others if region_access.offering_visible(current_user, o)]
     current = sum(1 for o in contracted if not freshness.is_stale(o.updated_at, now))
     return render_template(
         "aanbieder/provider.html",
@@ -169,6 +177,8 @@ def home():
     if grant:
         return redirect(url_for(".provider", provider_id=grant["p"]))
     if current_user.is_authenticated and current_user.role in READ_ROLES:
+        if region_access.has_no_region(current_user):
+            region_access.no_region_page()
         return render_template("aanbieder/providers.html", providers=_provider_overview())
     if current_user.is_authenticated:
         abort(403)
@@ -176,12 +186,13 @@ def home():
 
 
 def _provider_overview() -> list[dict]:
-    """Every provider with how many contracted offerings are current this month (three queries)."""
+    """Every provider of the user's region(s) with how many contracted offerings are current this month (three queries)."""
     now = utcnow()
     active = {
         (p, prod)
         for p, prod in db.session.execute(
-            db.select(Contract.provider_id, Contract.product_id).where(Contract.is_active(freshness.local_date(now)))
+            db.select(Contract.provider_id, Contract.product_id).where(
+                Contract.is_active(freshness.local_date(now)), region_access.visible_contract_filter(current_user))
         )
     }
     counts: dict[int, list[int]] = {}
@@ -192,7 +203,8 @@ def _provider_overview() -> list[dict]:
             c = counts.setdefault(provider_id, [0, 0])
             c[0] += 1
             c[1] += 0 if freshness.is_stale(updated_at, now) else 1
-    providers = db.session.scalars(db.select(Provider).order_by(Provider.name)).all()
+    visible = region_access.visible_provider_filter(current_user)
+    providers = db.session.scalars(db.select(Provider).where(visible).order_by(Provider.name)).all()
     return [{"provider": p, "total": counts.get(p.id, [0, 0])[0], "current": counts.get(p.id, [0, 0])[1]} for p in providers]
 
 

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, request
 
+from beschikbaarheid.extensions import limiter
 from beschikbaarheid.search import service
+from beschikbaarheid.search.views import SEARCH_LIMIT_MESSAGE, search_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -37,7 +39,16 @@ def _result(row: service.ResultRow) -> dict:
     }
 
 
+@bp.after_request
+def _search_not_stored(response):
+    """A search URL carries a postcode, an age and a need: no cache keeps the answer (errors included)."""
+    if request.endpoint == "api.search":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/search")
+@limiter.limit(search_limit, error_message=lambda: str(SEARCH_LIMIT_MESSAGE))
 def search():
     """Search contracted offerings; bad input answers 400 with a Dutch message and suggestions."""
     outcome = service.run_search(request.args)

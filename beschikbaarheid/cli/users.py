@@ -13,8 +13,9 @@ from beschikbaarheid.accounts import (
 from beschikbaarheid.cli.errors import CommandError
 from beschikbaarheid.demo import demo_password
 from beschikbaarheid.demo.data import accounts as demo_accounts
+from beschikbaarheid.domain.regions import REGION_ROLES
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import REFERRER_TYPES, ROLES, User
+from beschikbaarheid.models import REFERRER_TYPES, ROLES, Region, User
 
 users_cli = AppGroup("users", help="Gebruikers beheren.")
 
@@ -25,23 +26,50 @@ users_cli = AppGroup("users", help="Gebruikers beheren.")
 @click.option("--role", required=True, type=click.Choice(list(ROLES)), help="Rol.")
 @click.option("--provider", default=None, help="Aanbieder (naam of nummer); verplicht bij rol aanbieder.")
 @click.option("--referrer-type", default=None, help="Verwijzerstype 01-05; verplicht bij rol verwijzer.")
+@click.option("--region", default=None, help="Inkoopregio (naam of nummer); verplicht bij contractmanager en beheerder.")
 @click.option("--password", default=None, help="Wachtwoord (minstens 12 tekens); zonder deze optie wordt erom gevraagd.")
-def create_user_command(email, name, role, provider, referrer_type, password):
+def create_user_command(email, name, role, provider, referrer_type, region, password):
     """Maak een gebruiker aan (verwijzer, aanbieder, contractmanager of beheerder)."""
+    region_obj, problems = _region_for(role, region)
     if password is None:
         password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
     try:
-        user = create_user(email=email, name=name, role=role, password=password, provider=provider, referrer_type=referrer_type)
-        db.session.commit()
+        user = create_user(email=email, name=name, role=role, password=password, provider=provider, referrer_type=referrer_type,
+                           region_id=region_obj.id if region_obj else None)
     except AccountError as exc:
+        problems += exc.messages
+    if problems:
         db.session.rollback()
-        raise CommandError("\n".join(exc.messages)) from None
+        raise CommandError("\n".join(problems))
+    db.session.commit()
     extra = ""
-    if user.provider:
+    if user.region:
+        extra = f", regio {user.region.name}"
+    elif user.provider:
         extra = f", aanbieder {user.provider.name}"
     elif user.referrer_type:
         extra = f", {REFERRER_TYPES[user.referrer_type]}"
     click.echo(f"Gebruiker {user.email} aangemaakt ({ROLES[user.role]}{extra}).")
+
+
+def _known_regions() -> str:
+    names = db.session.scalars(db.select(Region.name).order_by(Region.name)).all()
+    return f"Bekende regio's: {', '.join(names)}." if names else "Er zijn nog geen regio's; importeer eerst de producten van een regio."
+
+
+def _region_for(role: str, ref: str | None) -> tuple[Region | None, list[str]]:
+    """The region named by --region (name or number), with Dutch problems: required for contract
+    managers and administrators (a contract manager without a region would see nothing), refused for others."""
+    text = (ref or "").strip()
+    if role not in REGION_ROLES:
+        return None, (["Alleen contractmanagers en beheerders horen bij een regio; laat --region weg."] if text else [])
+    if not text:
+        return None, [f"Een {role} hoort bij een regio: geef --region (naam of nummer). {_known_regions()}"]
+    found = db.session.get(Region, int(text)) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+    found = found or db.session.scalar(db.select(Region).where(db.func.lower(Region.name) == text.lower()))
+    if found is None:
+        return None, [f"Regio '{text}' bestaat niet. {_known_regions()}"]
+    return found, []
 
 
 @users_cli.command("set-password")

@@ -92,21 +92,22 @@ def monthly_status(provider_id: int, region_id: int, as_of: dt.datetime, months:
     return result
 
 
-def recent_history(provider_id: int, limit: int = HISTORY_ROWS):
-    """The provider's latest history rows across its offerings, with product and location."""
+def recent_history(provider_id: int, region_id: int, limit: int = HISTORY_ROWS):
+    """The provider's latest history rows across its offerings of the region's products, with product and location."""
     return db.session.execute(
         sa.select(OfferingChange, Product.code, Product.name, Location.name)
         .join(Offering, Offering.id == OfferingChange.offering_id)
         .join(Product, Product.id == Offering.product_id)
         .join(Location, Location.id == Offering.location_id)
-        .where(Offering.provider_id == provider_id)
+        .where(Offering.provider_id == provider_id, Product.region_id == region_id)
         .order_by(OfferingChange.changed_at.desc(), OfferingChange.id.desc())
         .limit(limit)
     ).all()
 
 
 def dossier(ctx: Context, provider: Provider, max_jump_weeks: int) -> Dossier:
-    """Everything the contract conversation with one provider needs, on one page."""
+    """Everything the contract conversation with one provider needs, on one page; a provider that also
+    works in other regions shows only its offerings (and their history) of this region."""
     contracted, other = provider_offerings(provider.id, ctx.today)
     contracts = db.session.scalars(
         sa.select(Contract).options(joinedload(Contract.product))
@@ -117,10 +118,10 @@ def dossier(ctx: Context, provider: Provider, max_jump_weeks: int) -> Dossier:
         provider=provider,
         ctx=ctx,
         contracted=[o for o in contracted if o.product.region_id == ctx.region.id],
-        other=other,
+        other=[o for o in other if o.product.region_id == ctx.region.id],
         contracts=list(contracts),
         months=monthly_status(provider.id, ctx.region.id, ctx.as_of),
-        history=recent_history(provider.id),
+        history=recent_history(provider.id, ctx.region.id),
         reminders=reminder_history(provider_id=provider.id, limit=24),
         calls=calls_for(provider.id),
         flags=provider_flags(ctx, provider.id, max_jump_weeks),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from beschikbaarheid.domain import freshness
+from beschikbaarheid.domain.regions import visible_regions
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Contract, Offering, Product, Region
 
@@ -56,9 +57,11 @@ def regions() -> list[Region]:
 
 
 def resolve_region(user, requested_id: int | None) -> Region | None:
-    """A contract manager always sees their own region; others the requested, their own or the first one."""
-    if getattr(user, "region_id", None) and user.role == "contractmanager":
-        return db.session.get(Region, user.region_id)
+    """A confined user (contract manager) always sees their own region and never picks another
+    (no region: None); an administrator the requested, their own or the first one."""
+    visible = visible_regions(getattr(user, "role", ""), getattr(user, "region_id", None))
+    if visible is not None:
+        return db.session.get(Region, next(iter(visible))) if visible else None
     for region_id in (requested_id, getattr(user, "region_id", None)):
         found = db.session.get(Region, region_id) if region_id else None
         if found:

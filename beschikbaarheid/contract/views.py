@@ -10,7 +10,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from beschikbaarheid import charts, exports
+from beschikbaarheid import charts, exports, region_access
 from beschikbaarheid.auth import roles_required
 from beschikbaarheid.contract import calls, compliance, dossier, gaps, quality, waiting
 from beschikbaarheid.contract.forms import CallLogForm
@@ -18,8 +18,7 @@ from beschikbaarheid.contract.region import Context, context_for, regions, resol
 from beschikbaarheid.domain import compliance as compliance_rules
 from beschikbaarheid.domain import quality as quality_rules
 from beschikbaarheid.domain.freshness import TZ
-from beschikbaarheid.extensions import db
-from beschikbaarheid.models import CALL_OUTCOMES, Provider, utcnow
+from beschikbaarheid.models import CALL_OUTCOMES, utcnow
 
 bp = Blueprint("contract", __name__, url_prefix="/contract")
 
@@ -28,6 +27,13 @@ GAP_PERIODS = (3, 6, 12)
 # Ids are 32-bit integers in the database: a longer number in a URL is a page that does not exist
 # (404), not a database error (500).
 DB_ID = "int(max=2147483647)"
+
+
+@bp.before_request
+def _confined_without_region():
+    """A contract manager without a region sees nothing here: one Dutch page, no figures, no picker."""
+    if current_user.is_authenticated and current_user.role in ROLES and region_access.has_no_region(current_user):
+        region_access.no_region_page()
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
@@ -47,7 +53,7 @@ def _context() -> Context:
 
 def _common(ctx: Context) -> dict:
     """What every page's frame shows: the context and, for administrators, the region picker."""
-    can_switch = not (current_user.role == "contractmanager" and current_user.region_id)
+    can_switch = region_access.visible_region_ids(current_user) is None
     return {"ctx": ctx, "regions": regions() if can_switch else [], "region_arg": ctx.region.id}
 
 
@@ -151,8 +157,9 @@ def gaps_view():
 @bp.route(f"/aanbieder/<{DB_ID}:provider_id>")
 @roles_required(*ROLES)
 def provider(provider_id: int):
-    """Provider dossier for the contract conversation: offerings, history, reminders, calls, flags."""
-    prov = db.session.get(Provider, provider_id) or abort(404)
+    """Provider dossier for the contract conversation: offerings, history, reminders, calls, flags.
+    Only for providers with a contract in the user's region; others answer 404 as if absent."""
+    prov = region_access.provider_or_404(current_user, provider_id)
     ctx = _context()
     return _render_dossier(ctx, prov, CallLogForm(formdata=None, now=ctx.as_of))
 
@@ -182,7 +189,7 @@ def _is_htmx() -> bool:
 @roles_required(*ROLES)
 def log_call(provider_id: int):
     """Save a call (date, outcome, note); errors come back in Dutch with status 400 and the input kept."""
-    prov = db.session.get(Provider, provider_id) or abort(404)
+    prov = region_access.provider_or_404(current_user, provider_id)
     now = utcnow()
     form = CallLogForm(now=now)
     if not form.validate_on_submit():

@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -17,6 +18,25 @@ bp = Blueprint("search", __name__, url_prefix="/zoeken")
 
 # Parameters a search URL keeps (anything else in the query string is dropped from links).
 SEARCH_PARAMS = ("locatie", "leeftijd", "product", "segment", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten", "regio")
+
+
+def search_limit() -> str:
+    """SEARCH_RATE_LIMIT: searches per client address (page, htmx partial and API each)."""
+    return current_app.config["SEARCH_RATE_LIMIT"]
+
+
+def _no_match_limit() -> str:
+    return current_app.config["NO_MATCH_RATE_LIMIT"]
+
+
+SEARCH_LIMIT_MESSAGE = _l("Te veel zoekopdrachten vanaf dit adres. Wacht een minuut en probeer het dan opnieuw.")
+
+
+@bp.after_request
+def _not_stored(response):
+    """Search URLs carry a postcode, an age and a need: no browser or proxy cache keeps the answer."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _wants_partial() -> bool:
@@ -72,6 +92,7 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
 
 
 @bp.get("/")
+@limiter.limit(search_limit, error_message=lambda: str(SEARCH_LIMIT_MESSAGE))
 def index():
     """Search by place, age and need; without parameters the empty form."""
     outcome = service.run_search(request.args, alternatives=True)
@@ -86,7 +107,7 @@ def index():
 
 
 @bp.post("/geen-passend-aanbod")
-@limiter.limit("30 per hour")
+@limiter.limit(_no_match_limit, error_message=lambda: _("Te veel meldingen 'geen passend aanbod' vanaf dit adres. Probeer het later opnieuw."))
 def no_match():
     """Flag the search as "geen passend aanbod": stored anonymously for supply analysis."""
     form = NoMatchForm()

@@ -16,7 +16,7 @@ NON_APP_KEYS = {"BESCHIKBAARHEID_ENV", "DATABASE_URL", "FORWARDED_ALLOW_IPS", "W
 
 
 def load_gunicorn_conf(monkeypatch, **env) -> dict:
-    for key in ("GUNICORN_BIND", "GUNICORN_WORKERS", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS"):
+    for key in ("GUNICORN_BIND", "GUNICORN_WORKERS", "WEB_CONCURRENCY", "GUNICORN_THREADS", "FORWARDED_ALLOW_IPS", "GUNICORN_LIMIT_REQUEST_LINE"):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -33,6 +33,28 @@ def test_gunicorn_defaults_are_safe(monkeypatch):
     assert "%(r)s" not in conf["access_log_format"] and "%(q)s" not in conf["access_log_format"]
     assert "%(f)s" not in conf["access_log_format"] and "%(U)s" in conf["access_log_format"]
     assert conf["forwarded_allow_ips"] == "127.0.0.1,::1"
+
+
+def long_search_path(request_line: int) -> str:
+    """An API search whose request line ("GET <path> HTTP/1.1") is exactly `request_line` long."""
+    path = "/api/v1/search?locatie=5701&leeftijd=12&product=gezinshuis&doelgroepen="
+    filler = request_line - len(f"GET {path} HTTP/1.1")
+    return path + ("ASS," * filler)[:filler]
+
+
+def test_gunicorn_reads_request_lines_as_long_as_nginx_passes_on(monkeypatch):
+    conf = load_gunicorn_conf(monkeypatch)
+    assert conf["limit_request_line"] == 8190  # nginx: large_client_header_buffers 4 8k
+    assert load_gunicorn_conf(monkeypatch, GUNICORN_LIMIT_REQUEST_LINE="4094")["limit_request_line"] == 4094
+
+
+def test_a_search_url_at_the_request_line_limit_is_answered_by_the_app(client, monkeypatch):
+    limit = load_gunicorn_conf(monkeypatch)["limit_request_line"]
+    path = long_search_path(limit)
+    assert len(f"GET {path} HTTP/1.1") == limit > 4094
+    response = client.get(path)
+    assert response.status_code in (200, 400) and response.is_json  # the API's own answer, never a 5xx
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_gunicorn_settings_come_from_the_environment(monkeypatch):

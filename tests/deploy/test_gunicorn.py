@@ -134,8 +134,9 @@ def gunicorn_server(postgres_engine, tmp_path):
         GUNICORN_THREADS="2",
     )
     flask_cli(env, "db", "upgrade")  # from an empty database, one command
+    flask_cli(env, "import", "products", "--region", "Productieregio", str(ROOT / "tests" / "data" / "products.csv"))  # creates the region
     flask_cli(env, "users", "create", "--email", "cm@productie.example", "--name", "Contractmanager",
-              "--role", "contractmanager", "--password", PASSWORD)
+              "--role", "contractmanager", "--region", "Productieregio", "--password", PASSWORD)
     out = open(tmp_path / "gunicorn.out", "w+")
     err = open(tmp_path / "gunicorn.err", "w+")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)],
@@ -207,6 +208,11 @@ def test_gunicorn_serves_the_app_with_secure_cookies_hsts_and_private_logs(gunic
         headers={**proxy, "Referer": f"https://{proxy['Host']}/zoeken/?locatie=5701&leeftijd=12"},
     )
     assert status < 500
+
+    # A search URL longer than gunicorn's default request line (4094) reaches the app: its JSON, not gunicorn's HTML 400.
+    path = "/api/v1/search?locatie=5701&leeftijd=12&product=gezinshuis&doelgroepen=" + "ASS," * 1500
+    status, headers, body = browser.get(path, headers=proxy)
+    assert status == 400 and headers["Content-Type"].startswith("application/json") and '"error"' in body, (status, body[:200])
 
     gunicorn_server.proc.send_signal(signal.SIGTERM)  # flush and close the logs
     gunicorn_server.proc.wait(timeout=20)

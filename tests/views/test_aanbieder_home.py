@@ -138,15 +138,15 @@ def test_confirm_one_row_with_htmx_and_without(app, client, login):
         assert kinds == ["confirm", "confirm"]
 
 
-def test_contract_manager_reads_any_provider_without_edit_controls(app, client, login):
+def test_contract_manager_reads_the_providers_of_their_region_without_edit_controls(app, client, login):
     with app.app_context():
         provider_id, ids, _user = _provider_with_offerings()
-        factories.provider("De Linde")
+        factories.provider("De Linde")  # no contract anywhere: in no region's list
         manager = factories.user("contractmanager")
         db.session.commit()
         login(manager)
     overview = client.get("/aanbieder/").get_data(as_text=True)
-    assert "De Linde" in overview and "Zonnehuis" in overview and "2 / 3" in overview
+    assert "De Linde" not in overview and "Zonnehuis" in overview and "2 / 3" in overview
     page = client.get(f"/aanbieder/{provider_id}/").get_data(as_text=True)
     assert "Alleen lezen" in page and "Gezinshuis" in page
     assert "Alles ongewijzigd bevestigen" not in page and "/bewerken" not in page and "Ongewijzigd" not in page

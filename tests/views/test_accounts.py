@@ -17,14 +17,15 @@ def _user(email):
 def test_create_every_role_from_the_cli(app, runner):
     with app.app_context():
         provider = factories.provider("Zonnehuis")
+        region_id = factories.region("Testregio").id
         db.session.commit()
         provider_id = provider.id
     cases = [
         ["--email", "Toegang@Helmond.example", "--name", "Toegang Helmond", "--role", "verwijzer", "--referrer-type", "01"],
         ["--email", "ga@zonnehuis.example", "--name", "Planner", "--role", "aanbieder", "--provider", "zonnehuis"],
         ["--email", "gb@zonnehuis.example", "--name", "Planner 2", "--role", "aanbieder", "--provider", str(provider_id)],
-        ["--email", "cm@regio.example", "--name", "Contractmanager", "--role", "contractmanager"],
-        ["--email", "admin@regio.example", "--name", "Beheerder", "--role", "beheerder"],
+        ["--email", "cm@regio.example", "--name", "Contractmanager", "--role", "contractmanager", "--region", "testregio"],
+        ["--email", "admin@regio.example", "--name", "Beheerder", "--role", "beheerder", "--region", str(region_id)],
     ]
     for args in cases:
         result = runner.invoke(args=["users", "create", *args, "--password", "een-lang-wachtwoord"])
@@ -35,6 +36,7 @@ def test_create_every_role_from_the_cli(app, runner):
         assert (referrer.role, referrer.referrer_type, referrer.provider_id) == ("verwijzer", "01", None)
         assert _user("ga@zonnehuis.example").provider_id == provider_id == _user("gb@zonnehuis.example").provider_id
         assert _user("cm@regio.example").check_password("een-lang-wachtwoord")
+        assert _user("cm@regio.example").region_id == region_id == _user("admin@regio.example").region_id
         assert _user("admin@regio.example").password_hash != "een-lang-wachtwoord"
 
 
@@ -43,13 +45,19 @@ def test_create_every_role_from_the_cli(app, runner):
     (["--role", "verwijzer", "--referrer-type", "09"], "Onbekend verwijzerstype '09'"),
     (["--role", "aanbieder"], "hoort bij één aanbieder"),
     (["--role", "aanbieder", "--provider", "Bestaat Niet"], "Aanbieder 'Bestaat Niet' bestaat niet"),
-    (["--role", "contractmanager", "--provider", "Zonnehuis"], "Alleen gebruikers met de rol aanbieder"),
-    (["--role", "beheerder", "--referrer-type", "01"], "Alleen verwijzers"),
-    (["--role", "beheerder", "--password", "kort"], "minstens 12 tekens"),
+    (["--role", "contractmanager", "--region", "Testregio", "--provider", "Zonnehuis"], "Alleen gebruikers met de rol aanbieder"),
+    (["--role", "beheerder", "--region", "Testregio", "--referrer-type", "01"], "Alleen verwijzers"),
+    (["--role", "beheerder", "--region", "Testregio", "--password", "kort"], "minstens 12 tekens"),
+    (["--role", "contractmanager"], "Een contractmanager hoort bij een regio: geef --region"),
+    (["--role", "beheerder"], "Een beheerder hoort bij een regio: geef --region"),
+    (["--role", "contractmanager", "--region", "Andere regio"], "Regio 'Andere regio' bestaat niet. Bekende regio's: Testregio."),
+    (["--role", "contractmanager", "--region", "999"], "Regio '999' bestaat niet"),
+    (["--role", "verwijzer", "--referrer-type", "01", "--region", "Testregio"], "Alleen contractmanagers en beheerders horen bij een regio"),
 ])
 def test_cli_validation_errors_are_dutch_and_exit_non_zero(app, runner, args, message):
     with app.app_context():
         factories.provider("Zonnehuis")
+        factories.region("Testregio")
         db.session.commit()
     base = ["users", "create", "--email", "nieuw@regio.example", "--name", "Nieuw"]
     if "--password" not in args:
@@ -63,7 +71,11 @@ def test_cli_validation_errors_are_dutch_and_exit_non_zero(app, runner, args, me
 
 
 def test_cli_refuses_duplicates_and_bad_addresses(app, runner):
-    ok = ["users", "create", "--email", "cm@regio.example", "--name", "CM", "--role", "contractmanager", "--password", "een-lang-wachtwoord"]
+    with app.app_context():
+        factories.region("Testregio")
+        db.session.commit()
+    ok = ["users", "create", "--email", "cm@regio.example", "--name", "CM", "--role", "contractmanager", "--password", "een-lang-wachtwoord",
+          "--region", "Testregio"]
     assert runner.invoke(args=ok).exit_code == 0
     again = runner.invoke(args=[*ok[:3], "CM@regio.example", *ok[4:]])
     assert again.exit_code == 1 and "bestaat al een gebruiker" in again.output
@@ -74,7 +86,10 @@ def test_cli_refuses_duplicates_and_bad_addresses(app, runner):
 
 
 def test_cli_prompts_for_the_password_twice(app, runner):
-    args = ["users", "create", "--email", "cm@regio.example", "--name", "CM", "--role", "contractmanager"]
+    with app.app_context():
+        factories.region("Testregio")
+        db.session.commit()
+    args = ["users", "create", "--email", "cm@regio.example", "--name", "CM", "--role", "contractmanager", "--region", "Testregio"]
     result = runner.invoke(args=args, input="een-lang-wachtwoord\neen-lang-wachtwoord\n")
     assert result.exit_code == 0, result.output
     assert "een-lang-wachtwoord" not in result.output  # hidden input

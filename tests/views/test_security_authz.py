@@ -5,9 +5,15 @@ The routes come from app.url_map, so a route added without a row in MATRIX fails
 ("De Linde", whose user we log in as) and provider B ("Huize Peel"). The provider user is tried on
 B's ids (URL guessing, column "aanbieder_b") and on its own ids ("aanbieder_own"), so the matrix
 also proves that the allowed requests work, i.e. that a 403/404 elsewhere is a real refusal.
+
+Staff come in three kinds per role: of the region the data belongs to ("contractmanager",
+"beheerder"), of another region ("..._other", same role: URL guessing across regions, and
+`?regio=` pointing at the first region), and a contract manager without a region. The columns
+side by side prove that a refusal is about the region, not the route.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -15,15 +21,20 @@ import pytest
 from flask import url_for
 
 from beschikbaarheid import accounts, signed_links
+from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import CallLog, Offering, OfferingChange, Product
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
 
-ROLES = ("anonymous", "verwijzer", "aanbieder_b", "aanbieder_own", "contractmanager", "beheerder")
+ROLES = ("anonymous", "verwijzer", "aanbieder_b", "aanbieder_own", "contractmanager", "beheerder",
+         "contractmanager_other", "beheerder_other", "contractmanager_noregion")
+STAFF = ("contractmanager", "beheerder", "contractmanager_other", "beheerder_other", "contractmanager_noregion")
 
 LOGIN = "login"  # 302 to the login page (anonymous visitor on a page that needs a login)
+HIDES = "hides"  # 200, but nothing of the first region on it: the user's own region instead
+FIRST_REGION = "Een 10 voor de Jeugd"  # tests.factories.search_world; provider B is "Huize Peel"
 
 
 def to(path: str) -> tuple[str, str]:
@@ -37,27 +48,35 @@ def every(outcome) -> dict:
 
 # A logged-in user who opens the login page goes to the home page of their role.
 HOME = {"verwijzer": to("/zoeken/"), "aanbieder_b": to("/aanbieder/"), "aanbieder_own": to("/aanbieder/"),
-        "contractmanager": to("/contract/"), "beheerder": to("/beheer/")}
+        "contractmanager": to("/contract/"), "beheerder": to("/beheer/"), "contractmanager_other": to("/contract/"),
+        "beheerder_other": to("/beheer/"), "contractmanager_noregion": to("/contract/")}
 
 
-def staff(ok) -> dict:
-    """Contract-manager pages: contract managers and administrators."""
-    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": ok, "beheerder": ok}
+def staff(ok, other=HIDES) -> dict:
+    """Contract-manager pages: contract managers of the region and administrators (of any region: they
+    keep every region's register); a contract manager of another region gets its own region's page
+    (`other`: HIDES) or 404 for an object of the first region; one without a region the 403 'no region' page."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": ok, "beheerder": ok,
+            "contractmanager_other": other, "beheerder_other": ok, "contractmanager_noregion": 403}
 
 
 def admin(ok) -> dict:
-    """Administration pages: administrators only."""
-    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": 403, "beheerder": ok}
+    """Administration pages: administrators only (of every region)."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": 403, "beheerder": ok,
+            "contractmanager_other": 403, "beheerder_other": ok, "contractmanager_noregion": 403}
 
 
 def provider_read(own) -> dict:
-    """A provider's pages to read: the provider itself and the staff; another provider gets a 404 (as if absent)."""
-    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": own, "beheerder": own}
+    """A provider's pages to read: the provider itself and the staff of its region; another provider, and a
+    contract manager of another region or without one, get a 404 (as if absent)."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": own, "beheerder": own,
+            "contractmanager_other": 404, "beheerder_other": own, "contractmanager_noregion": 404}
 
 
 def provider_edit(own) -> dict:
-    """Changing a provider's figures: only the provider itself (staff read, never write)."""
-    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": 403, "beheerder": 403}
+    """Changing a provider's figures: only the provider itself (staff read, never write; outside their region: 404)."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": 403, "beheerder": 403,
+            "contractmanager_other": 404, "beheerder_other": 403, "contractmanager_noregion": 404}
 
 
 # (endpoint, method) -> {role: expected outcome}. Public pages answer everyone; forms that anyone may
@@ -80,7 +99,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("api.search", "GET"): every(200),
     ("api.openapi", "GET"): every(200),
     ("aanbieder.home", "GET"): {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 200, "aanbieder_own": 200,
-                                "contractmanager": 200, "beheerder": 200},
+                                "contractmanager": 200, "beheerder": 200, "contractmanager_other": HIDES, "beheerder_other": 200,
+                                "contractmanager_noregion": 403},
     ("aanbieder.provider", "GET"): provider_read(200),
     ("aanbieder.row", "GET"): provider_read(to("/aanbieder/")),
     ("aanbieder.history", "GET"): provider_read(200),
@@ -96,8 +116,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("contract.waiting", "GET"): staff(200),
     ("contract.quality_view", "GET"): staff(200),
     ("contract.gaps", "GET"): staff(200),
-    ("contract.provider", "GET"): staff(200),
-    ("contract.log_call", "POST"): staff(to("/contract/aanbieder/")),
+    ("contract.provider", "GET"): staff(200, other=404),
+    ("contract.log_call", "POST"): staff(to("/contract/aanbieder/"), other=404),
     ("contract.export", "GET"): staff(200),
     ("beheer.index", "GET"): admin(200),
     ("beheer.import_register", "GET"): admin(200),
@@ -131,13 +151,19 @@ def _world(app) -> dict:
         users = {
             "verwijzer": factories.user("verwijzer", referrer_type="02"),
             "aanbieder": factories.user("aanbieder", provider_id=a_offering.provider_id),
-            "contractmanager": factories.user("contractmanager"),
-            "beheerder": factories.user("beheerder"),
+            "contractmanager": factories.user("contractmanager", region_id=w["region"].id),
+            "beheerder": factories.user("beheerder", region_id=w["region"].id),
         }
+        # A second region with its own provider C, and staff of that region.
+        other = factories.region("Andere regio")
+        c_offering = factories.offering(factories.location(factories.provider("Zuiderhuis")), factories.product("43A10", "Gezinshuis", other))
+        users["contractmanager_other"] = factories.user("contractmanager", region_id=other.id)
+        users["beheerder_other"] = factories.user("beheerder", region_id=other.id)
+        users["contractmanager_noregion"] = factories.user("contractmanager", region_id=None)
         spare = factories.user("verwijzer", referrer_type="01")  # whose password-reset link we open
         db.session.commit()
         return {
-            "a": a_offering.provider_id, "b": b_offering.provider_id, "a1": a_offering.id, "b1": b_offering.id,
+            "a": a_offering.provider_id, "b": b_offering.provider_id, "a1": a_offering.id, "b1": b_offering.id, "c": c_offering.provider_id,
             "region": w["region"].id, "region_name": w["region"].name,
             "emails": {role: u.email for role, u in users.items()},
             "reset_token": accounts.make_reset_token(spare),
@@ -159,6 +185,8 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
     if rule.endpoint in ("search.index", "api.search"):
         url += "?locatie=5701&leeftijd=12&product=gezinshuis"
+    if rule.endpoint.startswith("contract."):
+        url += ("&" if "?" in url else "?") + f"regio={ids['region']}"  # the first region, asked for by name of its id
     return url
 
 
@@ -189,16 +217,16 @@ def _client_for(app, role: str, ids: dict):
     """A test client logged in through the real login form (anonymous: not logged in)."""
     client = app.test_client()
     if role != "anonymous":
-        user_key = "aanbieder" if role.startswith("aanbieder") else role
+        user_key = "aanbieder" if role.startswith("aanbieder_") else role
         token = csrf_token(client, "/account/inloggen")
         response = client.post("/account/inloggen", data={"email": ids["emails"][user_key], "password": "wachtwoord-123", "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return client
 
 
-def _call_log_form(client, ids) -> dict:
+def _call_log_form(client, ids, provider_key: str = "b") -> dict:
     """contract.log_call needs today's date and time; take them from the dossier form the page offers."""
-    html = client.get(f"/contract/aanbieder/{ids['b']}").get_data(as_text=True)
+    html = client.get(f"/contract/aanbieder/{ids[provider_key]}").get_data(as_text=True)
     day = re.search(r'name="called_on"[^>]*value="([^"]+)"', html)
     time = re.search(r'name="called_time"[^>]*value="([^"]+)"', html)
     assert day and time, "the dossier has no call form with today's date and time"
@@ -206,7 +234,11 @@ def _call_log_form(client, ids) -> dict:
 
 
 def _check(outcome, response, what) -> None:
-    if outcome == LOGIN:
+    if outcome == HIDES:
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, (what, response.status_code, body[:300])
+        assert "Huize Peel" not in body and FIRST_REGION not in body, (what, "shows the first region's data")
+    elif outcome == LOGIN:
         assert response.status_code == 302, (what, response.status_code)
         assert "/account/inloggen" in response.headers["Location"], (what, response.headers["Location"])
     elif isinstance(outcome, tuple):
@@ -244,8 +276,14 @@ def test_authorization_matrix(app, role):
             response = client.get(url)
         else:
             data, content_type = _form(app, rule.endpoint, token, ids, ids["a1"] if own else ids["b1"])
-            if rule.endpoint == "contract.log_call" and role in ("contractmanager", "beheerder"):
-                data.update(_call_log_form(client, ids))
+            if rule.endpoint == "contract.log_call" and role in STAFF:
+                # A valid call: if the region check failed open, it would be stored. The date and time come from
+                # a dossier the user may open (their own region's provider C; without a region: the clock).
+                if role == "contractmanager_noregion":
+                    now = dt.datetime.now(TZ) - dt.timedelta(minutes=1)
+                    data.update(called_on=f"{now:%Y-%m-%d}", called_time=f"{now:%H:%M}")
+                else:
+                    data.update(_call_log_form(client, ids, "c" if role == "contractmanager_other" else "b"))
             response = client.post(url, data=data, content_type=content_type)
         _check(expected, response, what)
 
@@ -253,8 +291,8 @@ def test_authorization_matrix(app, role):
     with app.app_context():
         assert _b_untouched(ids), "provider B's offering changed"
         calls = db.session.scalar(db.select(db.func.count()).select_from(CallLog))
-        assert calls == (1 if role in ("contractmanager", "beheerder") else 0)
+        assert calls == (1 if role in ("contractmanager", "beheerder", "beheerder_other") else 0)
         imported = db.session.scalar(db.select(db.func.count()).select_from(Product).where(Product.code == "49Z99"))
-        assert imported == (1 if role == "beheerder" else 0)
+        assert imported == (1 if role in ("beheerder", "beheerder_other") else 0)
         a1 = db.session.get(Offering, ids["a1"])
         assert (a1.note == "via de matrix") is own
