@@ -120,9 +120,14 @@ def test_logout_is_a_post(app, client, login):
     assert client.get("/contract/").status_code == 302
 
 
-def _request_reset(client, email):
+def _request_reset(client, email, close=True):
+    """Ask for a reset link; `close` does what a WSGI server does once the answer is sent (then the mail goes)."""
     token = csrf_token(client, "/account/wachtwoord-vergeten")
-    return client.post("/account/wachtwoord-vergeten", data={"email": email, "csrf_token": token})
+    response = client.post("/account/wachtwoord-vergeten", data={"email": email, "csrf_token": token})
+    response.get_data()
+    if close:
+        response.close()
+    return response
 
 
 def _link_from(message) -> str:
