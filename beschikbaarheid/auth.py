@@ -169,12 +169,15 @@ def role_home_url(user) -> str:
         return url_for("web.index")
 
 
+_NOT_IN_A_PLAIN_PATH = {"Zl", "Zp"}  # line and paragraph separators; "C*" (control, format, ...) too
+
+
 def _safe_next(target: str | None) -> str | None:
     """`next` after login only when it is a plain path on this site: no other host (`//`, `/\\`),
-    no scheme, and no control characters (a line break cannot go into a Location header)."""
+    no scheme, and no control characters or line breaks (they cannot go into a Location header)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
         return None
-    if any(unicodedata.category(ch).startswith("C") for ch in target):
+    if any(unicodedata.category(ch) in _NOT_IN_A_PLAIN_PATH or unicodedata.category(ch).startswith("C") for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
