@@ -1,6 +1,6 @@
 """Login hardening: throttling per typed address (growing wait, then a lock with a mail to the user),
-common passwords refused, a cap on request bodies, __Host- cookies and the rate-limit storage
-warning in production."""
+common passwords refused, a cap on request bodies and the rate-limit storage warning in production.
+(The __Host- cookies are proved in test_security_headers.py.)"""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,7 @@ from beschikbaarheid import accounts, auth, create_app
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import User
 from tests import factories
-from tests.helpers import csrf_from, csrf_token
+from tests.helpers import csrf_token
 
 PASSWORD = "wachtwoord-123"
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
@@ -160,29 +160,6 @@ def _production_app(database_url, **extra):
     with app.app_context():
         db.create_all()
     return app
-
-
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_production_cookies_use_the_host_prefix(database_url):
-    app = _production_app(database_url)
-    with app.app_context():
-        user = factories.user("contractmanager")
-        db.session.commit()
-        email = user.email
-    client = app.test_client()
-    html = client.get("/account/inloggen", base_url="https://wijzer.test").get_data(as_text=True)
-    token = csrf_from(html)
-    response = client.post("/account/inloggen", base_url="https://wijzer.test", headers={"Referer": "https://wijzer.test/account/inloggen"},
-                           data={"email": email, "password": PASSWORD, "csrf_token": token, "remember": "y"})
-    assert response.status_code == 302
-    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
-    assert set(cookies) == {"__Host-session", "__Host-remember_token"}, cookies
-    for header in cookies.values():
-        attributes = [a.strip().lower() for a in header.split(";")[1:]]
-        assert "secure" in attributes and "path=/" in attributes and "httponly" in attributes, header
-        assert not any(a.startswith("domain=") for a in attributes), header
-    assert client.get("/contract/", base_url="https://wijzer.test").status_code in (200, 404)  # logged in (no region: 404)
-    assert client.get("/account/", base_url="https://wijzer.test").status_code == 200
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
