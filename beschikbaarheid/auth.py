@@ -52,9 +52,9 @@ def init_login(login_manager) -> None:
         user = db.session.get(User, ticket.user_id)
         if user is None or not user.active or user.session_generation != ticket.generation:
             return None  # logged out everywhere, new password, other role/provider/region, or deactivated
-        if db.session.get(EndedLogin, (ticket.user_id, ticket.login_at)) is not None:
+        if db.session.get(EndedLogin, (ticket.user_id, ticket.login_id)) is not None:
             return None  # logged out in the browser this login began in; this is a copy of its cookies
-        user.login_at, user.seen_at = ticket.login_at, ticket.seen_at
+        user.login_at, user.seen_at, user.login_id = ticket.login_at, ticket.seen_at, ticket.login_id
         return user
 
 
@@ -110,6 +110,7 @@ def start_login(user: User, remember: bool) -> None:
         session["lang"] = lang
     now = epoch_now()
     user.login_at = user.seen_at = now
+    user.login_id = sessions.new_login_id()
     login_user(user, remember=remember)
     session["signed_in"] = True
     session["remember"] = bool(remember)
@@ -270,19 +271,19 @@ def logout():
     """Log out in this browser (POST with CSRF token, so a link on another site cannot log you out).
 
     The login is recorded as ended, so a copy of its session or remember-me cookie stops working too."""
-    _record_ended_login(current_user.id, current_user.login_at)
+    _record_ended_login(current_user.id, current_user.login_id, current_user.login_at)
     db.session.commit()
     _end_local_session()  # the reminder-link grant ends with the login session too
     flash(_("U bent uitgelogd."), "info")
     return redirect(url_for("web.index"))
 
 
-def _record_ended_login(user_id: int, login_at: int) -> None:
+def _record_ended_login(user_id: int, login_id: str, login_at: int) -> None:
     """List this login as ended (not committed); forget ended logins past the absolute lifetime."""
     oldest = epoch_now() - session_limits().absolute_seconds - sessions.CLOCK_SLACK
     db.session.execute(db.delete(EndedLogin).where(EndedLogin.login_at < oldest))
-    if db.session.get(EndedLogin, (user_id, login_at)) is None:
-        db.session.add(EndedLogin(user_id=user_id, login_at=login_at))
+    if db.session.get(EndedLogin, (user_id, login_id)) is None:
+        db.session.add(EndedLogin(user_id=user_id, login_id=login_id, login_at=login_at))
 
 
 class LogoutEverywhereForm(FlaskForm):

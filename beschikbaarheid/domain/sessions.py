@@ -1,12 +1,13 @@
 """When a login is still valid: the ticket in the session and remember-me cookies, and its limits.
 
 A ticket names the user, the user's session generation at login (raised by "overal uitloggen", a new
-password, a new role, provider or region, and deactivation), when the password was typed and when
-the login was last used. The cookies are signed, so only the app writes tickets; this module decides
+password, a new role, provider or region, and deactivation), when the password was typed, when the
+login was last used, and the login itself (a random name, so one login can be ended on its own). The cookies are signed, so only the app writes tickets; this module decides
 whether one still counts. Times are whole seconds since the epoch.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 # Changing any of these User fields ends every session of that user (models.core).
@@ -29,9 +30,10 @@ class Ticket:
     generation: int
     login_at: int
     seen_at: int
+    login_id: str
 
     def text(self) -> str:
-        return f"{self.user_id}:{self.generation}:{self.login_at}:{self.seen_at}"
+        return f"{self.user_id}:{self.generation}:{self.login_at}:{self.seen_at}:{self.login_id}"
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,21 @@ class Limits:
 def parse(text: str | None) -> Ticket | None:
     """The ticket in a cookie value; None for anything else (an old plain user id included)."""
     parts = (text or "").split(":")
-    if len(parts) != 4 or not all(p.isascii() and p.isdigit() for p in parts):
+    if len(parts) != 5 or not all(p.isascii() and p.isdigit() for p in parts[:4]) or not _is_login_id(parts[4]):
         return None
-    return Ticket(*(int(p) for p in parts))
+    return Ticket(*(int(p) for p in parts[:4]), parts[4])
+
+
+LOGIN_ID_LENGTH = 16  # hex digits
+
+
+def new_login_id() -> str:
+    """A random name for a new login."""
+    return secrets.token_hex(LOGIN_ID_LENGTH // 2)
+
+
+def _is_login_id(text: str) -> bool:
+    return len(text) == LOGIN_ID_LENGTH and all(c in "0123456789abcdef" for c in text)
 
 
 def is_alive(ticket: Ticket, now: int, limits: Limits) -> bool:

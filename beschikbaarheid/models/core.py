@@ -423,10 +423,11 @@ class User(db.Model):
     provider: Mapped[Provider | None] = relationship()
     region: Mapped[Region | None] = relationship()
 
-    # When this login began and when it was last used (epoch seconds): read from the cookie by the
-    # user loader, written back into it by `get_id`. Not stored in the database.
+    # When this login began and when it was last used (epoch seconds), and its random name: read from
+    # the cookie by the user loader, written back into it by `get_id`. Not stored in the database.
     login_at = 0
     seen_at = 0
+    login_id = ""
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -450,7 +451,7 @@ class User(db.Model):
     def get_id(self) -> str:
         """The login ticket both cookies carry (Flask-Login's "alternative tokens"): id, session
         generation, login time and last use, so the user loader can refuse revoked and expired logins."""
-        return sessions.Ticket(self.id, self.session_generation, self.login_at, self.seen_at).text()
+        return sessions.Ticket(self.id, self.session_generation, self.login_at, self.seen_at, self.login_id).text()
 
     def end_all_sessions(self) -> None:
         """Every session and remember-me cookie of this user stops working (not committed)."""

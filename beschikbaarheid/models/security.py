@@ -22,10 +22,11 @@ class LoginThrottle(db.Model):
 class EndedLogin(db.Model):
     """A login ended with "Uitloggen" in one browser: a copy of its cookies no longer counts.
 
-    A login is named by its user and the second its password was typed (the ticket in its cookies).
-    Rows older than the absolute session lifetime are useless and are removed at the next logout.
+    A login is named by its user and a random id (the ticket in its cookies). Rows whose login is
+    older than the absolute session lifetime are useless and are removed at the next logout.
     """
 
     __tablename__ = "ended_login"
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    login_at: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    login_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    login_at: Mapped[int] = mapped_column(Integer)

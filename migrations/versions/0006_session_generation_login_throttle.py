@@ -30,9 +30,10 @@ def upgrade():
     op.create_table(
         'ended_login',
         sa.Column('user_id', sa.Integer(), nullable=False),
-        sa.Column('login_at', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('login_id', sa.String(length=16), nullable=False),
+        sa.Column('login_at', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_ended_login_user_id_user'), ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('user_id', 'login_at', name=op.f('pk_ended_login')),
+        sa.PrimaryKeyConstraint('user_id', 'login_id', name=op.f('pk_ended_login')),
     )
     op.create_table(
         'login_throttle',

@@ -11,9 +11,12 @@ LIMITS = sessions.Limits(idle_seconds=1800, absolute_seconds=12 * 3600)
 
 
 def test_ticket_round_trip_and_refuses_anything_else():
-    ticket = sessions.Ticket(7, 3, 1000, 1500)
+    ticket = sessions.Ticket(7, 3, 1000, 1500, sessions.new_login_id())
     assert sessions.parse(ticket.text()) == ticket
-    for text in (None, "", "7", "7:3:1000", "7:3:1000:x", "7:-3:1000:1500", "7:3:1000:1500:9", "٧:3:1000:1500"):
+    assert sessions.new_login_id() != sessions.new_login_id()
+    ok = "0123456789abcdef"
+    for text in (None, "", "7", "7:3:1000:1500", f"7:3:1000:x:{ok}", f"7:-3:1000:1500:{ok}", "7:3:1000:1500:9",
+                 f"7:3:1000:1500:{ok.upper()}", f"٧:3:1000:1500:{ok}", f"7:3:1000:1500:{ok}:1"):
         assert sessions.parse(text) is None, text
 
 
@@ -26,7 +29,7 @@ def test_ticket_round_trip_and_refuses_anything_else():
     (5000, 4000, 6000, False),  # last use before the login: not a ticket the app wrote
 ])
 def test_ticket_limits(login_at, seen_at, now, alive):
-    assert sessions.is_alive(sessions.Ticket(1, 0, login_at, seen_at), now, LIMITS) is alive
+    assert sessions.is_alive(sessions.Ticket(1, 0, login_at, seen_at, "0" * 16), now, LIMITS) is alive
 
 
 def test_wait_grows_then_locks():
