@@ -20,7 +20,7 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
 RESET_SALT = "password-reset-v1"
 DEFAULT_RESET_MAX_AGE = 3600  # seconds
-COMMON_PASSWORD_MESSAGE = "Dit wachtwoord is te bekend en daardoor makkelijk te raden. Kies bijvoorbeeld een zin van een paar woorden."
+TOO_COMMON_MESSAGE = "Dit wachtwoord is te bekend en daardoor makkelijk te raden. Kies bijvoorbeeld een zin van een paar woorden."
 
 
 class AccountError(ValueError):
@@ -40,7 +40,7 @@ def password_problems(password: str | None) -> list[str]:
     if not password.strip():
         return ["Het wachtwoord mag niet alleen uit spaties bestaan."]
     if passwords.is_too_common(password):
-        return [COMMON_PASSWORD_MESSAGE]
+        return [TOO_COMMON_MESSAGE]
     return []
 
 

@@ -76,6 +76,8 @@ def init_app(app) -> None:
     def keep_login_alive():
         if request.endpoint == "static":
             return
+        if not session.get("signed_in") and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies:
+            return  # nobody logged in in this browser: nothing to check (and the session stays untouched)
         if not current_user.is_authenticated:
             if session.get("signed_in"):  # this browser was logged in: the login expired or was revoked
                 _end_local_session()
