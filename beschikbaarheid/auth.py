@@ -82,6 +82,8 @@ def init_app(app) -> None:
             if session.get("signed_in"):  # this browser was logged in: the login expired or was revoked
                 _end_local_session()
                 flash(_("U bent uitgelogd omdat u een tijd niets hebt gedaan of omdat uw sessie is beëindigd. Log opnieuw in."), "info")
+            else:  # only a remember-me cookie that no longer counts: have the browser drop it
+                logout_user()
             return
         now = epoch_now()
         user = db.session.get(User, current_user.id)  # the loaded object itself (identity map, no query)

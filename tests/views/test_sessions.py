@@ -194,6 +194,7 @@ def test_idle_timeout_ends_session_and_remember_cookie_alike(app, provider_user,
     assert _opens_page(client) and _opens_page(remember_only)
     now[0] += 31 * 60
     assert not _opens_page(remember_only)
+    assert remember_only.get_cookie("remember_token") is None  # the dead cookie is removed from the browser
     response = client.get(PAGE)
     assert response.status_code == 302
     assert "Log opnieuw in" in client.get(response.headers["Location"]).get_data(as_text=True)
