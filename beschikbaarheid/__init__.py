@@ -32,6 +32,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Europe/Amsterdam")
     login_manager.init_app(app)
     auth.init_login(login_manager)
+    auth.init_app(app)
 
     from beschikbaarheid.aanbieder.views import bp as aanbieder_bp
     from beschikbaarheid.api.views import bp as api_bp

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from beschikbaarheid.domain import passwords
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import REFERRER_TYPES, ROLES, Provider, User
 
@@ -19,6 +20,7 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
 RESET_SALT = "password-reset-v1"
 DEFAULT_RESET_MAX_AGE = 3600  # seconds
+TOO_COMMON_MESSAGE = "Dit wachtwoord is te bekend en daardoor makkelijk te raden. Kies bijvoorbeeld een zin van een paar woorden."
 
 
 class AccountError(ValueError):
@@ -37,6 +39,8 @@ def password_problems(password: str | None) -> list[str]:
         return [f"Het wachtwoord mag hoogstens {MAX_PASSWORD_LENGTH} tekens lang zijn."]
     if not password.strip():
         return ["Het wachtwoord mag niet alleen uit spaties bestaan."]
+    if passwords.is_too_common(password):
+        return [TOO_COMMON_MESSAGE]
     return []
 
 
@@ -132,6 +136,16 @@ def change_password(user: User, password: str) -> None:
     if problems:
         raise AccountError(problems)
     user.set_password(password)
+
+
+def deactivate(user: User) -> None:
+    """The user can no longer log in; every session of theirs ends (models.core, not committed)."""
+    user.active = False
+
+
+def end_all_sessions(user: User) -> None:
+    """Log the user out everywhere: every session and remember-me cookie stops working (not committed)."""
+    user.end_all_sessions()
 
 
 # --- Password reset tokens ---

@@ -96,13 +96,23 @@ class BaseConfig:
     # an office behind one NAT address shares it).
     SEARCH_RATE_LIMIT = "120 per minute"  # search page (and its htmx partial) and the API, each
     NO_MATCH_RATE_LIMIT = "30 per hour"  # "geen passend aanbod" reports
+    # Per typed e-mail address: free failures, then a wait that doubles from LOGIN_BACKOFF_SECONDS,
+    # then a lock of LOGIN_LOCK_MINUTES (with a mail to the user) from LOGIN_LOCK_AFTER failures.
+    LOGIN_FREE_ATTEMPTS = 5
+    LOGIN_BACKOFF_SECONDS = 2
+    LOGIN_LOCK_AFTER = 10
+    LOGIN_LOCK_MINUTES = 15
+    # A login ends after this long without a request, and this long after the password was typed,
+    # whether the session or the remember-me cookie carries it (ASVS 3.3.2, level 2).
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # "Ingelogd blijven" on a shared PC in a municipal office should not last a year.
-    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    # Largest request body; above IMPORT_MAX_BYTES so an upload that is too large gets the import's own message.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -146,6 +156,12 @@ class ProductionConfig(BaseConfig):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # __Host- cookies are only accepted by browsers when Secure, Path=/ and without Domain, so no
+    # other (sub)domain can set or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    SESSION_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_PATH = "/"
 
 
 _ENV_TYPES = {
@@ -179,6 +195,8 @@ def load_config(name: str | None = None, overrides: dict | None = None) -> dict:
     if overrides:
         settings.update(overrides)
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(settings["SQLALCHEMY_DATABASE_URI"])
+    # The browser may keep a remember-me cookie no longer than the server accepts the login in it.
+    settings.setdefault("REMEMBER_COOKIE_DURATION", int(settings["SESSION_ABSOLUTE_HOURS"]) * 3600)
     if name == "production" and not settings.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment in production")
     settings["ENV_NAME"] = name

@@ -8,6 +8,8 @@ from beschikbaarheid.accounts import (
     AccountError,
     change_password,
     create_user,
+    deactivate,
+    end_all_sessions,
     find_user_by_email,
 )
 from beschikbaarheid.cli.errors import CommandError
@@ -89,6 +91,30 @@ def set_password_command(email, password):
         db.session.rollback()
         raise CommandError("\n".join(exc.messages)) from None
     click.echo(f"Wachtwoord van {user.email} gewijzigd.")
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True, help="E-mailadres van de gebruiker.")
+def deactivate_command(email):
+    """Zet een gebruiker op non-actief: inloggen kan niet meer en al zijn sessies eindigen."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise CommandError(f"Geen gebruiker met e-mailadres {email}.")
+    deactivate(user)
+    db.session.commit()
+    click.echo(f"Gebruiker {user.email} gedeactiveerd; al zijn sessies zijn beëindigd.")
+
+
+@users_cli.command("end-sessions")
+@click.option("--email", required=True, help="E-mailadres van de gebruiker.")
+def end_sessions_command(email):
+    """Log een gebruiker overal uit (bijvoorbeeld na verlies van een laptop)."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise CommandError(f"Geen gebruiker met e-mailadres {email}.")
+    end_all_sessions(user)
+    db.session.commit()
+    click.echo(f"Alle sessies van {user.email} zijn beëindigd.")
 
 
 @users_cli.command("demo-list")

@@ -25,3 +25,4 @@ from beschikbaarheid.models.core import (  # noqa: F401
 from beschikbaarheid.models.reminders import REMINDER_KINDS, REMINDER_STATUSES, JobLock, JobRun, ReminderLog  # noqa: F401,E402
 from beschikbaarheid.models.search_log import AGE_BANDS, NoMatchReport, SearchLog, age_band  # noqa: F401,E402
 from beschikbaarheid.models.contract_mgmt import CALL_OUTCOMES, CallLog, ComplianceSnapshot  # noqa: F401,E402
+from beschikbaarheid.models.security import EndedLogin, LoginThrottle  # noqa: F401,E402

@@ -23,11 +23,12 @@ from sqlalchemy import (
     event,
     or_,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from beschikbaarheid.domain import freshness
+from beschikbaarheid.domain import freshness, sessions
 from beschikbaarheid.extensions import db
 from flask_babel import lazy_gettext as _l
 
@@ -416,9 +417,17 @@ class User(db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of every session and remember-me cookie (see `get_id`): raising it ends them all.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     provider: Mapped[Provider | None] = relationship()
     region: Mapped[Region | None] = relationship()
+
+    # When this login began and when it was last used (epoch seconds), and its random name: read from
+    # the cookie by the user loader, written back into it by `get_id`. Not stored in the database.
+    login_at = 0
+    seen_at = 0
+    login_id = ""
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -440,8 +449,24 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The login ticket both cookies carry (Flask-Login's "alternative tokens"): id, session
+        generation, login time and last use, so the user loader can refuse revoked and expired logins."""
+        return sessions.Ticket(self.id, self.session_generation, self.login_at, self.seen_at, self.login_id).text()
+
+    def end_all_sessions(self) -> None:
+        """Every session and remember-me cookie of this user stops working (not committed)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def role_label(self) -> str:
         return str(ROLES[self.role]) if self.role in ROLES else self.role
+
+
+@event.listens_for(User, "before_update")
+def _end_sessions_on_security_change(mapper, connection, target: User) -> None:  # noqa: ARG001
+    """A new password, role, provider or region, or deactivation, ends the user's sessions, whatever
+    code path made the change (CLI, reset link, a later admin screen)."""
+    state = sa_inspect(target)
+    if any(state.attrs[name].history.has_changes() for name in sessions.SESSION_ENDING_FIELDS):
+        if not state.attrs.session_generation.history.has_changes():
+            target.end_all_sessions()

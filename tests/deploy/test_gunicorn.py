@@ -186,7 +186,7 @@ def test_gunicorn_serves_the_app_with_secure_cookies_hsts_and_private_logs(gunic
     # The login form puts its CSRF token in the session: the cookie must be Secure, HttpOnly, SameSite=Lax.
     status, headers, html = browser.get("/account/inloggen", headers=proxy)
     assert status == 200
-    session_cookies = [c for c in browser.set_cookie_headers if c.startswith("session=")]
+    session_cookies = [c for c in browser.set_cookie_headers if c.startswith("__Host-session=")]  # __Host-: Secure, Path=/, no Domain
     assert session_cookies
     for cookie in session_cookies:
         attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}

@@ -1,5 +1,8 @@
 """Accounts: `users create` for every role with Dutch validation, login rate limit, logout, password reset by e-mail."""
+import asyncio
 import re
+import threading
+import time
 
 import pytest
 
@@ -7,7 +10,8 @@ from beschikbaarheid import accounts, create_app
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import User
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import HttpClient, csrf_from, csrf_token
+from tests.plugins.smtp import Inbox, running_smtp
 
 
 def _user(email):
@@ -135,9 +139,14 @@ def test_logout_is_a_post(app, client, login):
     assert client.get("/contract/").status_code == 302
 
 
-def _request_reset(client, email):
+def _request_reset(client, email, close=True):
+    """Ask for a reset link; `close` does what a WSGI server does once the answer is sent (then the mail goes)."""
     token = csrf_token(client, "/account/wachtwoord-vergeten")
-    return client.post("/account/wachtwoord-vergeten", data={"email": email, "csrf_token": token})
+    response = client.post("/account/wachtwoord-vergeten", data={"email": email, "csrf_token": token})
+    response.get_data()
+    if close:
+        response.close()
+    return response
 
 
 def _link_from(message) -> str:
@@ -216,3 +225,58 @@ def test_reset_tokens_expire_and_reject_tampering(app, client, monkeypatch):
     app.config["PASSWORD_RESET_MAX_AGE"] = 3600
     response = client.get(f"/account/wachtwoord-herstellen/{token}x")
     assert response.status_code == 400 and "ongeldig" in response.get_data(as_text=True)
+
+
+def test_reset_mail_goes_after_the_response_for_known_and_unknown_addresses_alike(mail_app, client, smtp_server):
+    """Nothing about the address is looked up or mailed while the visitor waits: the request takes
+    the same path for both, and the mail to the known address leaves once the response is closed."""
+    factories.user("contractmanager", email="cm@regio.example")
+    db.session.commit()
+    known = _request_reset(client, "cm@regio.example", close=False)
+    unknown = _request_reset(client, "niemand@regio.example", close=False)
+    assert known.status_code == unknown.status_code == 200
+    time.sleep(0.3)
+    assert smtp_server.inbox.messages == []  # both answers are complete, no mail has gone
+    unknown.close()
+    known.close()
+    messages = smtp_server.inbox.wait_for(1)
+    time.sleep(0.3)
+    assert [m["To"] for m in messages] == ["cm@regio.example"]
+    assert "/account/wachtwoord-herstellen/" in messages[0].get_body(("plain",)).get_content()
+
+
+class _SlowInbox(Inbox):
+    """A mail server that takes a second per message (a slow relay)."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        await asyncio.sleep(1.0)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_reset_answer_under_a_real_server_does_not_wait_for_a_slow_mail_server(app):
+    """Served by a real WSGI server (which closes every response after sending it): a known address
+    is answered as fast as an unknown one although its mail takes a second, and the mail arrives."""
+    from werkzeug.serving import make_server
+
+    with running_smtp(_SlowInbox()) as smtp:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+        with app.app_context():
+            factories.user("contractmanager", email="cm@regio.example")
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            http = HttpClient(f"http://127.0.0.1:{server.server_port}")
+            timings = {}
+            for email in ("cm@regio.example", "niemand@regio.example"):
+                html = http.get("/account/wachtwoord-vergeten")[2]
+                started = time.monotonic()
+                status, _headers, text = http.post("/account/wachtwoord-vergeten", {"email": email, "csrf_token": csrf_from(html)})
+                timings[email] = time.monotonic() - started
+                assert status == 200 and "Als dit e-mailadres bij ons bekend is" in text
+            assert timings["cm@regio.example"] < 0.5, timings  # the send (1 s) is not part of the answer
+            assert [m["To"] for m in smtp.inbox.wait_for(1, timeout=10)] == ["cm@regio.example"]
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)

@@ -142,12 +142,13 @@ def _first(body: dict, name: str) -> str:
 
 
 def test_login_form(app, client):
+    app.config.update(LOGIN_FREE_ATTEMPTS=10_000, LOGIN_LOCK_AFTER=10_000)  # this test is about the form, not throttling
     with app.app_context():
         factories.user("verwijzer", email="bestaat@test.example", referrer_type="02")
         db.session.commit()
-    token = csrf_token(client, "/account/inloggen")
 
     def check(body):
+        token = csrf_token(client, "/account/inloggen")  # a login starts a new session, with a new token
         response = client.post("/account/inloggen", data={**body, "csrf_token": token})
         assert_no_server_error(response, body)
         email, password = _first(body, "email"), _first(body, "password")
@@ -157,7 +158,7 @@ def test_login_form(app, client):
         else:  # never in without exactly the right e-mail and password
             assert response.status_code in (400, 401), body
         if response.status_code == 302:  # log out for the next example
-            client.post("/account/uitloggen", data={"csrf_token": token})
+            client.post("/account/uitloggen", data={"csrf_token": csrf_token(client, "/account/")})
         assert client.get("/account/inloggen").status_code == 200  # not logged in
 
     exercise(check, {"email": "bestaat@test.example", "password": PASSWORD, "remember": "y"}, 40,
@@ -175,6 +176,7 @@ def test_password_reset_request_form(app, client, monkeypatch):
     def check(body):
         before = len(sent)
         response = client.post(TOKEN_PAGE, data={**body, "csrf_token": token})
+        response.close()  # as a WSGI server does once the answer is sent: the mail goes then
         assert_no_server_error(response, body)
         assert response.status_code in (200, 400), body
         assert len(sent) - before <= 1

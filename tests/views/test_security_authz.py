@@ -90,6 +90,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("auth.login", "GET"): {"anonymous": 200, **HOME},
     ("auth.login", "POST"): {"anonymous": 400, **HOME},
     ("auth.logout", "POST"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], to("/"))},
+    ("auth.account", "GET"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)},
+    ("auth.logout_everywhere", "POST"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], to("/"))},
     ("auth.reset_request", "GET"): every(200),
     ("auth.reset_request", "POST"): every(400),
     ("auth.reset_password", "GET"): every(200),
@@ -127,7 +129,7 @@ MATRIX: dict[tuple[str, str], dict] = {
 }
 SKIPPED = {"static"}  # files, no code behind them
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask itself like the GET / with the Allow header
-LAST = {("auth.logout", "POST")}  # ends the session, so it goes after everything else
+LAST = {("auth.logout", "POST"), ("auth.logout_everywhere", "POST")}  # end the session: after everything else, each on a fresh login
 
 
 def test_every_route_and_method_is_in_the_matrix(app):
@@ -272,6 +274,9 @@ def test_authorization_matrix(app, role):
         expected = MATRIX[(rule.endpoint, method)][role]
         url = _url(app, rule, ids, own)
         what = (role, method, url)
+        if (rule.endpoint, method) in LAST:
+            client = _client_for(app, role, ids)
+            token = csrf_token(client, "/account/wachtwoord-vergeten")
         if method == "GET":
             response = client.get(url)
         else:

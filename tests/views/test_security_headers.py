@@ -57,7 +57,7 @@ def _attributes(header: str) -> set[str]:
     return {part.strip().lower() for part in header.split(";")[1:]}
 
 
-def test_real_login_sets_secure_httponly_lax_cookies(production_app):
+def test_real_login_sets_secure_httponly_lax_host_prefixed_cookies(production_app):
     client = production_app.test_client()
     page = client.get("/account/inloggen", base_url=HTTPS)
     assert page.status_code == 200
@@ -69,10 +69,13 @@ def test_real_login_sets_secure_httponly_lax_cookies(production_app):
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     cookies = _cookies(response)
-    session = _attributes(cookies["session"])
-    assert {"secure", "httponly", "samesite=lax", "path=/"} <= session, cookies["session"]
-    remember = _attributes(cookies["remember_token"])
-    assert {"secure", "httponly"} <= remember, cookies["remember_token"]
+    # __Host-: browsers accept these only when Secure, Path=/ and without Domain, so no subdomain can set them.
+    assert set(cookies) == {"__Host-session", "__Host-remember_token"}, cookies
+    session = _attributes(cookies["__Host-session"])
+    assert {"secure", "httponly", "samesite=lax", "path=/"} <= session, cookies["__Host-session"]
+    remember = _attributes(cookies["__Host-remember_token"])
+    assert {"secure", "httponly", "path=/"} <= remember, cookies["__Host-remember_token"]
+    assert not any(a.startswith("domain=") for a in session | remember), cookies
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     # The session really is the login: the provider page opens.
     assert client.get("/aanbieder/", base_url=HTTPS).status_code == 200

@@ -43,3 +43,18 @@ def test_a_same_site_next_is_followed(app, client):
     response = client.post("/account/inloggen?next=/contract/kwaliteit",
                            data={"email": email, "password": "wachtwoord-123", "csrf_token": token})
     assert response.headers["Location"] == "/contract/kwaliteit"
+
+
+@pytest.mark.parametrize("target", ["/contract/\r\nSet-Cookie: x=1", "/contract/\n", "/contract/\x00", "/contract/\x7f", "/contract/\u2028x"])
+def test_a_control_character_in_next_goes_to_the_start_page_not_an_error(app, client, target):
+    """A line break in next used to log the user in and then answer 500 (it cannot go into Location)."""
+    with app.app_context():
+        user = factories.user("contractmanager")
+        db.session.commit()
+        email = user.email
+    token = csrf_token(client, "/account/inloggen")
+    response = client.post(f"/account/inloggen?next={quote(target, safe='')}",
+                           data={"email": email, "password": "wachtwoord-123", "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/contract/"  # the role's start page
+    assert client.get("/account/").status_code == 200  # logged in, no error
