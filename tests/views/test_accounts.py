@@ -128,6 +128,47 @@ def test_login_is_rate_limited(database_url):
     assert client.get("/account/inloggen").status_code == 200  # the form itself stays reachable
 
 
+REDIS_URL = "redis://127.0.0.1:6379/0"
+WORKER = """
+import sys
+from beschikbaarheid import create_app
+from tests.helpers import csrf_token
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
+                  "RATELIMIT_STORAGE_URI": sys.argv[2], "RATELIMIT_KEY_PREFIX": sys.argv[3]}, env="test")
+client = app.test_client()
+token = csrf_token(client, "/account/inloggen")
+print([client.post("/account/inloggen", data={"email": sys.argv[4], "password": "fout", "csrf_token": token}).status_code for _ in range(2)])
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_login_attempts_are_counted_across_workers_in_redis(database_url):
+    """Production keeps the login limit in Redis, so every gunicorn worker counts the same attempts:
+    two failures in another process and one here use up a limit of three."""
+    import secrets
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    prefix = f"test-{secrets.token_hex(6)}"
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
+                "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    app = create_app(settings, env="test")
+    with app.app_context():
+        db.create_all()
+        email = factories.user("contractmanager").email
+        db.session.commit()
+    other = subprocess.run([sys.executable, "-c", WORKER, database_url, REDIS_URL, prefix, email],
+                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert other.returncode == 0, other.stderr[-2000:]
+    assert other.stdout.strip() == "[401, 401]"
+    client = app.test_client()
+    token = csrf_token(client, "/account/inloggen")
+    codes = [client.post("/account/inloggen", data={"email": email, "password": "fout", "csrf_token": token}).status_code for _ in range(2)]
+    assert codes == [401, 429]
+
+
 def test_logout_is_a_post(app, client, login):
     with app.app_context():
         user = factories.user("contractmanager")
