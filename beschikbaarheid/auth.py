@@ -202,7 +202,7 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mailadres"), filters=[_strip], validators=[DataRequired(_l("Vul uw e-mailadres in.")), Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)])
-    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul uw wachtwoord in.")), Length(max=200)])
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul uw wachtwoord in.")), Length(max=accounts.MAX_PASSWORD_LENGTH)])
     remember = BooleanField(_l("Ingelogd blijven"))
 
 

@@ -5,7 +5,7 @@ Start: `gunicorn -c config/gunicorn.conf.py` (the app is `beschikbaarheid:create
 
 Choices, and why:
 - worker_class "gthread": the search page is CPU work (scoring in Python) but most other requests
-  wait on PostgreSQL or on SMTP (password-reset mails are sent inside the request). A few threads
+  wait on PostgreSQL or on SMTP (password-reset mails are sent after the response, in the worker). A few threads
   per process keep a worker busy while one request waits, and gthread supports keep-alive towards
   the reverse proxy. Sync workers would need one process per concurrent slow request.
 - workers: 2 x cores + 1, capped at 8 so that workers x threads (the most database connections in
@@ -14,7 +14,8 @@ Choices, and why:
   index is shared across fork(), and a worker restart picks up the same code as a fresh start.
 - The access log holds the path WITHOUT the query string and without the Referer: search URLs
   contain a postcode, an age and a need (`/zoeken/?locatie=5701&leeftijd=12&...`). Together with
-  an IP address that is personal data we do not need to keep.
+  an IP address that is personal data we do not need to keep. The token of a password-reset or
+  provider link is a credential: the log keeps the route and replaces the token (`AccessLogger`).
 - Behind a TLS reverse proxy (nginx) on the same host: gunicorn trusts X-Forwarded-Proto only from
   FORWARDED_ALLOW_IPS (gunicorn's own variable; default loopback), and `post_worker_init` below
   makes the app see the client's address from X-Forwarded-For, for the same peers only, so the
@@ -24,6 +25,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 MAX_DEFAULT_WORKERS = 8
 
@@ -77,6 +81,22 @@ errorlog = os.environ.get("GUNICORN_ERRORLOG", "-")
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # %(U)s is the path only; %(r)s (request line) and %(f)s (Referer) would carry the query string.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+# The routes whose last part is a token that opens something (tests/deploy/test_files.py checks
+# that every `<token>` route of the app is here).
+TOKEN_PATHS = re.compile(r"(/account/wachtwoord-herstellen/|/aanbieder/link/)[^/?#\s]+")
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with the token of a reset or provider link replaced in the access log."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("U", "r", "f"):  # path, request line, Referer
+            atoms[key] = TOKEN_PATHS.sub(r"\1[token]", atoms[key])
+        return atoms
+
+
+logger_class = AccessLogger
 
 
 class TrustedProxyFix:

@@ -57,6 +57,20 @@ def test_a_search_url_at_the_request_line_limit_is_answered_by_the_app(client, m
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_every_token_route_is_kept_out_of_the_access_log(app, monkeypatch):
+    """A reset or provider link's token opens an account or a provider's data for days: the access
+    log (path, request line, Referer) keeps the route, not the token; a new `<token>` route must be
+    added to TOKEN_PATHS or this fails."""
+    tokens = load_gunicorn_conf(monkeypatch)["TOKEN_PATHS"]
+    token_rules = [rule.rule for rule in app.url_map.iter_rules() if "<token>" in rule.rule]
+    assert token_rules
+    for rule in token_rules:
+        path = rule.replace("<token>", "eyJwIjoxMn0.Zk3s9Q.geheim-token")
+        for logged in (path, f"GET {path} HTTP/1.1", f"https://wijzer.example{path}"):
+            kept = tokens.sub(r"\1[token]", logged)
+            assert "geheim-token" not in kept and "[token]" in kept, (rule, kept)
+
+
 def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     conf = load_gunicorn_conf(monkeypatch, GUNICORN_BIND="unix:/run/bw/web.sock, 127.0.0.1:9000",
                               GUNICORN_WORKERS="3", GUNICORN_THREADS="8")

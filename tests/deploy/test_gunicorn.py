@@ -214,14 +214,20 @@ def test_gunicorn_serves_the_app_with_secure_cookies_hsts_and_private_logs(gunic
     status, headers, body = browser.get(path, headers=proxy)
     assert status == 400 and headers["Content-Type"].startswith("application/json") and '"error"' in body, (status, body[:200])
 
+    # The token of a reset or provider link opens something: the log keeps the route, not the token.
+    for path in ("/aanbieder/link/geheim-link-token", "/account/wachtwoord-herstellen/geheim-reset-token"):
+        status, _headers, _page = browser.get(path, headers={**proxy, "Referer": f"https://{proxy['Host']}{path}"})
+        assert status < 500
+
     gunicorn_server.proc.send_signal(signal.SIGTERM)  # flush and close the logs
     gunicorn_server.proc.wait(timeout=20)
     log = gunicorn_server.access_log.read_text()
     search_lines = [line for line in log.splitlines() if '"GET /zoeken/ ' in line]
     assert len(search_lines) == 1, log
     assert search_lines[0].startswith("203.0.113.9 ")  # the client, not the proxy (TrustedProxyFix)
-    for private in ("5701", "leeftijd", "gezinshuis"):
+    for private in ("5701", "leeftijd", "gezinshuis", "geheim-"):
         assert private not in log
+    assert "/aanbieder/link/[token]" in log and "/account/wachtwoord-herstellen/[token]" in log
     errors = gunicorn_server.error_log.read_text()
     assert "Booting worker" in errors
     assert "Traceback" not in errors

@@ -146,6 +146,17 @@ def test_an_uncommon_password_is_accepted(app, runner):
     assert result.exit_code == 0, result.output
 
 
+def test_passphrases_up_to_128_characters_are_accepted_and_longer_ones_refused(app, runner):
+    """ASVS 2.1.2: long passphrases are welcome, but not without end (each login hashes what is sent)."""
+    with app.app_context():
+        email = factories.user("beheerder").email
+        db.session.commit()
+    phrase = ("fietsbel regenjas kopje thee " * 5)[:128]
+    assert runner.invoke(args=["users", "set-password", "--email", email, "--password", phrase]).exit_code == 0
+    result = runner.invoke(args=["users", "set-password", "--email", email, "--password", phrase + "x"])
+    assert result.exit_code == 1 and "hoogstens 128 tekens" in result.output
+
+
 def test_request_bodies_above_max_content_length_get_413(app, client):
     """The app refuses a body above MAX_CONTENT_LENGTH (6 MB) itself, not only nginx in front of it."""
     token = csrf_token(client, "/account/inloggen")
