@@ -227,11 +227,16 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         now = utcnow()
-        wait = login_throttle.seconds_to_wait(email, now)
+        wait = login_throttle.seconds_to_wait(email, now, lock=True)
         if wait:
+            db.session.rollback()
             flash(_("Te veel mislukte inlogpogingen met dit e-mailadres. Probeer het over %(wait)s opnieuw.",
                     wait=format_timedelta(dt.timedelta(seconds=wait), threshold=1.0)), "error")
             return render_template("auth/login.html", form=form), 429
+        # The attempt counts as a failure before the password is checked, and is committed at once:
+        # a guess running in parallel for the same address waits for the lock and then sees it.
+        failures = login_throttle.record_failure(email, now)
+        db.session.commit()
         user = db.session.scalar(db.select(User).where(db.func.lower(User.email) == email))
         if user is None:
             check_password_hash(_DUMMY_HASH, form.password.data)
@@ -240,8 +245,6 @@ def login():
             db.session.commit()
             start_login(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or role_home_url(user))
-        failures = login_throttle.record_failure(email, now)
-        db.session.commit()
         if login_throttle.is_lock_start(failures):
             after_response(_send_lock_mail, email)
         flash(_("E-mailadres of wachtwoord klopt niet."), "error")

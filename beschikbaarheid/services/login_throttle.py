@@ -31,9 +31,14 @@ def _key(email: str) -> str:
     return hashlib.sha256((email or "").strip().lower().encode()).hexdigest()
 
 
-def seconds_to_wait(email: str, now: dt.datetime) -> int:
-    """How long this address must wait before its password is checked again (0: not at all)."""
-    row = db.session.get(LoginThrottle, _key(email))
+def seconds_to_wait(email: str, now: dt.datetime, *, lock: bool = False) -> int:
+    """How long this address must wait before its password is checked again (0: not at all).
+
+    With `lock`, the address's count stays locked until the commit (SELECT ... FOR UPDATE on
+    PostgreSQL), so parallel attempts for one address take turns and each sees the failures before it.
+    """
+    query = sa.select(LoginThrottle).where(LoginThrottle.key == _key(email))
+    row = db.session.scalar(query.with_for_update() if lock else query)
     if row is None:
         return 0
     return rule.seconds_to_wait(row.failures, row.last_failure_at, now, policy())

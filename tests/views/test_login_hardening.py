@@ -106,6 +106,36 @@ def test_unknown_addresses_are_throttled_alike_and_other_addresses_not_at_all(ma
     assert [m["To"] for m in smtp_server.inbox.wait_for(1)] == ["cm@regio.example"]
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_parallel_guesses_for_one_address_take_turns(app):
+    """Six wrong passwords sent at the same moment, just after the free attempts: the first is
+    checked, the others see its failure and must wait (PostgreSQL, the production database)."""
+    import threading
+
+    from beschikbaarheid.services import login_throttle
+
+    with app.app_context():
+        email = factories.user("beheerder").email
+        for _ in range(app.config["LOGIN_FREE_ATTEMPTS"]):
+            login_throttle.record_failure(email, dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=30))
+        db.session.commit()
+    clients = [app.test_client() for _ in range(6)]
+    tokens = [csrf_token(c, "/account/inloggen") for c in clients]
+    start, statuses = threading.Barrier(len(clients)), []
+
+    def guess(client, token):
+        start.wait()
+        response = client.post("/account/inloggen", data={"email": email, "password": "geraden-wachtwoord", "csrf_token": token})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(statuses) == [401] + [429] * 5
+
+
 def test_a_password_reset_lifts_the_wait(mail_app, clock):
     mail_app.config.update(LOGIN_FREE_ATTEMPTS=1, LOGIN_BACKOFF_SECONDS=600, LOGIN_LOCK_AFTER=5)
     with mail_app.app_context():
