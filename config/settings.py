@@ -6,6 +6,7 @@ environment (see README, "Uitrol"). Secrets never have a production default.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,9 +135,9 @@ class BaseConfig:
 
 
 class DevelopmentConfig(BaseConfig):
-    """Local runs (`make run`): a fixed, clearly non-secret key is acceptable only here."""
+    """Local runs (`make run`): without SECRET_KEY in the environment, a random key kept in
+    instance/secret_key (made on first start), so no published key ever signs a session."""
 
-    SECRET_KEY = "dev-only-not-secret"
     MAIL_PORT = 8025
 
 
@@ -197,10 +198,25 @@ def load_config(name: str | None = None, overrides: dict | None = None) -> dict:
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(settings["SQLALCHEMY_DATABASE_URI"])
     # The browser may keep a remember-me cookie no longer than the server accepts the login in it.
     settings.setdefault("REMEMBER_COOKIE_DURATION", int(settings["SESSION_ABSOLUTE_HOURS"]) * 3600)
+    if name == "development" and not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = local_secret_key(INSTANCE / "secret_key")
     if name == "production" and not settings.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment in production")
     settings["ENV_NAME"] = name
     return settings
+
+
+def local_secret_key(path: Path) -> str:
+    """This checkout's own random key: read from `path`, or made and written there (owner only), so the
+    web and job processes of one development install sign alike and restarts keep logins."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(key)
+        return key
 
 
 def _normalise_db_url(url: str) -> str:

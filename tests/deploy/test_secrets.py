@@ -39,7 +39,6 @@ ALLOWED_NAMES = {".env.example"}
 SECRET_NAME = re.compile(r"(?i)(secret|passw(or)?d|passwd|token|api_?key|private_?key|credential)")
 # (file, qualified name) -> the literal: each clearly not a secret (documented dev, test or demo value).
 ALLOWED_LITERALS = {
-    ("config/settings.py", "DevelopmentConfig.SECRET_KEY"): "dev-only-not-secret",
     ("config/settings.py", "TestConfig.SECRET_KEY"): "test-only-not-secret",
     ("config/settings.py", "BaseConfig.DEMO_PASSWORD"): "demo-wachtwoord-2026",  # public, in the README
     ("beschikbaarheid/demo/data/accounts.py", "DEFAULT_PASSWORD"): "demo-wachtwoord-2026",
