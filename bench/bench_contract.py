@@ -30,11 +30,12 @@ import platform
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchlib import code_version
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDERS = int(os.environ.get("BENCH_PROVIDERS", 4000))
@@ -263,16 +264,6 @@ def run(url: str, label: str, config: dict) -> dict:
             "exports": exports, "load_average_after": [round(x, 2) for x in os.getloadavg()]}
 
 
-def _code_version(code: Path) -> str:
-    """The commit of the measured tree (and '+changes' when it has uncommitted edits)."""
-    try:
-        commit = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(code), "status", "--porcelain", "--", "beschikbaarheid"], capture_output=True,
-                               text=True).stdout.strip()
-        return commit + ("+changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return f"tree at {code}"
 
 
 def main() -> None:
@@ -285,7 +276,7 @@ def main() -> None:
     config = {key: json.loads(value) for key, value in (item.split("=", 1) for item in args.config)}
     sys.path.insert(0, str(args.code.resolve()))
     measured = {
-        "code": _code_version(args.code),
+        "code": code_version(args.code),
         "config": config,
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "load_average_before": [round(x, 2) for x in os.getloadavg()],

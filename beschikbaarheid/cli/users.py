@@ -79,9 +79,7 @@ def _region_for(role: str, ref: str | None) -> tuple[Region | None, list[str]]:
 @click.option("--password", default=None, help="Nieuw wachtwoord; zonder deze optie wordt erom gevraagd.")
 def set_password_command(email, password):
     """Stel een nieuw wachtwoord in voor een bestaande gebruiker."""
-    user = find_user_by_email(email)
-    if user is None:
-        raise CommandError(f"Geen gebruiker met e-mailadres {email}.")
+    user = _existing_user(email)
     if password is None:
         password = click.prompt("Nieuw wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
     try:
@@ -97,9 +95,7 @@ def set_password_command(email, password):
 @click.option("--email", required=True, help="E-mailadres van de gebruiker.")
 def deactivate_command(email):
     """Zet een gebruiker op non-actief: inloggen kan niet meer en al zijn sessies eindigen."""
-    user = find_user_by_email(email)
-    if user is None:
-        raise CommandError(f"Geen gebruiker met e-mailadres {email}.")
+    user = _existing_user(email)
     deactivate(user)
     db.session.commit()
     click.echo(f"Gebruiker {user.email} gedeactiveerd; al zijn sessies zijn beëindigd.")
@@ -109,12 +105,18 @@ def deactivate_command(email):
 @click.option("--email", required=True, help="E-mailadres van de gebruiker.")
 def end_sessions_command(email):
     """Log een gebruiker overal uit (bijvoorbeeld na verlies van een laptop)."""
-    user = find_user_by_email(email)
-    if user is None:
-        raise CommandError(f"Geen gebruiker met e-mailadres {email}.")
+    user = _existing_user(email)
     end_all_sessions(user)
     db.session.commit()
     click.echo(f"Alle sessies van {user.email} zijn beëindigd.")
+
+
+def _existing_user(email: str):
+    """The user with this e-mail address, or a Dutch error for the command line."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise CommandError(f"Geen gebruiker met e-mailadres {email}.")
+    return user
 
 
 @users_cli.command("demo-list")
