@@ -41,7 +41,7 @@ READ_ROLES = ("contractmanager", "beheerder")
 # Ids are 32-bit integers in the database: a longer number in a URL is a page that does not exist
 # (404), not a database error (500).
 DB_ID = "int(max=2147483647)"
-LINK_GRANT = "link_grant"  # session key: {"p": provider_id, "exp": unix time}
+LINK_GRANT = "link_grant"  # session key: {"p": provider_id, "exp": unix time, "seen": unix time of last use}
 DEFAULT_LINK_SESSION_MINUTES = 120
 
 # Inline row edits change the monthly figures; the per-row page also the age range and target groups.
@@ -80,13 +80,18 @@ def _status(code: int) -> int:
 
 
 def _link_grant() -> dict | None:
-    """The unexpired link grant of this browser session, if any."""
+    """The link grant of this browser session, if any: it ends LINK_SESSION_MINUTES after the link
+    was opened, and after SESSION_IDLE_MINUTES without use, like a login."""
     grant = session.get(LINK_GRANT)
     if not isinstance(grant, dict):
         return None
-    if float(grant.get("exp", 0)) < time.time():
+    now = time.time()
+    idle_limit = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+    if float(grant.get("exp", 0)) < now or now - float(grant.get("seen", 0)) > idle_limit:
         session.pop(LINK_GRANT, None)
         return None
+    if now - float(grant["seen"]) > 60:  # the cookie is rewritten about once a minute, not on every request
+        session[LINK_GRANT] = {**grant, "seen": now}
     return grant
 
 
@@ -401,7 +406,7 @@ def link(token: str):
             abort(405)
         minutes = int(current_app.config.get("LINK_SESSION_MINUTES", DEFAULT_LINK_SESSION_MINUTES))
         # Grants this browser session the update screen of this one provider, for a while; no data changes.
-        session[LINK_GRANT] = {"p": provider.id, "exp": time.time() + minutes * 60}
+        session[LINK_GRANT] = {"p": provider.id, "exp": time.time() + minutes * 60, "seen": time.time()}
         return redirect(url_for(".provider", provider_id=provider.id))
 
     contracted, _others = provider_offerings(provider.id, freshness.local_date(utcnow()))

@@ -190,6 +190,22 @@ def test_update_link_session_expires_and_can_be_ended(app, client, monkeypatch):
     assert client.get(f"/aanbieder/{ids['a']}/").status_code == 302
 
 
+def test_update_link_session_ends_when_left_unused(app, client, monkeypatch):
+    """Like a login, the link's edit access ends after SESSION_IDLE_MINUTES without use, and use keeps it."""
+    with app.app_context():
+        ids = _two_providers()
+        link = _path(signed_links.make_provider_link(ids["a"], "update"))
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    real, shift = time.time, [0.0]
+    monkeypatch.setattr(time, "time", lambda: real() + shift[0])
+    client.get(link)
+    for _ in range(3):  # in use: each visit within the idle limit keeps it open
+        shift[0] += idle - 120
+        assert client.get(f"/aanbieder/{ids['a']}/").status_code == 200
+    shift[0] += idle + 60
+    assert client.get(f"/aanbieder/{ids['a']}/").status_code == 302
+
+
 def test_update_link_cannot_be_posted_as_a_confirmation(app, client):
     with app.app_context():
         ids = _two_providers()
