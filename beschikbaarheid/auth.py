@@ -8,7 +8,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, after_this_request, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, format_timedelta, get_locale
+from flask_babel import force_locale, format_datetime, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_fresh, login_required, login_user, logout_user, user_loaded_from_cookie
@@ -366,6 +366,23 @@ def _send_reset_mail(email: str) -> None:
     ))
 
 
+def _send_password_changed_mail(user_id: int) -> None:
+    """Tell the account holder their password changed, so a change they did not make is noticed."""
+    from beschikbaarheid.signed_links import external_url
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        return
+    context = {"user": user, "when": format_datetime(utcnow(), "d MMMM yyyy HH:mm"), "link": external_url("auth.reset_request")}
+    mail.send(mail.Mail(
+        to=user.email,
+        subject=_("Uw wachtwoord is gewijzigd — Beschikbaarheidswijzer"),
+        text=render_template("auth/password_changed_mail.txt", **context),
+        html=render_template("auth/password_changed_mail.html", **context),
+        headers={"Auto-Submitted": "auto-generated"},
+    ))
+
+
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message=lambda: _("Te veel verzoeken. Probeer het over een minuut opnieuw."))
 def reset_request():
@@ -394,6 +411,7 @@ def reset_password(token: str):
         accounts.change_password(user, form.password.data)  # ends every session of the user (models.core)
         login_throttle.forget(user.email)
         db.session.commit()
+        after_response(_send_password_changed_mail, user.id)
         _end_local_session()
         flash(_("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord."), "success")
         return redirect(url_for("auth.login"))

@@ -220,6 +220,13 @@ def test_password_reset_by_email_end_to_end(app, client, smtp_server):
     assert differ.status_code == 400 and "niet gelijk" in differ.get_data(as_text=True)
     done = client.post(link, data={"csrf_token": token, "password": "een-heel-nieuw-wachtwoord", "password_repeat": "een-heel-nieuw-wachtwoord"})
     assert done.status_code == 302 and done.headers["Location"].endswith("/account/inloggen")
+    done.close()  # as a server does once the answer is sent
+
+    # The account holder is told, so a change they did not make is noticed (without the password).
+    notice = smtp_server.inbox.wait_for(2)[1]
+    assert notice["To"] == "planner@zonnehuis.example" and "gewijzigd" in notice["Subject"]
+    body = notice.get_body(("plain",)).get_content()
+    assert "https://wijzer.example.org/account/wachtwoord-vergeten" in body and "een-heel-nieuw-wachtwoord" not in body
 
     # The link is dead once used; the new password works, the old one not.
     again = client.get(link)
