@@ -121,7 +121,7 @@ def create_user(
 
     user = User(email=email, name=name, role=role, provider=provider_obj,
                 referrer_type=referrer_type if role == "verwijzer" else None, region_id=region_id)
-    user.set_password(password)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     return user
 
@@ -135,7 +135,7 @@ def change_password(user: User, password: str) -> None:
     problems = password_problems(password)
     if problems:
         raise AccountError(problems)
-    user.set_password(password)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def deactivate(user: User) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import unicodedata
 from functools import wraps
@@ -197,7 +198,10 @@ def _strip(value):
 
 # A hash to check against when the e-mail is unknown, so both failures take equally long
 # (otherwise the response time tells which addresses have an account).
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash made like real ones, checked for unknown addresses so they take as long as known ones."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 class LoginForm(FlaskForm):
@@ -239,7 +243,7 @@ def login():
         db.session.commit()
         user = db.session.scalar(db.select(User).where(db.func.lower(User.email) == email))
         if user is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
+            check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), form.password.data)
         elif user.active and user.check_password(form.password.data):
             login_throttle.forget(email)
             db.session.commit()

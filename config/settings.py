@@ -93,6 +93,9 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # werkzeug's scrypt with N=2^16 (ASVS 2.4: memory-hard; about 0.2 s and 64 MB per check). The hash
+    # keeps its parameters, so older hashes still verify.
+    PASSWORD_HASH_METHOD = "scrypt:65536:8:1"
     # Anonymous scripts must not flood the search or inflate the supply-gap figures (per client address;
     # an office behind one NAT address shares it).
     SEARCH_RATE_LIMIT = "120 per minute"  # search page (and its htmx partial) and the API, each
@@ -149,6 +152,7 @@ class TestConfig(BaseConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = True
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default (N=2^15): the suite hashes hundreds of passwords
     MAIL_TIMEOUT = 5
 
 

@@ -429,8 +429,9 @@ class User(db.Model):
     seen_at = 0
     login_id = ""
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        """Store a salted hash; `method` is werkzeug's (e.g. "scrypt:65536:8:1", the PASSWORD_HASH_METHOD setting)."""
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -198,6 +198,11 @@ def test_gunicorn_serves_the_app_with_secure_cookies_hsts_and_private_logs(gunic
     status, headers, _ = browser.post("/account/inloggen", form,
                                       headers={**proxy, "Referer": f"https://{proxy['Host']}/account/inloggen"})
     assert status == 302, headers
+    engine = sa.create_engine(POSTGRES_URL)  # the account made by `flask users create` in production
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text('SELECT password_hash FROM "user" WHERE email = :e'), {"e": "cm@productie.example"}).scalar()
+    engine.dispose()
+    assert stored.startswith("scrypt:65536:8:1$")  # ASVS 2.4: N=2^16
     for _ in range(4):
         status, _headers, page = browser.get("/", headers=proxy)
         assert status == 200 and "Uitloggen" in page and "Contractmanagement" in page
