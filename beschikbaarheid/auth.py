@@ -304,8 +304,29 @@ class LogoutEverywhereForm(FlaskForm):
 @bp.route("/")
 @login_required
 def account():
-    """Who you are logged in as, and "overal uitloggen"."""
-    return render_template("auth/account.html", form=LogoutEverywhereForm())
+    """Who you are logged in as, "wachtwoord wijzigen" and "overal uitloggen"."""
+    return render_template("auth/account.html", form=LogoutEverywhereForm(), password_form=ChangePasswordForm())
+
+
+@bp.route("/wachtwoord-wijzigen", methods=["POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"], error_message=lambda: _("Te veel pogingen. Probeer het over een minuut opnieuw."))
+def change_password():
+    """A new password, given the current one: every other login of the user ends, this one goes on,
+    and the account holder gets a mail."""
+    form = ChangePasswordForm()
+    user = db.session.get(User, current_user.id)
+    if form.validate_on_submit():
+        if user.check_password(form.current_password.data):
+            remember = bool(session.get("remember"))
+            accounts.change_password(user, form.password.data)  # ends every session of the user (models.core)
+            db.session.commit()
+            after_response(_send_password_changed_mail, user.id)
+            start_login(user, remember=remember)
+            flash(_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."), "success")
+            return redirect(url_for("auth.account"))
+        form.current_password.errors.append(_("Het huidige wachtwoord klopt niet."))
+    return render_template("auth/account.html", form=LogoutEverywhereForm(), password_form=form), 400
 
 
 @bp.route("/overal-uitloggen", methods=["POST"])
@@ -347,6 +368,13 @@ class ResetPasswordForm(FlaskForm):
     def validate_password(self, field):
         if passwords.is_too_common(field.data):
             raise ValidationError(_("Dit wachtwoord is te bekend en daardoor makkelijk te raden. Kies bijvoorbeeld een zin van een paar woorden."))
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        _l("Huidig wachtwoord"),
+        validators=[DataRequired(_l("Vul uw huidige wachtwoord in.")), Length(max=accounts.MAX_PASSWORD_LENGTH)],
+    )
 
 
 def _send_reset_mail(email: str) -> None:

@@ -221,6 +221,12 @@ def test_provider_pages_pass_axe(site, new_page, checker):
     link_page.goto(base + "/aanbieder/link/niet-geldig")
     checker.check(link_page, "link error page")
 
+    page.goto(base + "/account/")
+    checker.check(page, "my account")
+    page.get_by_role("button", name="Wachtwoord opslaan").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    checker.check(page, "my account, password form with errors")
+
     page.goto(base + "/beheer/")
     assert page.locator("h1").inner_text().startswith("Dat lukte niet")
     checker.check(page, "403")

@@ -236,6 +236,36 @@ def test_password_reset_by_email_end_to_end(app, client, smtp_server):
     assert client.post("/account/inloggen", data={"email": email, "password": "een-heel-nieuw-wachtwoord", "csrf_token": token}).status_code == 302
 
 
+def test_a_logged_in_user_changes_the_password_with_the_current_one(app, client, smtp_server):
+    """The current password is asked; afterwards this device stays logged in, every other login
+    ends, the new password works and the account holder gets a mail."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, PUBLIC_BASE_URL="https://wijzer.example.org")
+    with app.app_context():
+        email = factories.user("contractmanager").email
+        db.session.commit()
+    laptop = app.test_client()
+    for device in (client, laptop):
+        token = csrf_token(device, "/account/inloggen")
+        assert device.post("/account/inloggen", data={"email": email, "password": "wachtwoord-123", "csrf_token": token}).status_code == 302
+    new = "fietsbel-regenjas-kopje-thee"
+    token = csrf_token(client, "/account/")
+    wrong = client.post("/account/wachtwoord-wijzigen", data={"csrf_token": token, "current_password": "fout-wachtwoord-1",
+                                                              "password": new, "password_repeat": new})
+    assert wrong.status_code == 400 and "huidige wachtwoord klopt niet" in wrong.get_data(as_text=True)
+    done = client.post("/account/wachtwoord-wijzigen", data={"csrf_token": token, "current_password": "wachtwoord-123",
+                                                             "password": new, "password_repeat": new})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/account/")
+    done.close()  # as a server does once the answer is sent: then the mail goes
+    assert client.get("/account/").status_code == 200  # this device goes on
+    assert laptop.get("/account/").status_code == 302  # the other login has ended
+    notice = smtp_server.inbox.wait_for(1)[0]
+    assert notice["To"] == email and "gewijzigd" in notice["Subject"]
+    other = app.test_client()
+    token = csrf_token(other, "/account/inloggen")
+    assert other.post("/account/inloggen", data={"email": email, "password": "wachtwoord-123", "csrf_token": token}).status_code == 401
+    assert other.post("/account/inloggen", data={"email": email, "password": new, "csrf_token": token}).status_code == 302
+
+
 def test_reset_request_answers_the_same_for_unknown_addresses(app, client, smtp_server):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     with app.app_context():

@@ -92,6 +92,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("auth.logout", "POST"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], to("/"))},
     ("auth.account", "GET"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 200)},
     ("auth.logout_everywhere", "POST"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], to("/"))},
+    ("auth.change_password", "POST"): {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 400)},
     ("auth.reset_request", "GET"): every(200),
     ("auth.reset_request", "POST"): every(400),
     ("auth.reset_password", "GET"): every(200),

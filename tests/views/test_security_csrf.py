@@ -84,6 +84,17 @@ def _case_logout_everywhere(app, client, ids):
     return "/account/overal-uitloggen", {}, None, probe
 
 
+def _case_change_password(app, client, ids):
+    _login(client, ids["emails"]["verwijzer"])
+
+    def probe():
+        with app.app_context():
+            return db.session.get(User, ids["user_ids"]["verwijzer"]).password_hash
+
+    new = "fietsbel-regenjas-kopje-thee"
+    return "/account/wachtwoord-wijzigen", {"current_password": "wachtwoord-123", "password": new, "password_repeat": new}, None, probe
+
+
 def _case_reset_request(app, client, ids):
     return "/account/wachtwoord-vergeten", {"email": ids["emails"]["verwijzer"]}, None, lambda: len(ids["sent"])
 
@@ -172,6 +183,7 @@ CASES = {
     "auth.login": _case_login,
     "auth.logout": _case_logout,
     "auth.logout_everywhere": _case_logout_everywhere,
+    "auth.change_password": _case_change_password,
     "auth.reset_request": _case_reset_request,
     "auth.reset_password": _case_reset_password,
     "search.no_match": _case_no_match,
