@@ -266,12 +266,17 @@ def _send_lock_mail(email: str) -> None:
     if user is None or not user.active:
         return
     policy = login_throttle.policy()
-    context = {"user": user, "failures": policy.lock_after, "minutes": policy.lock_seconds // 60,
-               "reset_link": external_url("auth.reset_request")}
+    context = {"failures": policy.lock_after, "minutes": policy.lock_seconds // 60, "reset_link": external_url("auth.reset_request")}
+    _mail_user(user, _("Inloggen tijdelijk geblokkeerd — Beschikbaarheidswijzer"), "auth/lock_mail", html=False, **context)
+
+
+def _mail_user(user: User, subject: str, template: str, *, html: bool = True, **context) -> None:
+    """An account mail from `template`.txt (and .html), marked as sent automatically."""
     mail.send(mail.Mail(
         to=user.email,
-        subject=_("Inloggen tijdelijk geblokkeerd — Beschikbaarheidswijzer"),
-        text=render_template("auth/lock_mail.txt", **context),
+        subject=subject,
+        text=render_template(f"{template}.txt", user=user, **context),
+        html=render_template(f"{template}.html", user=user, **context) if html else None,
         headers={"Auto-Submitted": "auto-generated"},
     ))
 
@@ -388,14 +393,7 @@ def _send_reset_mail(email: str) -> None:
         return
     link = external_url("auth.reset_password", token=accounts.make_reset_token(user))
     minutes = int(current_app.config.get("PASSWORD_RESET_MAX_AGE", accounts.DEFAULT_RESET_MAX_AGE)) // 60
-    context = {"user": user, "link": link, "minutes": minutes}
-    mail.send(mail.Mail(
-        to=user.email,
-        subject=_("Wachtwoord opnieuw instellen — Beschikbaarheidswijzer"),
-        text=render_template("auth/reset_mail.txt", **context),
-        html=render_template("auth/reset_mail.html", **context),
-        headers={"Auto-Submitted": "auto-generated"},
-    ))
+    _mail_user(user, _("Wachtwoord opnieuw instellen — Beschikbaarheidswijzer"), "auth/reset_mail", link=link, minutes=minutes)
 
 
 def _send_password_changed_mail(user_id: int) -> None:
@@ -405,14 +403,8 @@ def _send_password_changed_mail(user_id: int) -> None:
     user = db.session.get(User, user_id)
     if user is None:
         return
-    context = {"user": user, "when": format_datetime(utcnow(), "d MMMM yyyy HH:mm"), "link": external_url("auth.reset_request")}
-    mail.send(mail.Mail(
-        to=user.email,
-        subject=_("Uw wachtwoord is gewijzigd — Beschikbaarheidswijzer"),
-        text=render_template("auth/password_changed_mail.txt", **context),
-        html=render_template("auth/password_changed_mail.html", **context),
-        headers={"Auto-Submitted": "auto-generated"},
-    ))
+    _mail_user(user, _("Uw wachtwoord is gewijzigd — Beschikbaarheidswijzer"), "auth/password_changed_mail",
+               when=format_datetime(utcnow(), "d MMMM yyyy HH:mm"), link=external_url("auth.reset_request"))
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
