@@ -41,6 +41,8 @@ SECRET_NAME = re.compile(r"(?i)(secret|passw(or)?d|passwd|token|api_?key|private
 ALLOWED_LITERALS = {
     ("config/settings.py", "TestConfig.SECRET_KEY"): "test-only-not-secret",
     ("config/settings.py", "BaseConfig.DEMO_PASSWORD"): "demo-wachtwoord-2026",  # public, in the README
+    ("config/settings.py", "BaseConfig.PASSWORD_HASH_METHOD"): "scrypt:65536:8:1",  # an algorithm's name, not a secret
+    ("config/settings.py", "TestConfig.PASSWORD_HASH_METHOD"): "scrypt",
     ("beschikbaarheid/demo/data/accounts.py", "DEFAULT_PASSWORD"): "demo-wachtwoord-2026",
 }
 # Code that runs in production; tests and benchmarks make their own throw-away accounts.
