@@ -16,8 +16,17 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 
 from beschikbaarheid.domain.freshness import TZ
-from beschikbaarheid.domain.plain_text import has_control_characters, restore_formula, strip_control
-from beschikbaarheid.models.core import CATEGORY_LABELS, INTAKE_STATUSES, TARGET_GROUPS, FormOfCare
+from beschikbaarheid.domain.plain_text import (
+    has_control_characters,
+    restore_formula,
+    strip_control,
+)
+from beschikbaarheid.models.core import (
+    CATEGORY_LABELS,
+    INTAKE_STATUSES,
+    TARGET_GROUPS,
+    FormOfCare,
+)
 
 UTC = dt.timezone.utc
 
