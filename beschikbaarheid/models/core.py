@@ -305,6 +305,9 @@ class Offering(db.Model):
         UniqueConstraint("location_id", "product_id"),
         CheckConstraint("intake_status IN ('open','gesloten','overleg')", name="intake_status"),
         CheckConstraint("age_min >= 0 AND age_max <= 27 AND age_min <= age_max", name="age_range"),
+        CheckConstraint("waiting_count IS NULL OR waiting_count >= 0", name="waiting_count"),
+        CheckConstraint("realised_started IS NULL OR realised_started >= 0", name="realised_started"),
+        CheckConstraint("realised_wait_weeks IS NULL OR realised_wait_weeks >= 0", name="realised_wait_weeks"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
@@ -313,6 +316,16 @@ class Offering(db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     free_places: Mapped[int | None] = mapped_column(Integer)
     waiting_weeks: Mapped[int | None] = mapped_column(Integer)
+    # What practice checks the expected wait against (counts and averages only, nothing about a child):
+    # children registered and waiting to start (None: unknown), and the realised wait of the children
+    # who started in the two full calendar months before the report (average weeks from registration
+    # to start, and how many started; 0 started means "geen starts", with no average).
+    waiting_count: Mapped[int | None] = mapped_column(Integer)
+    realised_wait_weeks: Mapped[float | None] = mapped_column(Float)
+    realised_started: Mapped[int | None] = mapped_column(Integer)
+    realised_period_end: Mapped[dt.date | None] = mapped_column(Date)  # last day of the two months reported
+    # Expected waits that differ per target group, stored as "ASS=20|LVB=30" (codes as in TARGET_GROUPS).
+    group_waits_raw: Mapped[str] = mapped_column("group_waits", String(400), default="")
     intake_status: Mapped[str] = mapped_column(String(10), default="open")
     age_min: Mapped[int] = mapped_column(Integer, default=0)
     age_max: Mapped[int] = mapped_column(Integer, default=18)
@@ -356,6 +369,20 @@ class Offering(db.Model):
     def target_groups(self, groups) -> None:
         codes = sorted({g.strip().upper() for g in groups if g and g.strip()})
         self.target_groups_raw = ("|" + "|".join(codes) + "|") if codes else ""
+
+    @property
+    def group_waits(self) -> dict[str, int]:
+        """Expected weeks per target group where it differs from `waiting_weeks`, e.g. {"ASS": 20}."""
+        waits = {}
+        for part in self.group_waits_raw.split("|"):
+            code, sep, weeks = part.partition("=")
+            if sep and weeks.isdigit():
+                waits[code] = int(weeks)
+        return waits
+
+    @group_waits.setter
+    def group_waits(self, waits: dict[str, int]) -> None:
+        self.group_waits_raw = "|".join(f"{code.strip().upper()}={int(weeks)}" for code, weeks in sorted(waits.items()))
 
 
 class OfferingChange(db.Model):
