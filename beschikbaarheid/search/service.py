@@ -20,12 +20,13 @@ import bisect
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import get_translations
 from rapidfuzz import fuzz, process
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -261,7 +262,7 @@ def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, a
         .exists()
     )
     return db.session.execute(
-        sa.select(
+        sa.select(  # Search.top unpacks the rows in this order
             Offering.id, Offering.product_id, Offering.age_min, Offering.age_max, Offering.target_groups_raw,
             Offering.intake_status, Offering.waiting_weeks, Offering.free_places, Offering.updated_at, Location.lat, Location.lon,
         )
@@ -297,7 +298,7 @@ def details(offering_ids: list[int]) -> dict[int, sa.Row]:
 
 @dataclass
 class Hit:
-    """One candidate that passed the filters, with its distance and score."""
+    """One candidate that passed the filters, with its distance, score and place in the order."""
 
     row: sa.Row
     groups: frozenset[str]
@@ -305,6 +306,19 @@ class Hit:
     parts: scoring.Parts
     score: int
     match_kind: str
+    key: tuple  # scoring.sort_key, worked out once
+
+
+def gettext_for_request() -> Callable[..., str]:
+    """Flask-Babel's `gettext` with this request's translations looked up once: a search translates
+    a few hundred sentences (explanations, ages of data), and every `gettext` call looks them up again."""
+    translations = get_translations()
+
+    def gettext(string: str, /, **variables) -> str:
+        text = translations.gettext(string)
+        return text % variables if variables else text
+
+    return gettext
 
 
 class _Search:
@@ -318,6 +332,7 @@ class _Search:
         self.criteria = outcome.criteria
         self.preferred = outcome.need.preferred_groups - outcome.criteria.required_groups
         self.products = {p.id: p for p in outcome.catalogue}
+        self._ = gettext_for_request()
 
     def top(self, strengths: dict[int, float], kinds: dict[int, str], km: float, k: int, beyond_km: float = 0.0) -> tuple[list[Hit], int]:
         """The k best offerings of these products that pass the filters between `beyond_km` and
@@ -327,13 +342,17 @@ class _Search:
         enter the list (scoring.best_possible), the rest are counted but not scored."""
         place, criteria = self.outcome.place, self.criteria
         found = []
+        parsed: dict[str, frozenset[str]] = {}  # many offerings serve the same groups
         for row in candidates(self.outcome.region.id, strengths, place.lat, place.lon, km, criteria.age, self.day):
-            distance = geo.geodesic_km(place.lat, place.lon, row.lat, row.lon)
+            _id, _product, age_min, age_max, groups_raw, intake_status, waiting_weeks, _free, _updated, lat, lon = row
+            distance = geo.geodesic_km(place.lat, place.lon, lat, lon)
             if not beyond_km < distance <= km:  # in the box, outside the circle (or inside the inner one)
                 continue
-            groups = frozenset(g for g in row.target_groups_raw.split("|") if g)
-            if scoring.eligible(age_min=row.age_min, age_max=row.age_max, groups=groups, intake_status=row.intake_status,
-                                waiting_weeks=row.waiting_weeks, criteria=criteria):
+            groups = parsed.get(groups_raw)
+            if groups is None:
+                groups = parsed[groups_raw] = frozenset(g for g in groups_raw.split("|") if g)
+            if scoring.eligible(age_min=age_min, age_max=age_max, groups=groups, intake_status=intake_status,
+                                waiting_weeks=waiting_weeks, criteria=criteria):
                 found.append((distance, row, groups))
         found.sort(key=lambda f: f[0])
         strongest = max(strengths.values(), default=0.0)
@@ -345,7 +364,7 @@ class _Search:
                 if bound < last.score or (bound == last.score and round(distance, 3) > round(last.km, 3)):
                     break
             hit = self._hit(row, groups, distance, strengths[row.product_id], kinds.get(row.product_id, "name"))
-            bisect.insort(best, hit, key=lambda h: scoring.sort_key(h.score, h.km, h.row.id, self.day))
+            bisect.insort(best, hit, key=lambda h: h.key)
             del best[k:]
         return best, len(found)
 
@@ -356,7 +375,8 @@ class _Search:
             intake_status=row.intake_status, updated_at=row.updated_at, now=self.now, settings=self.settings,
             preferred_served=len(self.preferred & groups), preferred_total=len(self.preferred),
         )
-        return Hit(row, groups, distance, parts, scoring.score(parts, self.settings), match_kind)
+        score = scoring.score(parts, self.settings)
+        return Hit(row, groups, distance, parts, score, match_kind, scoring.sort_key(score, distance, row.id, self.day))
 
     def rows(self, hits: list[Hit], need_label: str, about: dict[int, sa.Row]) -> list[ResultRow]:
         """The hits as result rows with their names and contact details (`about`, from `details`),
@@ -386,7 +406,7 @@ class _Search:
             intake_status=row.intake_status,
             updated_at=row.updated_at,
             stale=freshness.is_stale(row.updated_at, self.now),
-            age_label=freshness.age_label(row.updated_at, self.now, _),
+            age_label=freshness.age_label(row.updated_at, self.now, self._),
             score=hit.score,
             parts=hit.parts,
             explanation=scoring.explain(
@@ -404,7 +424,7 @@ class _Search:
                 preferred_served=sorted(self.preferred & hit.groups),
                 preferred_missing=sorted(self.preferred - hit.groups),
                 group_labels=group_labels,
-                _=_,
+                _=self._,
             ),
             intake_phone=about.intake_phone,
             intake_email=about.intake_email,
