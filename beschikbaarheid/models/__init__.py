@@ -27,3 +27,4 @@ from beschikbaarheid.models.search_log import AGE_BANDS, NoMatchReport, SearchLo
 from beschikbaarheid.models.contract_mgmt import CALL_OUTCOMES, CallLog, ComplianceSnapshot  # noqa: F401,E402
 from beschikbaarheid.models.security import EndedLogin, LoginThrottle  # noqa: F401,E402
 from beschikbaarheid.models.feedback import FEEDBACK_ANSWERS, FEEDBACK_REASONS, Feedback  # noqa: F401,E402
+from beschikbaarheid.models.audit import AuditEvent  # noqa: F401,E402

@@ -21,7 +21,9 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     event,
+    false as sa_false,
     or_,
+    true as sa_true,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.hybrid import hybrid_method
@@ -140,6 +142,11 @@ class Region(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     compliance_target: Mapped[float] = mapped_column(Float, default=0.90)
     waiting_norm_weeks: Mapped[int] = mapped_column(Integer, default=14)
+    # Set by the region's beheerder; empty means the installation's setting (REMINDER_FOLLOWUP_DAYS,
+    # REMINDER_ESCALATE_DAYS, SEARCH_DEFAULT_MAX_KM).
+    reminder_followup_days: Mapped[int | None] = mapped_column(Integer)
+    reminder_escalate_days: Mapped[int | None] = mapped_column(Integer)
+    search_default_km: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     municipalities: Mapped[list[Municipality]] = relationship(back_populates="region")
@@ -211,6 +218,9 @@ class Product(db.Model):
     form: Mapped[str] = mapped_column(String(20))  # FormOfCare value
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[str] = mapped_column(Text, default="")
+    # A product in use is deactivated, never deleted: it leaves the catalogue a need is matched against.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    waiting_norm_weeks: Mapped[int | None] = mapped_column(Integer)  # empty: the region's norm
 
     region: Mapped[Region] = relationship(back_populates="products")
 
@@ -443,6 +453,10 @@ class User(db.Model):
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # An aanbieder user who may invite and deactivate colleagues of the same provider.
+    is_org_admin: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # last invitation sent
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Part of every session and remember-me cookie (see `get_id`): raising it ends them all.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
