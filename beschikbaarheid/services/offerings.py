@@ -11,12 +11,19 @@ from dataclasses import dataclass
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
+from beschikbaarheid.domain import freshness, wait_figures
 from beschikbaarheid.domain.client_data import check_free_text
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Contract, Location, Offering, OfferingChange, Product, Provider, utcnow
 
 # Fields a provider (or an import) may change, in display order.
-EDITABLE_FIELDS = ("capacity", "free_places", "waiting_weeks", "intake_status", "age_min", "age_max", "target_groups", "note")
+EDITABLE_FIELDS = (
+    "capacity", "free_places", "waiting_weeks", "intake_status", "age_min", "age_max", "target_groups", "note",
+    "waiting_count", "realised_wait_weeks", "realised_started", "group_waits",
+)
+REALISED_FIELDS = ("realised_wait_weeks", "realised_started")
+# Set by the service, never typed: the period a saved realised wait covers (see with_realised_period).
+DERIVED_FIELDS = ("realised_period_end",)
 
 
 def as_text(value) -> str | None:
@@ -25,6 +32,10 @@ def as_text(value) -> str | None:
         return None
     if isinstance(value, (list, tuple, set)):
         return "|".join(sorted(value))
+    if isinstance(value, dict):
+        return wait_figures.format_group_waits(value)
+    if isinstance(value, float):
+        return f"{value:.1f}"
     return str(value)
 
 
@@ -39,7 +50,19 @@ def own_contacts(offering: Offering) -> tuple[str | None, ...]:
 
 
 def _current(offering: Offering, field: str):
-    return offering.target_groups if field == "target_groups" else getattr(offering, field)
+    return getattr(offering, field)  # target_groups and group_waits: the properties, not the stored text
+
+
+def with_realised_period(offering: Offering, changes: dict, now: dt.datetime) -> dict:
+    """A save that carries the realised wait reports it for the two full months before the save's
+    (Amsterdam) day: add the end of that period, or clear it when the realised figures are cleared."""
+    if not set(REALISED_FIELDS) & changes.keys():
+        return changes
+    weeks = changes.get("realised_wait_weeks", offering.realised_wait_weeks)
+    started = changes.get("realised_started", offering.realised_started)
+    reported = weeks is not None or started is not None
+    end = wait_figures.realised_period(freshness.local_date(now))[1] if reported else None
+    return {**changes, "realised_period_end": end}
 
 
 def apply_update(
@@ -62,12 +85,14 @@ def apply_update(
     if changes.get("note") and (problem := check_free_text(changes["note"], multiline=True, own=own_contacts(offering))):
         raise ClientDataRefused(problem)
     rows: list[OfferingChange] = []
-    for field, new in changes.items():
-        if field not in EDITABLE_FIELDS:
+    for field, new in with_realised_period(offering, changes, now).items():
+        if field not in EDITABLE_FIELDS + DERIVED_FIELDS:
             raise ValueError(f"field {field!r} cannot be changed")
         old = _current(offering, field)
         if field == "target_groups":
             new = sorted({g.strip().upper() for g in new if g and g.strip()})
+        if field == "group_waits":
+            new = {code.strip().upper(): int(weeks) for code, weeks in new.items()}
         if as_text(old) == as_text(new):
             continue
         setattr(offering, field, new)
@@ -111,7 +136,7 @@ def record_creation(offering: Offering, *, author: str, via: str, user_id: int |
             offering=offering, changed_at=now, author=author, user_id=user_id, via=via, kind="create",
             field=field, old_value=None, new_value=as_text(_current(offering, field)),
         )
-        for field in EDITABLE_FIELDS
+        for field in EDITABLE_FIELDS + DERIVED_FIELDS
         if as_text(_current(offering, field)) not in (None, "")
     ]
     if rows:
