@@ -76,16 +76,17 @@ def realised_error(weeks: float | None, started: int | None, max_weeks: int, _=d
 
 
 def group_waits_errors(
-    waits: Mapping[str, int], *, known: Iterable[str], served: Iterable[str], max_weeks: int, _=dutch
+    waits: Mapping[str, int], *, known: Iterable[str], served: Iterable[str] | None, max_weeks: int, _=dutch
 ) -> list[str]:
     """Why these waits per target group cannot be saved: unknown codes, groups the offering does not
-    serve, and weeks outside the range of the general waiting time."""
-    known, served = set(known), set(served)
+    serve (not checked when `served` is None: not known yet), and weeks outside the range of the
+    general waiting time."""
+    known = set(known)
     problems = []
     unknown = sorted(c for c in waits if c not in known)
     if unknown:
         problems.append(_("Onbekende doelgroep: %(codes)s.", codes=", ".join(unknown)))
-    not_served = sorted(c for c in waits if c in known and c not in served)
+    not_served = [] if served is None else sorted(c for c in waits if c in known and c not in set(served))
     if not_served:
         problems.append(_("Een eigen wachttijd kan alleen voor een doelgroep waar het aanbod mee werkt: %(codes)s. "
                           "Vink de doelgroep aan of laat de wachttijd leeg.", codes=", ".join(not_served)))
