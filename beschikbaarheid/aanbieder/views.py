@@ -387,7 +387,7 @@ def confirm(offering_id: int):
 
 @bp.route(f"/aanbod/<{DB_ID}:offering_id>/historie", endpoint="history")
 def history_view(offering_id: int):
-    """Past values of one offering, who changed them and how, with a small waiting-time chart."""
+    """Past values of one offering, who changed them and how, with small charts of the expected and realised wait."""
     offering, access = _offering_access(offering_id, edit=False)
     now = utcnow()
     return render_template(
@@ -396,6 +396,7 @@ def history_view(offering_id: int):
         access=access,
         rows=history(offering.id),
         chart=waiting_chart(waiting_series(offering), now),
+        realised_chart=waiting_chart(waiting_series(offering, "realised_wait_weeks"), now),
         field_labels=FIELD_LABELS,
     )
 

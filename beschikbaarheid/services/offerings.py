@@ -6,6 +6,7 @@ confirmation appends one row of kind 'confirm', so runs of blind confirmation st
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy.orm import contains_eager
@@ -293,15 +294,28 @@ def history(offering_id: int, limit: int = 500) -> list[OfferingChange]:
     ))
 
 
-def waiting_series(offering: Offering) -> list[tuple[dt.datetime, int]]:
-    """Waiting weeks over time from the history (oldest first), for the history chart."""
+def waiting_series(offering: Offering, field: str = "waiting_weeks") -> list[tuple[dt.datetime, float]]:
+    """A figure over time from the history (oldest first), for the history charts: the expected
+    wait by default, or another weekly figure ("realised_wait_weeks")."""
     rows = db.session.execute(
         db.select(OfferingChange.changed_at, OfferingChange.new_value)
-        .where(OfferingChange.offering_id == offering.id, OfferingChange.field == "waiting_weeks",
+        .where(OfferingChange.offering_id == offering.id, OfferingChange.field == field,
                OfferingChange.kind.in_(("create", "update")))
         .order_by(OfferingChange.changed_at, OfferingChange.id)
     ).all()
-    points = [(at, int(value)) for at, value in rows if value not in (None, "") and str(value).lstrip("-").isdigit()]
-    if not points and offering.waiting_weeks is not None and offering.updated_at is not None:
-        points = [(offering.updated_at, offering.waiting_weeks)]
+    points = [(at, _number(value)) for at, value in rows if _number(value) is not None]
+    current = getattr(offering, field)
+    if not points and current is not None and offering.updated_at is not None:
+        points = [(offering.updated_at, current)]
     return points
+
+
+def _number(value: str | None) -> int | float | None:
+    """A history value as a number ('6' -> 6, '7.5' -> 7.5); None for empty or anything else."""
+    try:
+        number = float(value or "")
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() and "." not in (value or "") else number

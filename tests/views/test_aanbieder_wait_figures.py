@@ -173,3 +173,18 @@ def test_a_new_offering_reports_nothing_until_the_provider_does(app):
         o = factories.offering(factories.location(factories.provider()), factories.product())
         db.session.commit()
         assert (o.waiting_count, o.realised_started, o.group_waits) == (None, None, {})
+
+
+def test_history_draws_the_realised_wait_next_to_the_expected_one(app, client, login):
+    oid = _start(app, login)
+    token = csrf_token(client, "/aanbieder/")
+    assert "Gerealiseerde wachttijd door de tijd" not in client.get(f"/aanbieder/aanbod/{oid}/historie").get_data(as_text=True)
+    for version, weeks in ((1, "3,5"), (2, "5")):
+        saved = client.post(f"/aanbieder/aanbod/{oid}/bewerken", headers=HX,
+                            data=_row_form(token, version=version, free_places="0", realised_wait_weeks=weeks, realised_started="2"))
+        assert "Opgeslagen" in saved.get_data(as_text=True)
+    html = client.get(f"/aanbieder/aanbod/{oid}/historie").get_data(as_text=True)
+    realised = html[html.index('id="realised-chart-heading"'):]
+    realised = realised[:realised.index("</figure>")]
+    assert realised.count('class="chart-dot"') == 2 and "Laagste 3,5, hoogste 5 weken" in realised
+    assert re.search(r"<title>\d\d-\d\d-\d{4}: 3,5 weken</title>", realised)
