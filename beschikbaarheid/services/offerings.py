@@ -51,6 +51,8 @@ def own_contacts(offering: Offering) -> tuple[str | None, ...]:
 
 
 def _current(offering: Offering, field: str):
+    if field == "group_waits" and offering.group_waits_raw is None:
+        return {}  # a new offering before its INSERT: the column default ("") is not applied yet
     return getattr(offering, field)  # target_groups and group_waits: the properties, not the stored text
 
 
