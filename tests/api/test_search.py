@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import SearchLog
+from tests import factories
 from tests.helpers import ROOT
 
 OPENAPI = ROOT / "beschikbaarheid" / "api" / "openapi.yaml"
@@ -191,15 +192,8 @@ def test_openapi_file_is_served_and_describes_the_search(client):
 
 
 def _report_wait_figures(app, world) -> None:
-    """De Linde (ASS and LVB, general wait 4 weeks) says ASS waits 20 weeks, 7 children wait, 3 started after 9.5 weeks."""
-    from beschikbaarheid.models import Offering
-
     with app.app_context():
-        linde = db.session.get(Offering, world["linde"])
-        linde.group_waits = {"ASS": 20}
-        linde.waiting_count, linde.realised_wait_weeks, linde.realised_started = 7, 9.5, 3
-        linde.realised_period_end = dt.date(2026, 11, 30)
-        db.session.commit()
+        factories.linde_reports_wait_figures(world["linde"])
 
 
 def test_a_ticked_group_with_its_own_wait_is_the_wait_returned_and_documented(app, client, world):

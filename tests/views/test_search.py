@@ -341,11 +341,7 @@ def test_the_best_alternatives_are_found_among_many(app, world):
 
 def test_the_card_shows_the_applied_wait_the_waiting_count_and_the_realised_wait(app, client, world):
     with app.app_context():
-        linde = db.session.get(Offering, world["linde"])
-        linde.group_waits = {"ASS": 20}
-        linde.waiting_count, linde.realised_wait_weeks, linde.realised_started = 7, 9.5, 3
-        linde.realised_period_end = dt.date(2026, 11, 30)
-        db.session.commit()
+        f.linde_reports_wait_figures(world["linde"])
     page = client.get(SEARCH).get_data(as_text=True)
     general = section(page, "De Linde", "</article>")
     assert "4 weken" in general and "Wachttijd 4 weken" in general and "voor ASS" not in general
