@@ -105,6 +105,8 @@ def test_the_inline_row_takes_the_count_and_the_realised_wait(app, client, login
     token = csrf_token(client, "/aanbieder/")
     fragment = client.get(f"/aanbieder/aanbod/{oid}/bewerken?layout=row", headers=HX).get_data(as_text=True)
     assert f'for="waiting_count-{oid}"' in fragment and f'for="realised_started-{oid}"' in fragment
+    # waits per target group are set on the offering's page, linked from the row
+    assert f'<a class="small" href="/aanbieder/aanbod/{oid}/bewerken">Wachttijd per doelgroep' in fragment
     response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", headers=HX,
                            data=_row_form(token, free_places="0", waiting_count="2", realised_wait_weeks="3", realised_started="2"))
     row = response.get_data(as_text=True)
