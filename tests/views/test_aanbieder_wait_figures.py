@@ -38,7 +38,7 @@ def test_the_page_asks_for_the_new_figures_with_labels_and_the_months_they_cover
     html = client.get(f"/aanbieder/aanbod/{oid}/bewerken").get_data(as_text=True)
     assert '<label for="waiting_count">Aantal wachtenden</label>' in html
     assert '<label for="realised_started">Aantal gestart</label>' in html
-    assert '<label for="realised_wait_weeks">Gemiddelde wachttijd in weken</label>' in html
+    assert '<label for="realised_wait_weeks">Gemiddeld aantal weken gewacht</label>' in html
     end = _period_end()
     assert re.search(rf"<legend>Gerealiseerde wachttijd over 1 \w+ – {end.day} \w+ {end.year}</legend>", html)
     # one weeks field per target group, labelled with the group
