@@ -7,6 +7,7 @@ import time
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, has_request_context, jsonify, make_response, render_template, request, session, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -14,7 +15,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import BuildError
 
-from beschikbaarheid.domain import freshness
+from beschikbaarheid.domain import freshness, wait_figures
 from beschikbaarheid.models import INTAKE_STATUSES, utcnow
 
 bp = Blueprint("web", __name__)
@@ -113,6 +114,16 @@ def nl_number(value: float | None, digits: int = 1) -> str:
         return "–"
     text = f"{value:,.{digits}f}"
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def realised_period_label(end: dt.date | None = None) -> str:
+    """'1 oktober – 30 november 2026': the period a realised wait covers (ending on `end`; default:
+    the period a report made today covers). The template global `realised_period_label`."""
+    if end is None:
+        start, end = wait_figures.realised_period(freshness.local_date(utcnow()))
+    else:
+        start = wait_figures.period_start(end)
+    return f"{format_date(start, 'd MMMM')} – {format_date(end, 'd MMMM yyyy')}"
 
 
 def language_switch_url(lang: str) -> str | None:
@@ -214,6 +225,8 @@ def init_app(app) -> None:
 
     app.jinja_env.globals["language_switch_url"] = language_switch_url
     app.jinja_env.globals["INTAKE_STATUSES"] = INTAKE_STATUSES
+    app.jinja_env.globals["realised_period_label"] = realised_period_label
+    app.add_template_filter(wait_figures.weeks_text, "weeks_text")
 
     @app.context_processor
     def template_globals():

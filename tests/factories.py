@@ -183,6 +183,16 @@ def search_world() -> dict:
     return w
 
 
+def linde_reports_wait_figures(offering_id: int) -> None:
+    """search_world's De Linde (ASS and LVB, general wait 4 weeks) reports ASS waiting 20 weeks,
+    7 children waiting and 3 started in October-November 2026 after 9.5 weeks on average. Commits."""
+    linde = db.session.get(Offering, offering_id)
+    linde.group_waits = {"ASS": 20}
+    linde.waiting_count, linde.realised_wait_weeks, linde.realised_started = 7, 9.5, 3
+    linde.realised_period_end = dt.date(2026, 11, 30)
+    db.session.commit()
+
+
 def register_places() -> None:
     """Helmond and Deurne with PC4s 5701/5702, so postcodes and woonplaatsen resolve."""
     from beschikbaarheid.places import invalidate_place_index

@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from beschikbaarheid import region_access, signed_links
 from beschikbaarheid.aanbieder.charts import waiting_chart
-from beschikbaarheid.domain import freshness
+from beschikbaarheid.domain import freshness, wait_figures
 from beschikbaarheid.domain.plausibility import Limits, check_submission
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import TARGET_GROUPS, Contract, Offering, Provider, utcnow
@@ -45,12 +45,20 @@ LINK_GRANT = "link_grant"  # session key: {"p": provider_id, "exp": unix time, "
 DEFAULT_LINK_SESSION_MINUTES = 120
 
 # Inline row edits change the monthly figures; the per-row page also the age range and target groups.
-ROW_FIELDS = ("capacity", "free_places", "waiting_weeks", "intake_status", "note")
-PAGE_FIELDS = ROW_FIELDS + ("age_min", "age_max", "target_groups")
+# Waits per target group sit next to the target groups, so only on the page.
+ROW_FIELDS = ("capacity", "free_places", "waiting_weeks", "waiting_count", "realised_wait_weeks", "realised_started",
+              "intake_status", "note")
+PAGE_FIELDS = ROW_FIELDS + ("age_min", "age_max", "target_groups", "group_waits")
+GROUP_WAIT_PREFIX = "group_wait-"  # form field of one target group's own wait, e.g. group_wait-ASS
 FIELD_LABELS = {
     "capacity": _l("Capaciteit"),
     "free_places": _l("Vrije plekken"),
     "waiting_weeks": _l("Wachttijd (weken)"),
+    "waiting_count": _l("Aantal wachtenden"),
+    "realised_wait_weeks": _l("Gerealiseerde wachttijd (weken)"),
+    "realised_started": _l("Aantal gestart"),
+    "realised_period_end": _l("Gerealiseerde wachttijd: periode tot en met"),
+    "group_waits": _l("Wachttijd per doelgroep"),
     "intake_status": _l("Aanmelding"),
     "age_min": _l("Leeftijd vanaf"),
     "age_max": _l("Leeftijd tot en met"),
@@ -271,25 +279,35 @@ def row(offering_id: int):
     return redirect(url_for(".provider", provider_id=offering.provider_id, _anchor=f"o-{offering.id}"))
 
 
+LIST_FIELDS = ("target_groups", "group_waits")  # not one text each: checkboxes, one field per group
+
+
 def _current_text(offering: Offering) -> dict:
     """The offering's values as form text."""
-    values = {f: "" if getattr(offering, f) is None else str(getattr(offering, f)) for f in PAGE_FIELDS if f != "target_groups"}
+    values = {f: "" if getattr(offering, f) is None else str(getattr(offering, f)) for f in PAGE_FIELDS if f not in LIST_FIELDS}
+    if offering.realised_wait_weeks is not None:
+        values["realised_wait_weeks"] = wait_figures.weeks_text(offering.realised_wait_weeks)
     values["target_groups"] = offering.target_groups
+    values["group_waits"] = {code: str(weeks) for code, weeks in offering.group_waits.items()}
     return values
 
 
 def _submitted(fields: tuple[str, ...]) -> dict:
     # NUL characters are dropped: nobody types them and PostgreSQL cannot store them (it would be a 500).
-    raw = {f: request.form.get(f, "").replace("\x00", "") for f in fields if f != "target_groups"}
+    raw = {f: request.form.get(f, "").replace("\x00", "") for f in fields if f not in LIST_FIELDS}
     if "target_groups" in fields:
         raw["target_groups"] = request.form.getlist("target_groups")
+    if "group_waits" in fields:
+        # Every posted group_wait-<code>, also unknown codes: the domain refuses those (400), nothing is dropped silently.
+        raw["group_waits"] = {
+            key[len(GROUP_WAIT_PREFIX):]: value.replace("\x00", "")
+            for key, value in request.form.items() if key.startswith(GROUP_WAIT_PREFIX)
+        }
     return raw
 
 
 def _current_values(offering: Offering) -> dict:
-    values = {f: getattr(offering, f) for f in PAGE_FIELDS if f != "target_groups"}
-    values["target_groups"] = offering.target_groups
-    return values
+    return {f: getattr(offering, f) for f in PAGE_FIELDS}
 
 
 def _posted_int(name: str) -> int | None:
@@ -369,7 +387,7 @@ def confirm(offering_id: int):
 
 @bp.route(f"/aanbod/<{DB_ID}:offering_id>/historie", endpoint="history")
 def history_view(offering_id: int):
-    """Past values of one offering, who changed them and how, with a small waiting-time chart."""
+    """Past values of one offering, who changed them and how, with small charts of the expected and realised wait."""
     offering, access = _offering_access(offering_id, edit=False)
     now = utcnow()
     return render_template(
@@ -378,6 +396,7 @@ def history_view(offering_id: int):
         access=access,
         rows=history(offering.id),
         chart=waiting_chart(waiting_series(offering), now),
+        realised_chart=waiting_chart(waiting_series(offering, "realised_wait_weeks"), now),
         field_labels=FIELD_LABELS,
     )
 

@@ -30,12 +30,27 @@ def _result(row: service.ResultRow) -> dict:
         "locatie": {"naam": row.location_name, "postcode": row.postcode, "woonplaats": row.woonplaats, "lat": row.lat, "lon": row.lon},
         "afstand_km": round(row.km, 1),
         "wachttijd_weken": row.waiting_weeks,
+        "wachttijd_toegepast": row.waiting_applied,
+        "wachtenden": row.waiting_count,
+        "gerealiseerde_wachttijd": _realised(row),
         "vrije_plekken": row.free_places,
         "aanmelding": row.intake_status,
         "laatst_bijgewerkt": row.updated_at.isoformat() if row.updated_at else None,
         "verouderd": row.stale,
         "score": row.score,
         "onderdelen": {dutch: parts[name] for dutch, name in PART_NAMES_NL.items()},
+    }
+
+
+def _realised(row: service.ResultRow) -> dict | None:
+    """The realised wait with its n and period, or None when not reported ("geen starts": weken null, gestart 0)."""
+    if row.realised_started is None:
+        return None
+    return {
+        "weken": row.realised_wait_weeks,
+        "gestart": row.realised_started,
+        "periode": {"van": row.realised_period_start.isoformat() if row.realised_period_start else None,
+                    "tot_en_met": row.realised_period_end.isoformat() if row.realised_period_end else None},
     }
 
 

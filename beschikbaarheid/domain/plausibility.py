@@ -10,11 +10,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from beschikbaarheid.domain.client_data import check_free_text
+from beschikbaarheid.domain import wait_figures
 from beschikbaarheid.domain.freshness import dutch
 
-INT_FIELDS = ("capacity", "free_places", "waiting_weeks", "age_min", "age_max")
+INT_FIELDS = ("capacity", "free_places", "waiting_weeks", "age_min", "age_max", "waiting_count", "realised_started")
 # Fields that may be left empty (unknown); the rest must be filled in when submitted.
-OPTIONAL_FIELDS = frozenset({"capacity", "note", "target_groups"})
+OPTIONAL_FIELDS = frozenset({"capacity", "note", "target_groups", "waiting_count", "realised_started",
+                             "realised_wait_weeks", "group_waits"})
+UNKNOWN_WORDS = frozenset({"onbekend", "?"})  # typed for "aantal wachtenden onbekend", same as empty
 INTAKE_STATUSES = ("open", "gesloten", "overleg")
 # A note for referrers is a line or two about the offering; longer text is where case stories go
 # (and the history keeps old values in 400 characters).
@@ -114,6 +117,8 @@ def check_submission(
     result = Check()
     for name in fields:
         value = raw.get(name)
+        if name == "waiting_count" and str(value or "").strip().lower() in UNKNOWN_WORDS:
+            value = ""
         if name in INT_FIELDS:
             number, error = parse_int(value, _)
             if error:
@@ -146,12 +151,29 @@ def check_submission(
                 result.add_error(name, _("Onbekende doelgroep: %(codes)s.", codes=", ".join(unknown)))
             else:
                 result.values[name] = codes
+        elif name == "realised_wait_weeks":
+            weeks, error = wait_figures.parse_weeks(value, _)
+            if error:
+                result.add_error(name, error)
+            else:
+                result.values[name] = weeks
+        elif name == "group_waits":
+            # {code: typed weeks}; an empty field means the group waits as long as the general wait.
+            waits = {}
+            for code, text in (value or {}).items():
+                weeks, error = parse_int(text, _)
+                if error:
+                    result.add_error(name, f"{code}: {error}")
+                elif weeks is not None:
+                    waits[str(code).strip().upper()] = weeks
+            result.values[name] = waits
         else:
             raise ValueError(f"unknown field {name!r}")
 
-    merged = {k: current.get(k) for k in (*INT_FIELDS, "intake_status")}
+    merged = {k: current.get(k) for k in (*INT_FIELDS, "intake_status", "realised_wait_weeks", "group_waits", "target_groups")}
     merged.update(result.values)
     _check_ranges(result, merged, limits, _)
+    _check_wait_figures(result, merged, limits, target_group_codes, _)
     if result.errors:
         return result
 
@@ -201,6 +223,20 @@ def _check_ranges(result: Check, v: Mapping, limits: Limits, _=dutch) -> None:
         result.add_error("age_min", _("De minimumleeftijd (%(min)d) is hoger dan de maximumleeftijd (%(max)d).", min=age_min, max=age_max))
 
 
+def _check_wait_figures(result: Check, v: Mapping, limits: Limits, known_groups: Iterable[str], _=dutch) -> None:
+    """Hard errors in the realised wait (pairs with its number of starts) and the waits per target group."""
+    bad = set(result.errors)
+    if not bad & {"realised_wait_weeks", "realised_started"}:
+        problem = wait_figures.realised_error(v.get("realised_wait_weeks"), v.get("realised_started"), limits.max_waiting_weeks, _)
+        if problem:
+            result.add_error("realised_wait_weeks" if v.get("realised_wait_weeks") is not None else "realised_started", problem)
+    if "group_waits" not in bad and "target_groups" not in bad and v.get("group_waits"):
+        known = list(known_groups) or list(v["group_waits"])
+        for problem in wait_figures.group_waits_errors(v["group_waits"], known=known, served=v.get("target_groups") or (),
+                                                       max_weeks=limits.max_waiting_weeks, _=_):
+            result.add_error("group_waits", problem)
+
+
 def _doubts(v: Mapping, current: Mapping, limits: Limits, _=dutch) -> list[Doubt]:
     """Warnings: possible but doubtful values ("0 weken wachttijd is niet het geluid uit de praktijk")."""
     doubts: list[Doubt] = []
@@ -216,6 +252,24 @@ def _doubts(v: Mapping, current: Mapping, limits: Limits, _=dutch) -> list[Doubt
             f"jump:{old}:{waiting}", "waiting_weeks",
             _("De wachttijd verandert van %(old)d naar %(new)d weken: meer dan %(max)d weken verschil. Klopt dat?",
               old=old, new=waiting, max=limits.max_jump_weeks),
+        ))
+    count, realised = v.get("waiting_count"), v.get("realised_wait_weeks")
+    if wait_figures.realised_far_from_expected(realised, waiting):
+        doubts.append(Doubt(
+            f"realised_far:{realised}:{waiting}", "realised_wait_weeks",
+            _("De gerealiseerde wachttijd (%(realised)s weken) ligt ver van de verwachte wachttijd (%(expected)d weken). Klopt dat?",
+              realised=wait_figures.weeks_text(realised), expected=waiting),
+        ))
+    if count and waiting == 0:
+        doubts.append(Doubt(
+            f"waiting_zero_wait:{count}", "waiting_count",
+            _("U meldt %(n)d wachtenden terwijl de verwachte wachttijd 0 weken is. Klopt dat?", n=count),
+        ))
+    if count and free:
+        doubts.append(Doubt(
+            f"waiting_with_places:{count}:{free}", "waiting_count",
+            _("U meldt %(n)d wachtenden terwijl er 1 plek vrij is. Kan er niemand op die plek starten?", n=count) if free == 1
+            else _("U meldt %(n)d wachtenden terwijl er %(free)d plekken vrij zijn. Kan er niemand op die plekken starten?", n=count, free=free),
         ))
     if status == "gesloten" and free:
         doubts.append(Doubt(

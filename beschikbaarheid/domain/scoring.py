@@ -15,6 +15,11 @@ A result's score (0..100) is a weighted sum of four parts, each 0..1:
   na overleg" 0.85 and an intake stop 0.3 (those only appear when the referrer asks for them).
 * **freshness**: ``freshness.freshness_factor`` — the one place that decides how fresh data is.
 
+The waiting time filtered on (maximum wait), scored and explained is the one that applies to the
+search: ``wait_figures.applied_wait`` — a ticked target group's own wait where the offering reports
+one (with several, the longest), else the general wait. Searches without target groups use the
+general wait, as before.
+
 Weights come from the settings and are normalised to sum 1. With everything else equal, a better
 fit, a shorter distance, a shorter wait, a free place and fresher data each give an equal or
 higher score (tests/domain/test_scoring.py proves it with hypothesis).
@@ -31,7 +36,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from beschikbaarheid.domain import freshness
+from beschikbaarheid.domain import freshness, wait_figures
 
 # Product match strengths (see the module docstring); matching.py produces them.
 STRENGTH_CODE = 1.0
@@ -248,9 +253,13 @@ def explain(
     preferred_served: list[str] | tuple[str, ...] = (),
     preferred_missing: list[str] | tuple[str, ...] = (),
     group_labels: dict[str, str] | None = None,
+    applied_wait: str = wait_figures.GENERAL,
     _=freshness.dutch,
 ) -> list[str]:
-    """'Waarom deze plek?': one sentence per reason, in the order of the score parts (Dutch unless `_` translates)."""
+    """'Waarom deze plek?': one sentence per reason, in the order of the score parts (Dutch unless `_` translates).
+
+    `applied_wait` names whose waiting time `waiting_weeks` is (wait_figures.applied_wait): a target
+    group's own wait is named ("Wachttijd voor ASS: 20 weken"); the general wait keeps its sentence."""
     labels = group_labels or {}
 
     def names(codes) -> str:
@@ -270,7 +279,10 @@ def explain(
     if preferred_missing:
         lines.append(_("Niet gericht op %(groups)s, dat u noemde", groups=names(preferred_missing)))
     lines.append(_("%(distance)s van %(origin)s", distance=nl_km(km), origin=origin_label))
-    if waiting_weeks is None:
+    if applied_wait != wait_figures.GENERAL:
+        lines.append(_("Wachttijd voor %(group)s: %(n)d weken", group=applied_wait, n=waiting_weeks) if waiting_weeks != 1
+                     else _("Wachttijd voor %(group)s: 1 week", group=applied_wait))
+    elif waiting_weeks is None:
         lines.append(_("Wachttijd onbekend (telt als lang)"))
     elif waiting_weeks == 1:
         lines.append(_("Wachttijd 1 week"))

@@ -7,10 +7,12 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from beschikbaarheid.domain import freshness
+from beschikbaarheid.domain import freshness, wait_figures
+from beschikbaarheid.domain.plausibility import Limits
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (
     Contract,
@@ -44,6 +46,7 @@ from beschikbaarheid.services.offerings import (
     as_text,
     confirm_unchanged,
     record_creation,
+    with_realised_period,
 )
 
 COORD_TOLERANCE = 1e-7  # about 1 cm: a coordinate written out and read back is the same place
@@ -189,14 +192,15 @@ def import_offerings(
     """
     now = now or utcnow()
     author = f"import:{source}"[:254]
-    parsed = parsing.parse_offerings(data, now=now)
+    max_wait_weeks = Limits.from_config(current_app.config).max_waiting_weeks
+    parsed = parsing.parse_offerings(data, now=now, max_wait_weeks=max_wait_weeks)
     errors = list(parsed.errors)
     region = find_region(region_name)
     if region is None:
         errors.append(LineError(None, unknown_region_message(region_name) + " Importeer eerst de producten van de regio; dat maakt de regio aan."))
         raise ImportFailed(errors)
     try:
-        plans, warnings = _check_offerings(region, parsed, errors)
+        plans, warnings = _check_offerings(region, parsed, errors, max_wait_weeks)
         if errors:
             raise ImportFailed(errors)
         summary = ImportSummary("offerings", region.name, len(parsed.rows), warnings=warnings, dry_run=dry_run)
@@ -227,7 +231,7 @@ _FIELD_NAMES = {
 }
 
 
-def _check_offerings(region: Region, parsed: parsing.Parsed, errors: list[LineError]) -> tuple[list[_Plan], list[LineError]]:
+def _check_offerings(region: Region, parsed: parsing.Parsed, errors: list[LineError], max_wait_weeks: int) -> tuple[list[_Plan], list[LineError]]:
     """Everything that needs the register: products, places, duplicates, conflicts, merged ranges."""
     warnings: list[LineError] = []
     products = {p.code: p for p in db.session.scalars(db.select(Product).where(Product.region_id == region.id))}
@@ -296,6 +300,11 @@ def _check_offerings(region: Region, parsed: parsing.Parsed, errors: list[LineEr
                 problems.append(f"vrije plekken ({merged['free_places']}) wordt meer dan de capaciteit ({merged['capacity']}).")
         elif row.figures.get("age_min", 0) > row.figures.get("age_max", parsing.DEFAULT_AGE["age_max"]):
             problems.append(f"leeftijd min ({row.figures['age_min']}) is hoger dan de standaard leeftijd max (18); vul leeftijd_max in.")
+        # Waits per target group only for groups the offering serves after the import (file or register).
+        groups = row.figures.get("target_groups", offering.target_groups if offering is not None else [])
+        waits = row.figures.get("group_waits", offering.group_waits if offering is not None else {})
+        if waits and groups is not None and (problem := parsing.group_waits_problem(waits, groups, max_wait_weeks)):
+            problems.append(problem)
         if problems:
             errors.extend(LineError(row.line, p) for p in dict.fromkeys(problems))
             continue
@@ -458,12 +467,10 @@ def _apply(region: Region, step: _Step, created_providers: dict, created_locatio
     if step.action == "create":
         # Column defaults only apply on INSERT; record_creation reads the values before that.
         offering = Offering(provider=provider, location=location, product=plan.product, intake_status="open",
-                            target_groups_raw="", note="", **parsing.DEFAULT_AGE)
+                            target_groups_raw="", group_waits_raw="", note="", **parsing.DEFAULT_AGE)
         for name, value in row.figures.items():
-            if name == "target_groups":
-                offering.target_groups = value
-            else:
-                setattr(offering, name, value)
+            setattr(offering, name, value)  # target_groups and group_waits through their properties
+        offering.realised_period_end = with_realised_period(offering, row.figures, stamp).get("realised_period_end")
         offering.updated_at, offering.updated_by, offering.last_update_kind = stamp, author, "import"
         offering.stale = freshness.is_stale(stamp, now)
         db.session.add(offering)
@@ -486,6 +493,11 @@ def _number(value) -> str:
     return "" if value is None else str(value)
 
 
+def _weeks(value: float | None) -> str:
+    """7.0 -> '7', 7.5 -> '7.5': a decimal point, so the comma-separated file needs no quotes."""
+    return "" if value is None else wait_figures.weeks_text(value).replace(",", ".")
+
+
 def export_offerings(region: Region) -> str:
     """The region's offerings in the import format (',' separated); importing it back changes nothing."""
     out = io.StringIO()
@@ -505,6 +517,7 @@ def export_offerings(region: Region) -> str:
             p.name, p.intake_email or "", p.intake_phone or "", loc.name, loc.street or "", loc.postcode or "",
             loc.woonplaats or "", repr(loc.lat), repr(loc.lon), o.product.code, _number(o.capacity),
             _number(o.free_places), _number(o.waiting_weeks), o.age_min, o.age_max, "|".join(o.target_groups),
-            o.intake_status, _format_timestamp(o.updated_at),
+            o.intake_status, _format_timestamp(o.updated_at), _number(o.waiting_count),
+            _weeks(o.realised_wait_weeks), _number(o.realised_started), wait_figures.format_group_waits(o.group_waits),
         ]))
     return out.getvalue()

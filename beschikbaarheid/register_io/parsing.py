@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from beschikbaarheid.domain import wait_figures
 from beschikbaarheid.domain.freshness import TZ
+from beschikbaarheid.domain.plausibility import Limits
 from beschikbaarheid.domain.plain_text import (
     has_control_characters,
     restore_formula,
@@ -37,6 +39,8 @@ OFFERING_COLUMNS = (
     "aanbieder", "aanbieder_email", "aanbieder_telefoon", "locatie", "straat", "postcode", "woonplaats",
     "lat", "lon", "productcode", "capaciteit", "vrije_plekken", "wachttijd_weken", "leeftijd_min",
     "leeftijd_max", "doelgroepen", "aanmelding", "laatst_bijgewerkt",
+    # Optional (issue 15), last so that tools reading the older columns by position keep working.
+    "wachtenden", "gerealiseerde_wachttijd_weken", "gestart_aantal", "wachttijd_doelgroepen",
 )
 OFFERING_REQUIRED = ("aanbieder", "locatie", "productcode", "capaciteit", "vrije_plekken", "wachttijd_weken", "aanmelding")
 
@@ -49,6 +53,10 @@ FIGURE_COLUMNS = {
     "leeftijd_min": "age_min",
     "leeftijd_max": "age_max",
     "doelgroepen": "target_groups",
+    "wachtenden": "waiting_count",
+    "gerealiseerde_wachttijd_weken": "realised_wait_weeks",
+    "gestart_aantal": "realised_started",
+    "wachttijd_doelgroepen": "group_waits",
 }
 AGE_MAX = 27
 DEFAULT_AGE = {"age_min": 0, "age_max": 18}
@@ -372,6 +380,21 @@ def parse_target_groups(text: str) -> list[str]:
     return codes
 
 
+def parse_realised_weeks(text: str) -> float | None:
+    """An average in weeks, one decimal at most (decimal comma or point), by the form's rule."""
+    weeks, error = wait_figures.parse_weeks(text)
+    if error:
+        raise ValueError(f"gerealiseerde wachttijd '{text}': {error[:1].lower()}{error[1:]}")
+    return weeks
+
+
+def group_waits_problem(waits: dict[str, int], target_groups, max_weeks: int) -> str | None:
+    """Why waits per target group cannot be imported (the form's rules), or None. `target_groups`:
+    the offering's groups after the import, None while unknown (the register decides later)."""
+    problems = wait_figures.group_waits_errors(waits, known=TARGET_GROUPS, served=target_groups, max_weeks=max_weeks)
+    return f"wachttijd_doelgroepen: {' '.join(problems)}" if problems else None
+
+
 def parse_intake(text: str) -> str:
     """open / gesloten / overleg (the Dutch labels are understood too)."""
     code = _INTAKE_ALIASES.get(text.strip().lower())
@@ -432,8 +455,11 @@ def parse_products(data: bytes | str) -> Parsed:
     return Parsed(rows, errors, columns, delimiter)
 
 
-def parse_offerings(data: bytes | str, *, now: dt.datetime) -> Parsed:
-    """Check an offering file cell by cell; register look-ups (products, places) come later."""
+def parse_offerings(data: bytes | str, *, now: dt.datetime, max_wait_weeks: int = Limits.max_waiting_weeks) -> Parsed:
+    """Check an offering file cell by cell; register look-ups (products, places) come later.
+
+    `max_wait_weeks` is the form's limit for a waiting time (PLAUSIBILITY_MAX_WAITING_WEEKS), used
+    for the realised wait and the waits per target group."""
     columns, table, errors, delimiter = read_table(data, OFFERING_COLUMNS, OFFERING_REQUIRED)
     rows: list[OfferingRow] = []
     for line, row in table:
@@ -486,6 +512,19 @@ def parse_offerings(data: bytes | str, *, now: dt.datetime) -> Parsed:
             figures["intake_status"] = attempt(parse_intake, row["aanmelding"])
         if "doelgroepen" in row:
             figures["target_groups"] = attempt(parse_target_groups, row["doelgroepen"])
+        for column, label in (("wachtenden", "wachtenden"), ("gestart_aantal", "gestart aantal")):
+            if column in row:
+                figures[FIGURE_COLUMNS[column]] = attempt(parse_count, row[column], label)
+        if "gerealiseerde_wachttijd_weken" in row:
+            figures["realised_wait_weeks"] = attempt(parse_realised_weeks, row["gerealiseerde_wachttijd_weken"])
+        if {"gerealiseerde_wachttijd_weken", "gestart_aantal"} & row.keys() and not problems:
+            problem = wait_figures.realised_error(figures.get("realised_wait_weeks"), figures.get("realised_started"), max_wait_weeks)
+            if problem:
+                problems.append(f"gerealiseerde wachttijd en gestart_aantal: {problem[:1].lower()}{problem[1:]}")
+        if "wachttijd_doelgroepen" in row:
+            waits = figures["group_waits"] = attempt(wait_figures.parse_group_waits, row["wachttijd_doelgroepen"])
+            if waits and (problem := group_waits_problem(waits, None, max_wait_weeks)):
+                problems.append(problem)
         capacity, free = figures.get("capacity"), figures.get("free_places")
         if capacity is not None and free is not None and free > capacity:
             problems.append(f"vrije plekken ({free}) is meer dan de capaciteit ({capacity}).")

@@ -30,7 +30,7 @@ from flask_babel import get_translations
 from rapidfuzz import fuzz, process
 from sqlalchemy.dialects import postgresql, sqlite
 
-from beschikbaarheid.domain import freshness, geo, scoring
+from beschikbaarheid.domain import freshness, geo, scoring, wait_figures
 from beschikbaarheid.domain.matching import CatalogueProduct, Need, NeedNotFound, match_need, split_keywords
 from beschikbaarheid.domain.places import PlaceNotFound, Resolved
 from beschikbaarheid.extensions import db
@@ -115,7 +115,7 @@ class ResultRow:
     lat: float
     lon: float
     km: float
-    waiting_weeks: int | None
+    waiting_weeks: int | None  # the wait that applies to this search (see waiting_applied)
     free_places: int | None
     intake_status: str
     updated_at: dt.datetime | None
@@ -129,6 +129,16 @@ class ResultRow:
     crisis_phone: str | None
     website: str | None
     target_groups: tuple[str, ...]
+    waiting_applied: str = wait_figures.GENERAL  # whose wait waiting_weeks is: "algemeen" or a target-group code
+    general_waiting_weeks: int | None = None
+    waiting_count: int | None = None
+    realised_wait_weeks: float | None = None
+    realised_started: int | None = None
+    realised_period_end: dt.date | None = None
+
+    @property
+    def realised_period_start(self) -> dt.date | None:
+        return wait_figures.period_start(self.realised_period_end) if self.realised_period_end else None
 
 
 @dataclass
@@ -265,6 +275,7 @@ def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, a
         sa.select(  # Search.top unpacks the rows in this order
             Offering.id, Offering.product_id, Offering.age_min, Offering.age_max, Offering.target_groups_raw,
             Offering.intake_status, Offering.waiting_weeks, Offering.free_places, Offering.updated_at, Location.lat, Location.lon,
+            Offering.group_waits_raw,
         )
         .join(Location, Location.id == Offering.location_id)
         .where(
@@ -287,6 +298,7 @@ def details(offering_ids: list[int]) -> dict[int, sa.Row]:
             Offering.id, Offering.provider_id, Location.name.label("location_name"), Location.postcode, Location.woonplaats,
             Municipality.name.label("municipality"), Provider.name.label("provider_name"),
             Provider.intake_phone, Provider.intake_email, Provider.crisis_phone, Provider.website,
+            Offering.waiting_count, Offering.realised_wait_weeks, Offering.realised_started, Offering.realised_period_end,
         )
         .join(Location, Location.id == Offering.location_id)
         .join(Provider, Provider.id == Offering.provider_id)
@@ -306,6 +318,7 @@ class Hit:
     parts: scoring.Parts
     score: int
     match_kind: str
+    wait: tuple[int | None, str]  # (weeks, whose) as wait_figures.applied_wait decided for this search
     key: tuple  # scoring.sort_key, worked out once
 
 
@@ -344,39 +357,47 @@ class _Search:
         found = []
         parsed: dict[str, frozenset[str]] = {}  # many offerings serve the same groups
         for row in candidates(self.outcome.region.id, strengths, place.lat, place.lon, km, criteria.age, self.day):
-            _id, _product, age_min, age_max, groups_raw, intake_status, waiting_weeks, _free, _updated, lat, lon = row
+            _id, _product, age_min, age_max, groups_raw, intake_status, _waiting, _free, _updated, lat, lon, _group_waits = row
             distance = geo.geodesic_km(place.lat, place.lon, lat, lon)
             if not beyond_km < distance <= km:  # in the box, outside the circle (or inside the inner one)
                 continue
             groups = parsed.get(groups_raw)
             if groups is None:
                 groups = parsed[groups_raw] = frozenset(g for g in groups_raw.split("|") if g)
+            wait = self._applied_wait(row)
             if scoring.eligible(age_min=age_min, age_max=age_max, groups=groups, intake_status=intake_status,
-                                waiting_weeks=waiting_weeks, criteria=criteria):
-                found.append((distance, row, groups))
+                                waiting_weeks=wait[0], criteria=criteria):
+                found.append((distance, row, groups, wait))
         found.sort(key=lambda f: f[0])
         strongest = max(strengths.values(), default=0.0)
         best: list[Hit] = []
-        for distance, row, groups in found:
+        for distance, row, groups, wait in found:
             if len(best) >= k:
                 last = best[-1]
                 bound = scoring.best_possible(strongest, distance, self.settings)
                 if bound < last.score or (bound == last.score and round(distance, 3) > round(last.km, 3)):
                     break
-            hit = self._hit(row, groups, distance, strengths[row.product_id], kinds.get(row.product_id, "name"))
+            hit = self._hit(row, groups, wait, distance, strengths[row.product_id], kinds.get(row.product_id, "name"))
             bisect.insort(best, hit, key=lambda h: h.key)
             del best[k:]
         return best, len(found)
 
-    def _hit(self, row: sa.Row, groups: frozenset[str], distance: float, strength: float, match_kind: str) -> Hit:
+    def _applied_wait(self, row: sa.Row) -> tuple[int | None, str]:
+        """The wait filtered on, scored and shown: a ticked group's own wait or the general one."""
+        if not (self.criteria.required_groups and row.group_waits_raw):
+            return row.waiting_weeks, wait_figures.GENERAL  # the common case, without parsing anything
+        waits = wait_figures.parse_group_waits(row.group_waits_raw)
+        return wait_figures.applied_wait(row.waiting_weeks, waits, self.criteria.required_groups)
+
+    def _hit(self, row: sa.Row, groups: frozenset[str], wait: tuple[int | None, str], distance: float, strength: float, match_kind: str) -> Hit:
         """One candidate scored by domain/scoring."""
         parts = scoring.score_parts(
-            match_strength=strength, km=distance, waiting_weeks=row.waiting_weeks, free_places=row.free_places,
+            match_strength=strength, km=distance, waiting_weeks=wait[0], free_places=row.free_places,
             intake_status=row.intake_status, updated_at=row.updated_at, now=self.now, settings=self.settings,
             preferred_served=len(self.preferred & groups), preferred_total=len(self.preferred),
         )
         score = scoring.score(parts, self.settings)
-        return Hit(row, groups, distance, parts, score, match_kind, scoring.sort_key(score, distance, row.id, self.day))
+        return Hit(row, groups, distance, parts, score, match_kind, wait, scoring.sort_key(score, distance, row.id, self.day))
 
     def rows(self, hits: list[Hit], need_label: str, about: dict[int, sa.Row]) -> list[ResultRow]:
         """The hits as result rows with their names and contact details (`about`, from `details`),
@@ -401,7 +422,7 @@ class _Search:
             lat=row.lat,
             lon=row.lon,
             km=hit.km,
-            waiting_weeks=row.waiting_weeks,
+            waiting_weeks=hit.wait[0],
             free_places=row.free_places,
             intake_status=row.intake_status,
             updated_at=row.updated_at,
@@ -415,7 +436,8 @@ class _Search:
                 need_label=need_label,
                 km=hit.km,
                 origin_label=self.outcome.place.label,
-                waiting_weeks=row.waiting_weeks,
+                waiting_weeks=hit.wait[0],
+                applied_wait=hit.wait[1],
                 free_places=row.free_places,
                 intake_status=row.intake_status,
                 updated_at=row.updated_at,
@@ -432,6 +454,12 @@ class _Search:
             crisis_phone=about.crisis_phone if (product.form == "crisis" or product.category == "46") else None,
             website=about.website if (about.website or "").lower().startswith(("https://", "http://")) else None,
             target_groups=tuple(sorted(hit.groups)),
+            waiting_applied=hit.wait[1],
+            general_waiting_weeks=row.waiting_weeks,
+            waiting_count=about.waiting_count,
+            realised_wait_weeks=about.realised_wait_weeks,
+            realised_started=about.realised_started,
+            realised_period_end=about.realised_period_end,
         )
 
 

@@ -6,17 +6,25 @@ confirmation appends one row of kind 'confirm', so runs of blind confirmation st
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
+from beschikbaarheid.domain import freshness, wait_figures
 from beschikbaarheid.domain.client_data import check_free_text
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Contract, Location, Offering, OfferingChange, Product, Provider, utcnow
 
 # Fields a provider (or an import) may change, in display order.
-EDITABLE_FIELDS = ("capacity", "free_places", "waiting_weeks", "intake_status", "age_min", "age_max", "target_groups", "note")
+EDITABLE_FIELDS = (
+    "capacity", "free_places", "waiting_weeks", "intake_status", "age_min", "age_max", "target_groups", "note",
+    "waiting_count", "realised_wait_weeks", "realised_started", "group_waits",
+)
+REALISED_FIELDS = ("realised_wait_weeks", "realised_started")
+# Set by the service, never typed: the period a saved realised wait covers (see with_realised_period).
+DERIVED_FIELDS = ("realised_period_end",)
 
 
 def as_text(value) -> str | None:
@@ -25,6 +33,10 @@ def as_text(value) -> str | None:
         return None
     if isinstance(value, (list, tuple, set)):
         return "|".join(sorted(value))
+    if isinstance(value, dict):
+        return wait_figures.format_group_waits(value)
+    if isinstance(value, float):
+        return f"{value:.1f}"
     return str(value)
 
 
@@ -39,7 +51,21 @@ def own_contacts(offering: Offering) -> tuple[str | None, ...]:
 
 
 def _current(offering: Offering, field: str):
-    return offering.target_groups if field == "target_groups" else getattr(offering, field)
+    if field == "group_waits" and offering.group_waits_raw is None:
+        return {}  # a new offering before its INSERT: the column default ("") is not applied yet
+    return getattr(offering, field)  # target_groups and group_waits: the properties, not the stored text
+
+
+def with_realised_period(offering: Offering, changes: dict, now: dt.datetime) -> dict:
+    """A save that carries the realised wait reports it for the two full months before the save's
+    (Amsterdam) day: add the end of that period, or clear it when the realised figures are cleared."""
+    if not set(REALISED_FIELDS) & changes.keys():
+        return changes
+    weeks = changes.get("realised_wait_weeks", offering.realised_wait_weeks)
+    started = changes.get("realised_started", offering.realised_started)
+    reported = weeks is not None or started is not None
+    end = wait_figures.realised_period(freshness.local_date(now))[1] if reported else None
+    return {**changes, "realised_period_end": end}
 
 
 def apply_update(
@@ -62,12 +88,14 @@ def apply_update(
     if changes.get("note") and (problem := check_free_text(changes["note"], multiline=True, own=own_contacts(offering))):
         raise ClientDataRefused(problem)
     rows: list[OfferingChange] = []
-    for field, new in changes.items():
-        if field not in EDITABLE_FIELDS:
+    for field, new in with_realised_period(offering, changes, now).items():
+        if field not in EDITABLE_FIELDS + DERIVED_FIELDS:
             raise ValueError(f"field {field!r} cannot be changed")
         old = _current(offering, field)
         if field == "target_groups":
             new = sorted({g.strip().upper() for g in new if g and g.strip()})
+        if field == "group_waits":
+            new = {code.strip().upper(): int(weeks) for code, weeks in new.items()}
         if as_text(old) == as_text(new):
             continue
         setattr(offering, field, new)
@@ -111,7 +139,7 @@ def record_creation(offering: Offering, *, author: str, via: str, user_id: int |
             offering=offering, changed_at=now, author=author, user_id=user_id, via=via, kind="create",
             field=field, old_value=None, new_value=as_text(_current(offering, field)),
         )
-        for field in EDITABLE_FIELDS
+        for field in EDITABLE_FIELDS + DERIVED_FIELDS
         if as_text(_current(offering, field)) not in (None, "")
     ]
     if rows:
@@ -268,15 +296,28 @@ def history(offering_id: int, limit: int = 500) -> list[OfferingChange]:
     ))
 
 
-def waiting_series(offering: Offering) -> list[tuple[dt.datetime, int]]:
-    """Waiting weeks over time from the history (oldest first), for the history chart."""
+def waiting_series(offering: Offering, field: str = "waiting_weeks") -> list[tuple[dt.datetime, float]]:
+    """A figure over time from the history (oldest first), for the history charts: the expected
+    wait by default, or another weekly figure ("realised_wait_weeks")."""
     rows = db.session.execute(
         db.select(OfferingChange.changed_at, OfferingChange.new_value)
-        .where(OfferingChange.offering_id == offering.id, OfferingChange.field == "waiting_weeks",
+        .where(OfferingChange.offering_id == offering.id, OfferingChange.field == field,
                OfferingChange.kind.in_(("create", "update")))
         .order_by(OfferingChange.changed_at, OfferingChange.id)
     ).all()
-    points = [(at, int(value)) for at, value in rows if value not in (None, "") and str(value).lstrip("-").isdigit()]
-    if not points and offering.waiting_weeks is not None and offering.updated_at is not None:
-        points = [(offering.updated_at, offering.waiting_weeks)]
+    points = [(at, _number(value)) for at, value in rows if _number(value) is not None]
+    current = getattr(offering, field)
+    if not points and current is not None and offering.updated_at is not None:
+        points = [(offering.updated_at, current)]
     return points
+
+
+def _number(value: str | None) -> int | float | None:
+    """A history value as a number ('6' -> 6, '7.5' -> 7.5); None for empty or anything else."""
+    try:
+        number = float(value or "")
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() and "." not in (value or "") else number

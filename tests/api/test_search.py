@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import SearchLog
+from tests import factories
 from tests.helpers import ROOT
 
 OPENAPI = ROOT / "beschikbaarheid" / "api" / "openapi.yaml"
@@ -73,7 +74,10 @@ def test_search_answers_the_documented_shape(client, world):
     assert set(first) == {
         "offering_id", "aanbieder", "product", "locatie", "afstand_km", "wachttijd_weken", "vrije_plekken",
         "aanmelding", "laatst_bijgewerkt", "verouderd", "score", "onderdelen",
+        "wachttijd_toegepast", "wachtenden", "gerealiseerde_wachttijd",
     }
+    # Nothing reported about waiting counts or realised waits, and no target group asked for.
+    assert (first["wachttijd_toegepast"], first["wachtenden"], first["gerealiseerde_wachttijd"]) == ("algemeen", None, None)
     assert first["product"] == {"code": "43A10", "naam": "Gezinshuis"}
     assert first["locatie"]["woonplaats"] == "Helmond" and first["locatie"]["postcode"] == "5701"
     assert first["afstand_km"] == 0.2 and first["wachttijd_weken"] == 4 and first["aanmelding"] == "open"
@@ -185,3 +189,38 @@ def test_openapi_file_is_served_and_describes_the_search(client):
     assert spec["openapi"].startswith("3.1")
     names = {p["name"] for p in spec["paths"]["/search"]["get"]["parameters"]}
     assert names == {"locatie", "leeftijd", "product", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten", "regio"}
+
+
+def _report_wait_figures(app, world) -> None:
+    with app.app_context():
+        factories.linde_reports_wait_figures(world["linde"])
+
+
+def test_a_ticked_group_with_its_own_wait_is_the_wait_returned_and_documented(app, client, world):
+    _report_wait_figures(app, world)
+    body = get(client, **GOOD, doelgroepen="ASS").get_json()
+    check(body, response_schema("200"))
+    linde = next(r for r in body["results"] if r["offering_id"] == world["linde"])
+    assert (linde["wachttijd_weken"], linde["wachttijd_toegepast"], linde["wachtenden"]) == (20, "ASS", 7)
+    assert linde["gerealiseerde_wachttijd"] == {"weken": 9.5, "gestart": 3, "periode": {"van": "2026-10-01", "tot_en_met": "2026-11-30"}}
+    # LVB has no wait of its own: the general wait applies; with both, the longer (ASS) does.
+    lvb = next(r for r in get(client, **GOOD, doelgroepen="LVB").get_json()["results"] if r["offering_id"] == world["linde"])
+    assert (lvb["wachttijd_weken"], lvb["wachttijd_toegepast"]) == (4, "algemeen")
+    both = next(r for r in get(client, **GOOD, doelgroepen="ASS,LVB").get_json()["results"] if r["offering_id"] == world["linde"])
+    assert (both["wachttijd_weken"], both["wachttijd_toegepast"]) == (20, "ASS")
+
+
+def test_the_maximum_wait_filters_on_the_applied_wait(app, client, world):
+    _report_wait_figures(app, world)
+    ids = lambda **kw: [r["offering_id"] for r in get(client, **GOOD, max_wachttijd="10", **kw).get_json()["results"]]  # noqa: E731
+    assert world["linde"] in ids(doelgroepen="LVB")
+    assert world["linde"] not in ids(doelgroepen="ASS")
+
+
+def test_group_waits_do_not_change_a_search_without_groups(app, client, world):
+    before = get(client, **GOOD).get_json()["results"]
+    _report_wait_figures(app, world)
+    after = get(client, **GOOD).get_json()["results"]
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in ("wachtenden", "gerealiseerde_wachttijd")} for r in rows]  # noqa: E731
+    assert strip(after) == strip(before)
+    assert after[0]["wachttijd_weken"] == 4 and after[0]["wachttijd_toegepast"] == "algemeen"

@@ -173,3 +173,42 @@ def test_provider_pages_pass_axe(app, live_server, page):
         result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
         serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
         assert serious == [], (url or pages[0], serious)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_report_waiting_count_and_realised_wait_inline_then_confirm_all_keeps_them(app, live_server, page):
+    with app.app_context():
+        ids = _fill_register()
+    _login(page, live_server, "planner@zonnehuis.example")
+    oid = ids[0]
+    _edit_row(page, oid, free_places=0, waiting_count=4, realised_wait_weeks="6,5", realised_started=3)
+    expect(page.locator(f"#o-{oid} .row-notice")).to_contain_text("Opgeslagen")
+    expect(page.locator(f"#o-{oid} [data-field=waiting_count]")).to_have_text("4")
+    expect(page.locator(f"#o-{oid} [data-field=realised]")).to_contain_text("6,5 weken gemiddeld, 3 gestart")
+    # n without an average: refused in the row, nothing saved
+    _edit_row(page, ids[1], realised_started=2)
+    expect(page.locator(f"#realised_started-{ids[1]}-error")).to_contain_text("gemiddelde gerealiseerde wachttijd")
+    page.locator(f"#o-{ids[1]}").get_by_role("link", name="Annuleren").click()
+    page.get_by_role("button", name="Alles ongewijzigd bevestigen").click()
+    expect(page.locator(".flashes")).to_contain_text("7 regels bevestigd als ongewijzigd")
+    with app.app_context():
+        o = db.session.get(Offering, oid)
+        assert (o.waiting_count, o.realised_wait_weeks, o.realised_started) == (4, 6.5, 3)
+        assert db.session.get(Offering, ids[1]).realised_started is None
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_wait_per_target_group_on_the_page_without_javascript(app, live_server, page_nojs):
+    with app.app_context():
+        ids = _fill_register()
+    page = page_nojs
+    _login(page, live_server, "planner@zonnehuis.example")
+    oid = ids[3]
+    page.goto(f"{live_server}/aanbieder/aanbod/{oid}/bewerken")
+    page.get_by_label("Eigen wachttijd (weken) voor ASS (autisme)").fill("20")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("#group_waits-error")).to_contain_text("Vink de doelgroep aan")
+    page.get_by_label("ASS (autisme)", exact=True).check()
+    page.get_by_role("button", name="Opslaan").click()
+    page.wait_for_url(re.compile(r"/aanbieder/\d+/#o-\d+$"))
+    expect(page.locator(f"#o-{oid} [data-field=group_waits]")).to_have_text("ASS: 20 weken")

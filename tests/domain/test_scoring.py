@@ -215,3 +215,12 @@ def test_no_offering_scores_above_the_best_possible_at_its_distance(s, strength,
     actual = _score(s, match_strength=strength, km=km + farther, waiting_weeks=weeks, free_places=free, intake_status=intake,
                     updated_at=updated, preferred_served=served, preferred_total=total)
     assert actual <= scoring.best_possible(strength, km, s)
+
+
+def test_explanation_names_the_target_groups_own_wait_when_it_applied():
+    common = dict(match_kind="code", product_label="43A10 Gezinshuis", need_label="43A10 Gezinshuis", km=2.0,
+                  origin_label="Helmond", free_places=0, intake_status="open", updated_at=NOW, now=NOW, required_groups=["ASS"])
+    assert "Wachttijd voor ASS: 20 weken" in scoring.explain(waiting_weeks=20, applied_wait="ASS", **common)
+    assert "Wachttijd voor ASS: 1 week" in scoring.explain(waiting_weeks=1, applied_wait="ASS", **common)
+    general = scoring.explain(waiting_weeks=6, applied_wait="algemeen", **common)
+    assert "Wachttijd 6 weken" in general and not any("voor ASS" in line for line in general)

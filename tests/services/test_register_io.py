@@ -97,7 +97,7 @@ def test_product_rules():
 
 
 def test_offering_cells_are_checked_with_dutch_reasons():
-    header = ",".join(parsing.OFFERING_COLUMNS)
+    header = ",".join(parsing.OFFERING_COLUMNS[:18])  # a file without the optional wait-figure columns
     text = header + "\nA,mail@,1,L,,1234ab,,51.5,5.5,43A10,x,-1,3,19,18,ass|x,dicht,2024-13-01\n"
     parsed = parsing.parse_offerings(text, now=NOW)
     messages = " ".join(e.message for e in parsed.errors)
@@ -434,3 +434,80 @@ def test_typo_is_corrected_with_a_warning_and_known_locations_need_no_address(ap
         assert [(w.line, w.message) for w in summary.warnings] == [(3, "woonplaats 'Helmnd' gelezen als 'Helmond'.")]
         assert (house.lat, house.lon) == (51.4801, 5.6602)  # kept, not moved to a centroid
         assert db.session.scalar(sa.select(Location).where(Location.name == "Nieuwe plek")).lat == 51.4793
+
+
+# -- the wait-figure columns (issue 15) ----------------------------------------------------------
+
+WAIT_COLUMNS = "wachtenden,gerealiseerde_wachttijd_weken,gestart_aantal,wachttijd_doelgroepen"
+
+
+def _with_wait_columns(cells_by_line: dict[int, str]) -> str:
+    """offerings.csv with the four optional columns; `cells_by_line` fills them per data line (1 = first)."""
+    lines = (DATA / "offerings.csv").read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + "," + WAIT_COLUMNS]
+    out += [line + "," + cells_by_line.get(i, ",,,") for i, line in enumerate(lines[1:], start=1)]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("cells, message", [
+    ("-2,,,", "wachtenden mag niet negatief zijn (-2)"),
+    ("3,7.55,4,", "hoogstens één cijfer achter de komma"),
+    ("3,-1,4,", "gerealiseerde wachttijd '-1': dit getal kan niet negatief zijn"),
+    ("3,,4,", "vul de gemiddelde gerealiseerde wachttijd in van de 4 gestarte jeugdigen"),
+    ("3,7.5,,", "vul ook in hoeveel jeugdigen gestart zijn"),
+    ("3,7.5,0,", "bij 0 gestarte jeugdigen (geen starts) is er geen gemiddelde wachttijd"),
+    ("3,,,ASS=20|XYZ=3", "Onbekende doelgroep: XYZ."),
+    ("3,,,ASS=twintig", "'ASS=twintig' is geen doelgroep met wachttijd"),
+    ("3,,,ASS=200", "meer dan 156 weken kan niet kloppen (ASS)"),
+])
+def test_wait_figure_cells_are_checked_per_line(cells, message):
+    parsed = parsing.parse_offerings(_with_wait_columns({2: cells}), now=NOW)
+    assert [(e.line, message in e.message) for e in parsed.errors] == [(3, True)], parsed.errors
+    assert len(parsed.rows) == 3
+
+
+def test_wait_figures_import_with_history_and_the_period_before_the_report(app, runner):
+    _setup(app, runner)
+    with app.app_context():
+        # Huize Linde 43A10 serves ASS and TRAUMA; its row is dated 2024-03-01.
+        summary = import_offerings(REGION, _with_wait_columns({1: "5,14.5,3,ASS=30"}), source="wacht.csv", now=NOW)
+        assert summary.counts["offerings_updated"] == 1 and summary.counts["offerings_unchanged"] == 3
+        house = _offering("Stichting De Linde (fictief)", "Huize Linde", "43A10")
+        assert (house.waiting_count, house.realised_wait_weeks, house.realised_started, house.group_waits) == (5, 14.5, 3, {"ASS": 30})
+        assert house.realised_period_end == dt.date(2024, 2, 29)  # reported 1 March: January and February 2024
+        changes = db.session.scalars(sa.select(OfferingChange).where(OfferingChange.offering_id == house.id, OfferingChange.kind == "update")).all()
+        assert {(c.field, c.new_value) for c in changes} == {
+            ("waiting_count", "5"), ("realised_wait_weeks", "14.5"), ("realised_started", "3"), ("group_waits", "ASS=30"),
+            ("realised_period_end", "2024-02-29"),
+        }
+
+
+def test_wait_for_a_group_the_offering_does_not_serve_is_refused(app, runner):
+    _setup(app, runner)
+    with app.app_context():
+        with pytest.raises(ImportFailed) as failed:
+            import_offerings(REGION, _with_wait_columns({1: ",,,LVB=30"}), source="wacht.csv", now=NOW)
+        assert [e.line for e in failed.value.errors] == [2]
+        assert "alleen voor een doelgroep waar het aanbod mee werkt: LVB" in failed.value.errors[0].message
+        assert _offering("Stichting De Linde (fictief)", "Huize Linde", "43A10").group_waits == {}
+
+
+def test_export_with_wait_figures_round_trips_byte_identical(app, runner, tmp_path):
+    _setup(app, runner)
+    with app.app_context():
+        import_offerings(REGION, _with_wait_columns({1: "5,14.5,3,TRAUMA=8|ASS=30", 2: "0,,0,"}), source="wacht.csv", now=NOW)
+        db.session.commit()
+        snapshot = [(o.id, o.waiting_count, o.realised_wait_weeks, o.realised_started, o.group_waits_raw, o.version)
+                    for o in db.session.scalars(sa.select(Offering).order_by(Offering.id))]
+    out = tmp_path / "aanbod.csv"
+    assert runner.invoke(args=["export", "offerings", "--region", REGION, str(out)]).exit_code == 0
+    text = out.read_bytes().decode("utf-8")
+    assert text.splitlines()[0].endswith("," + WAIT_COLUMNS)
+    assert ",ASS|TRAUMA,open,2024-03-01T00:00:00+01:00,5,14.5,3,ASS=30|TRAUMA=8\r\n" in text
+    assert ",gesloten,2024-03-01T10:30:00+01:00,0,,0,\r\n" in text
+    result = runner.invoke(args=["import", "offerings", "--region", REGION, str(out)])
+    assert result.exit_code == 0 and "4 aanbod ongewijzigd" in result.output, result.output
+    with app.app_context():
+        assert [(o.id, o.waiting_count, o.realised_wait_weeks, o.realised_started, o.group_waits_raw, o.version)
+                for o in db.session.scalars(sa.select(Offering).order_by(Offering.id))] == snapshot
+        assert export_offerings(db.session.scalar(sa.select(Region))) == text

@@ -337,3 +337,21 @@ def test_the_best_alternatives_are_found_among_many(app, world):
                 expected.append((scoring.sort_key(scoring.score(parts, settings), km, o.id, day), o.id))
     assert [r.offering_id for r in outcome.alternatives] == [oid for _key, oid in sorted(expected)[:3]]
     assert len(expected) > 20  # enough that most are never scored
+
+
+def test_the_card_shows_the_applied_wait_the_waiting_count_and_the_realised_wait(app, client, world):
+    with app.app_context():
+        f.linde_reports_wait_figures(world["linde"])
+    page = client.get(SEARCH).get_data(as_text=True)
+    general = section(page, "De Linde", "</article>")
+    assert "4 weken" in general and "Wachttijd 4 weken" in general and "voor ASS" not in general
+    assert "<dt>Wachtenden</dt><dd>7</dd>" in general
+    assert "9,5 weken gemiddeld, 3 gestart (1 oktober – 30 november 2026)" in general
+    ass = client.get(SEARCH + "&doelgroepen=ASS").get_data(as_text=True)
+    card = section(ass, "De Linde", "</article>")
+    assert "20 weken" in card and "(voor ASS; algemeen: 4 weken)" in card and "Wachttijd voor ASS: 20 weken" in card
+    # with the group's 20 weeks De Linde no longer fits a maximum of 10 weeks
+    assert "De Linde" not in names(client.get(SEARCH + "&doelgroepen=ASS&max_wachttijd=10").get_data(as_text=True))
+    # a card without any reported figures shows neither row
+    peel = section(page, "Huize Peel", "</article>")
+    assert "Wachttijd" in peel and "Wachtenden" not in peel and "Gerealiseerde wachttijd" not in peel
