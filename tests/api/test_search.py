@@ -64,7 +64,7 @@ def test_search_answers_the_documented_shape(client, world):
     assert response.status_code == 200
     body = response.get_json()
     check(body, response_schema("200"))
-    assert set(body) == {"query", "results", "verder_weg"}
+    assert set(body) == {"query", "results", "verder_weg", "crisisaanbod"}  # issue 17: crisis options apart
     assert body["query"]["locatie"] == {"label": "5701 Helmond", "lat": 51.4786, "lon": 5.6597}
     results = body["results"]
     assert [r["aanbieder"]["naam"] for r in results] == ["De Linde", "Tienerhuis", "Huize Peel"]
