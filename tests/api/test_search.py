@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import SearchLog
+from tests import factories
 from tests.helpers import ROOT
 
 OPENAPI = ROOT / "beschikbaarheid" / "api" / "openapi.yaml"
@@ -185,3 +186,16 @@ def test_openapi_file_is_served_and_describes_the_search(client):
     assert spec["openapi"].startswith("3.1")
     names = {p["name"] for p in spec["paths"]["/search"]["get"]["parameters"]}
     assert names == {"locatie", "leeftijd", "product", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten", "regio"}
+
+
+def test_crisis_options_resembling_the_need_come_apart_as_crisisaanbod(app, client, world):
+    """Issue 17: "pleegzorg" answers Pleegzorg in results and Crisispleegzorg in crisisaanbod only."""
+    with app.app_context():
+        factories.crisis_twins(world["region"])
+    body = get(client, locatie="5701", leeftijd="8", product="pleegzorg").get_json()
+    check(body, response_schema("200"))
+    assert body["results"][0]["product"]["code"] == "43A09"
+    assert len(body["crisisaanbod"]) == 1 and "46A05" in json.dumps(body["crisisaanbod"])
+    assert "46A05" not in json.dumps(body["results"])
+    asked = get(client, locatie="5701", leeftijd="8", product="crisispleegzorg").get_json()
+    assert asked["crisisaanbod"] == [] and "46A05" in json.dumps(asked["results"])

@@ -151,19 +151,7 @@ def crisis_twins(app, world):
     """Crisis products that resemble regular ones, each with an offering that has no wait at all
     and a free place: what used to come first for "pleegzorg" (issue 17)."""
     with app.app_context():
-        reg = db.session.get(f.Region, world["region"])
-        helmond = db.session.scalar(sa.select(f.Municipality).where(f.Municipality.name == "Helmond"))
-        pleegzorg = db.session.scalar(sa.select(f.Product).where(f.Product.code == "43A09"))
-        crisispleegzorg = f.product("46A05", "Crisispleegzorg", reg, 5, "crisis", keywords="crisispleegzorg, spoed pleeggezin")
-        crisisgezinshuis = f.product("46A02", "Crisisplek gezinshuis", reg, 5, "crisis", keywords="crisis gezinshuis")
-        places = {}
-        for name, lat in (("Pleeggezinnen Helmond", 51.4790), ("Crisispleeg Peel", 51.4785), ("Crisisgezinshuis Peel", 51.4780)):
-            owner = f.provider(name, crisis_phone="088-7654321")
-            places[name] = f.location(owner, f"Locatie {name}", lat, 5.6590, "5701", "Helmond", helmond)
-        f.offering(places["Pleeggezinnen Helmond"], pleegzorg, waiting_weeks=8, free_places=0)
-        f.offering(places["Crisispleeg Peel"], crisispleegzorg, waiting_weeks=0, free_places=2)
-        f.offering(places["Crisisgezinshuis Peel"], crisisgezinshuis, waiting_weeks=0, free_places=2)
-        db.session.commit()
+        f.crisis_twins(world["region"])
 
 
 def test_the_named_product_comes_first_and_crisis_options_stand_apart(client, crisis_twins):
