@@ -8,8 +8,9 @@ products it covers, each with a match strength for the fit part of the score (sc
 3. a two-digit iJw category ("45", "categorie 45"): every product in it, 0.5;
 4. free text: target-group words ("autisme" -> ASS) are taken out and suggested; the rest is
    compared with product names, families and keywords (rapidfuzz, typo- and space-tolerant: "pleeg
-   zorg"). A product's *family* is its name before ':' without parentheses and without
-   "regulier"/"specialistisch" ("Logeren: outputgericht (licht)" -> "logeren"), so a national
+   zorg"). A product's *family* is its name before ':' without parentheses and without the
+   variant words "regulier"/"specialistisch"/"fulltime"/"parttime" ("Logeren: outputgericht
+   (licht)" -> "logeren"), so a national
    catalogue without keywords is found across its execution variants.
    - *named* (0.90..0.95, scoring.TIER_NAMED): the whole need, or a part of it without target-group
      words, nearly *is* the product's name, family or a keyword ("gezinshuiz", "pleegzorg" in
@@ -55,7 +56,7 @@ MAX_SUGGESTIONS = 5
 NAMED_SCORE = 88.0  # a need at least this close to a product's name, family or keyword names it
 TYPO_SCORE = 85.0  # one word of the need at least this close to a word of the product is in it
 # Words of a product name that say which variant of a family it is, not what it is.
-VARIANT_WORDS = frozenset({"regulier", "specialistisch"})
+VARIANT_WORDS = frozenset({"regulier", "specialistisch", "fulltime", "parttime"})
 
 # Words that name a target group (codes as in models.core.TARGET_GROUPS); normalised, no accents.
 TARGET_GROUP_WORDS: dict[str, tuple[str, ...]] = {
@@ -238,8 +239,9 @@ def _product_similarity(query: str, product: CatalogueProduct, seen: dict | None
 
 def family(name: str) -> str:
     """A product's family, normalised: its name before ':' without what is in parentheses and
-    without the variant words "regulier"/"specialistisch" ("Logeren: outputgericht (licht)" and
-    "Logeren specialistisch: inspanningsgericht" -> "logeren"; "Gezinshuis" -> "gezinshuis")."""
+    without the variant words "regulier"/"specialistisch"/"fulltime"/"parttime" ("Logeren:
+    outputgericht (licht)" and "Logeren specialistisch: inspanningsgericht" -> "logeren";
+    "Begeleiden pleegzorg fulltime: outputgericht" -> "begeleiden pleegzorg")."""
     head = re.sub(r"\([^)]*\)?", " ", name.split(":")[0])
     return " ".join(w for w in normalise(head).split() if w not in VARIANT_WORDS)
 
