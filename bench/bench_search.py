@@ -228,7 +228,7 @@ def naive_search(outcome, config) -> tuple[list[int], list[int]]:
             intake_status=o.intake_status, updated_at=o.updated_at, now=now, settings=settings,
             preferred_served=len(preferred & groups), preferred_total=len(preferred),
         )
-        rows.append((scoring.sort_key(scoring.score(parts, settings), km, o.id, today), o.id, km))
+        rows.append((scoring.sort_key(scoring.score(parts, settings), km, o.id, today, need.strengths[o.product_id]), o.id, km))
     rows.sort()
     nearby = [r[1] for r in rows if r[2] <= outcome.radius_km]
     far = [r[1] for r in rows if outcome.radius_km < r[2] <= outcome.far_km] if len(nearby) < int(config["SEARCH_MIN_NEARBY_RESULTS"]) else []

@@ -235,3 +235,22 @@ def reminder_provider(name: str, *, updated=(LAST_MONTH,), email: str | None = "
         o.updated_at = when  # the factory stamps 'now' when given None; here None means never updated
     db.session.commit()
     return p.id
+
+
+def crisis_twins(region_id: int) -> None:
+    """Next to search_world: crisis products that resemble regular ones (Crisispleegzorg,
+    Crisisplek gezinshuis), each offered with no wait and free places, and a Pleegzorg offering
+    with 8 weeks and no free place: what used to put Crisispleegzorg first for "pleegzorg" (issue 17)."""
+    reg = db.session.get(Region, region_id)
+    helmond = db.session.scalar(sa.select(Municipality).where(Municipality.name == "Helmond"))
+    pleegzorg = db.session.scalar(sa.select(Product).where(Product.region_id == region_id, Product.code == "43A09"))
+    crisispleegzorg = product("46A05", "Crisispleegzorg", reg, 5, "crisis", keywords="crisispleegzorg, spoed pleeggezin")
+    crisisgezinshuis = product("46A02", "Crisisplek gezinshuis", reg, 5, "crisis", keywords="crisis gezinshuis")
+    places = {}
+    for name, lat in (("Pleeggezinnen Helmond", 51.4790), ("Crisispleeg Peel", 51.4785), ("Crisisgezinshuis Peel", 51.4780)):
+        owner = provider(name, crisis_phone="088-7654321")
+        places[name] = location(owner, f"Locatie {name}", lat, 5.6590, "5701", "Helmond", helmond)
+    offering(places["Pleeggezinnen Helmond"], pleegzorg, waiting_weeks=8, free_places=0)
+    offering(places["Crisispleeg Peel"], crisispleegzorg, waiting_weeks=0, free_places=2)
+    offering(places["Crisisgezinshuis Peel"], crisisgezinshuis, waiting_weeks=0, free_places=2)
+    db.session.commit()

@@ -94,6 +94,7 @@ def search():
         },
         results=[_result(r) for r in outcome.results],
         verder_weg=[_result(r) for r in outcome.far],
+        crisisaanbod=[_result(r) for r in outcome.crisis],
     )
 
 

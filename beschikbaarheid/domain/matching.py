@@ -7,28 +7,56 @@ products it covers, each with a match strength for the fit part of the score (sc
 2. "segment 2" / "s2", or a segment chosen in the form: every product of that segment, 0.5;
 3. a two-digit iJw category ("45", "categorie 45"): every product in it, 0.5;
 4. free text: target-group words ("autisme" -> ASS) are taken out and suggested; the rest is
-   compared with product names and keywords (rapidfuzz, typo- and space-tolerant: "pleeg zorg");
-   products scoring >= 80 (and within 10 of the best) match with 0.60..0.95. A form-of-care word
-   ("ambulante", "verblijf", "crisis") adds every product of that form at 0.5, so "ambulante hulp"
-   finds all ambulant products, the ones named alike first.
+   compared with product names, families and keywords (rapidfuzz, typo- and space-tolerant: "pleeg
+   zorg"). A product's *family* is its name before ':' without parentheses and without the
+   variant words "regulier"/"specialistisch"/"fulltime"/"parttime" ("Logeren: outputgericht
+   (licht)" -> "logeren"), so a national
+   catalogue without keywords is found across its execution variants.
+   - *named* (0.90..0.95, scoring.TIER_NAMED): the whole need, or a part of it without target-group
+     words, nearly *is* the product's name, family or a keyword ("gezinshuiz", "pleegzorg" in
+     "pleegzorg vakantie"). Variants of one family get the same strength; a closer spelling of
+     the whole need and more of its words in the product (rarer words weigh more) rank higher;
+   - *resembles* (0.60..0.85): the need is similar to part of a name or keyword ("pleegzorg" ~
+     "Crisispleegzorg"), scaled by the share of the need's meaningful words the product contains,
+     so "dagbehandeling autisme" does not find every product that mentions autism;
+   - a form-of-care word ("ambulante", "verblijf", "crisis") adds every product of that form at
+     0.5, so "ambulante hulp" finds all ambulant products; a form word that is also a product
+     family ("logeren") names that family.
+   The need then keeps to the forms of care it asks for: the forms of its strongest matches and
+   its form word. Products of another form that merely resemble it are dropped, and crisis
+   products (`is_crisis`) go to `Need.crisis`, shown apart, unless the need asks for crisis (a
+   crisis word, "spoed", or a crisis product named).
 Anything else raises `NeedNotFound` with the closest product names as suggestions.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from beschikbaarheid.domain.freshness import dutch
-from beschikbaarheid.domain.scoring import STRENGTH_BROAD, STRENGTH_CODE, STRENGTH_NAME_MAX, STRENGTH_NAME_MIN
+from beschikbaarheid.domain.scoring import (
+    STRENGTH_BROAD,
+    STRENGTH_CODE,
+    STRENGTH_NAME_MAX,
+    STRENGTH_NAME_MIN,
+    STRENGTH_NAMED,
+    STRENGTH_NAMED_MIN,
+)
 
 MAX_NEED_LENGTH = 120
 ACCEPT_SCORE = 80.0
 WITHIN_BEST = 10.0
 MAX_SUGGESTIONS = 5
+NAMED_SCORE = 88.0  # a need at least this close to a product's name, family or keyword names it
+TYPO_SCORE = 85.0  # one word of the need at least this close to a word of the product is in it
+# Words of a product name that say which variant of a family it is, not what it is.
+VARIANT_WORDS = frozenset({"regulier", "specialistisch", "fulltime", "parttime"})
 
 # Words that name a target group (codes as in models.core.TARGET_GROUPS); normalised, no accents.
 TARGET_GROUP_WORDS: dict[str, tuple[str, ...]] = {
@@ -83,6 +111,7 @@ _SEGMENT_RE = re.compile(r"^(?:segment|seg|s)\s*([1-9])$")
 _CATEGORY_RE = re.compile(r"^(?:categorie|cat)?\s*(\d{2})$")
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower case, no accents, single spaces; keeps + and / (for "18+")."""
     decomposed = unicodedata.normalize("NFKD", text or "")
@@ -117,6 +146,10 @@ class Need:
     preferred_groups: frozenset[str] = frozenset()
     corrected: bool = False  # the typed text was not an exact product name
     product_kinds: dict[int, str] = field(default_factory=dict)  # per product: code|name|form|segment|category
+    # Crisis products that resemble a need that does not ask for crisis: shown apart, never ranked
+    # with the rest (`crisis_kinds` as `product_kinds`).
+    crisis: dict[int, float] = field(default_factory=dict)
+    crisis_kinds: dict[int, str] = field(default_factory=dict)
 
     @property
     def product_ids(self) -> frozenset[int]:
@@ -191,8 +224,146 @@ def _similarity(query: str, candidate: str) -> float:
     return max(scores)
 
 
-def _product_similarity(query: str, product: CatalogueProduct) -> float:
-    return max(_similarity(query, s) for s in (product.name, *product.keywords))
+def _product_similarity(query: str, product: CatalogueProduct, seen: dict | None = None) -> float:
+    """The best similarity of `query` with the product's name and keywords (`seen` caches per text)."""
+    if seen is None:
+        return max(_similarity(query, s) for s in (product.name, *product.keywords))
+    best = 0.0
+    for text in (product.name, *product.keywords):
+        score = seen.get((query, text))
+        if score is None:
+            score = seen[(query, text)] = _similarity(query, text)
+        best = max(best, score)
+    return best
+
+
+def family(name: str) -> str:
+    """A product's family, normalised: its name before ':' without what is in parentheses and
+    without the variant words "regulier"/"specialistisch"/"fulltime"/"parttime" ("Logeren:
+    outputgericht (licht)" and "Logeren specialistisch: inspanningsgericht" -> "logeren";
+    "Begeleiden pleegzorg fulltime: outputgericht" -> "begeleiden pleegzorg")."""
+    head = re.sub(r"\([^)]*\)?", " ", name.split(":")[0])
+    return " ".join(w for w in normalise(head).split() if w not in VARIANT_WORDS)
+
+
+@lru_cache(maxsize=4096)
+def _texts(product: CatalogueProduct) -> tuple[str, ...]:
+    """What a referrer may type for a product, normalised: name, the name before ':' (without
+    parentheses), family (also without general words: "Jeugdhulp crisis pleegzorg" -> "crisis
+    pleegzorg") and keywords."""
+    head = normalise(re.sub(r"\([^)]*\)?", " ", product.name.split(":")[0]))
+    fam = family(product.name)
+    specific = " ".join(w for w in fam.split() if w not in GENERIC_WORDS)
+    if len(specific.split()) < 2:  # "Jeugdhulp ambulant" is not named by "ambulant" alone
+        specific = fam
+    return tuple(t for t in dict.fromkeys((normalise(product.name), head, fam, specific, *map(normalise, product.keywords))) if t)
+
+
+@lru_cache(maxsize=4096)
+def _tokens(product: CatalogueProduct) -> frozenset[str]:
+    return frozenset(tok for t in _texts(product) for tok in t.split())
+
+
+def _text_named_score(query: str, text: str) -> float:
+    if len(query) < 5 or len(text) < 5:  # "pgo", "iag": short words only as they are
+        return 100.0 if query == text or query.replace(" ", "") == text.replace(" ", "") else 0.0
+    return max(fuzz.ratio(query, text), fuzz.ratio(query.replace(" ", ""), text.replace(" ", "")), fuzz.token_sort_ratio(query, text))
+
+
+def _named_scores(phrases: Sequence[str], catalogue: Sequence[CatalogueProduct]) -> dict[int, float]:
+    """Per product, 0..100: how nearly a phrase of the need *is* one of its texts (typo-, order-
+    and space-tolerant, but no partial match: "pleegzorg" is not "crisispleegzorg"). Variants share
+    texts, so each distinct text is compared once."""
+    seen: dict[str, float] = {}
+    scores = {}
+    for product in catalogue:
+        best = 0.0
+        for text in _texts(product):
+            score = seen.get(text)
+            if score is None:
+                score = seen[text] = max((_text_named_score(q, text) for q in phrases), default=0.0)
+            best = max(best, score)
+        scores[product.id] = best
+    return scores
+
+
+def _covers(word: str, token: str) -> bool:
+    if word == token:
+        return True
+    if len(word) >= 4 and len(token) >= 4 and (word in token or token in word):
+        return True  # compounds: "pleeg" in "pleegzorg", "zwaar" in "middelzwaar"
+    return len(word) >= 5 and fuzz.ratio(word, token) >= TYPO_SCORE
+
+
+def _coverages(meaningful: Sequence[str], whole: str, catalogue: Sequence[CatalogueProduct]) -> dict[int, float]:
+    """Per product, the share of the need's meaningful words its texts contain (1 when there are
+    none). A word few products contain weighs more ("dyslexie onderzoek": dyslexie is the point)."""
+    if not meaningful:
+        return {p.id: 1.0 for p in catalogue}
+    joined = whole.replace(" ", "")
+    vocabulary = {tok for p in catalogue for tok in _tokens(p)}
+    hits = {w: {tok for tok in vocabulary if _covers(w, tok)} for w in set(meaningful)}
+    covered: dict[int, set[str]] = {}
+    for product in catalogue:
+        if joined in {t.replace(" ", "") for t in _texts(product)}:
+            covered[product.id] = set(meaningful)
+        else:
+            tokens = _tokens(product)
+            covered[product.id] = {w for w in meaningful if not hits[w].isdisjoint(tokens)}
+    n = max(1, len(catalogue))
+    weight = {w: 1.0 + math.log(n / (1 + sum(w in c for c in covered.values()))) for w in set(meaningful)}
+    total = sum(weight[w] for w in meaningful)
+    return {pid: sum(weight[w] for w in meaningful if w in c) / total for pid, c in covered.items()}
+
+
+def _parts(words: Sequence[str]) -> list[str]:
+    """The contiguous parts of a need of several words, longest first, without lone generic words."""
+    parts = []
+    for size in range(len(words) - 1, 0, -1):
+        for start in range(len(words) - size + 1):
+            part = words[start:start + size]
+            if size > 1 or part[0] not in GENERIC_WORDS:
+                parts.append(" ".join(part))
+    return parts
+
+
+def is_crisis(product: CatalogueProduct) -> bool:
+    """Whether a product is crisis care (form crisis or iJw category 46): the one definition."""
+    return product.form == "crisis" or product.category == "46"
+
+
+def _keep_to_the_form_asked(
+    strengths: dict[int, float], catalogue: Sequence[CatalogueProduct], form: str | None, groups: frozenset[str]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """(main, crisis): a need keeps to the forms of care it asks for. Those are the forms of the
+    products it names (the strongest matches) and the form word it contains; products of another
+    form that merely resemble it are dropped. Crisis products are asked for only by a crisis word,
+    "spoed" or by naming a crisis product; otherwise they go apart (`crisis`). When nothing but
+    crisis products match, they are the need."""
+    by_id = {p.id: p for p in catalogue}
+    top = max(strengths.values())
+    lead = [by_id[pid] for pid, s in strengths.items() if s >= top]
+    asks_crisis = form == "crisis" or "SPOED" in groups or any(is_crisis(p) for p in lead)
+    forms = {p.form for p in lead} | {form}
+    main: dict[int, float] = {}
+    crisis: dict[int, float] = {}
+    for pid, s in strengths.items():
+        product = by_id[pid]
+        if is_crisis(product) and not asks_crisis:
+            crisis[pid] = s
+        elif product.form in forms or (asks_crisis and is_crisis(product)):
+            main[pid] = s
+    if not main:
+        return crisis, {}
+    return main, crisis
+
+
+def named_strength(named_score: float, coverage: float) -> float:
+    """The strength of a product the need names (see scoring.STRENGTH_NAMED): variants of one
+    family get the same; a closer spelling of the whole need (0 when only a part of it names the
+    product) and more of the need's words in the product rank higher."""
+    closeness = max(0.0, min(100.0, named_score) - NAMED_SCORE) / (100.0 - NAMED_SCORE)
+    return STRENGTH_NAMED_MIN + (STRENGTH_NAMED - STRENGTH_NAMED_MIN) * (0.5 * closeness + 0.5 * coverage)
 
 
 def _suggestions(query: str, catalogue: Sequence[CatalogueProduct]) -> list[str]:
@@ -270,23 +441,39 @@ def match_need(
     # without those words and keep the better score.
     whole = " ".join(w for w in text.split() if w not in STOPWORDS)
     variants = [v for v in dict.fromkeys((rest, whole)) if v]
+    # Every meaningful word counts, target-group words too ("dagbehandeling autisme").
+    meaningful = [w for w in whole.split() if w not in GENERIC_WORDS]
 
     strengths: dict[int, float] = {}
     kinds: dict[int, str] = {}
-    names = {normalise(n) for p in catalogue for n in (p.name, *p.keywords)}
-    exact = any(v in names for v in variants)
     form_terms = set(FORM_WORDS.get(form or "", ()))
     specific = [w for w in words if w not in form_terms and w not in GENERIC_WORDS]
-    # "ambulante hulp" names a form of care, not one product: match the whole form, unless it is
-    # literally a product name.
-    if variants and (specific or exact or not form):
-        scored = [(p, max(_product_similarity(v, p) for v in variants)) for p in catalogue]
+    # A product is named by the whole need or by a part of it without target-group words
+    # ("pleegzorg" in "pleegzorg vakantie"); how much of the rest it contains decides among those.
+    # "spoed" asks for crisis care: "spoed pleegzorg" names "crisis pleegzorg".
+    urgent = [f" {v} ".replace(" spoed ", " crisis ").strip() for v in (whole, normalise(raw)) if "spoed" in v.split()]
+    by_whole = _named_scores(list(dict.fromkeys([*variants, normalise(raw), *urgent])), catalogue)
+    all_forms = {t for terms in FORM_WORDS.values() for t in terms}
+    parts = [p for p in _parts(words) if not set(p.split()) <= all_forms]  # a form word alone names no product
+    by_part = _named_scores(parts, catalogue) if len(words) > 1 else {}
+    named = {pid: w for pid, w in by_whole.items() if w >= NAMED_SCORE}
+    named |= {pid: 0.0 for pid, w in by_part.items() if w >= NAMED_SCORE and pid not in named}  # closeness 0
+    # "ambulante hulp" names a form of care, not one product: match the whole form, unless the text
+    # names a product ("logeren" is a form word and, on the national list, a product family).
+    if variants and (specific or named or not form):
+        coverage = _coverages(meaningful, whole, catalogue)
+        for product in catalogue:
+            if product.id in named:
+                strengths[product.id] = named_strength(named[product.id], coverage[product.id])
+                kinds[product.id] = "name"
+        seen: dict = {}
+        scored = [(p, max(_product_similarity(v, p, seen) for v in variants) * (0.5 + 0.5 * coverage[p.id])) for p in catalogue]
         best = max((s for _, s in scored), default=0.0)
         if best >= ACCEPT_SCORE:
             floor = max(ACCEPT_SCORE, best - WITHIN_BEST)
             span = 100.0 - ACCEPT_SCORE
             for product, s in scored:
-                if s >= floor:
+                if s >= floor and product.id not in strengths:
                     strengths[product.id] = STRENGTH_NAME_MIN + (STRENGTH_NAME_MAX - STRENGTH_NAME_MIN) * (s - ACCEPT_SCORE) / span
                     kinds[product.id] = "name"
     if form:
@@ -302,6 +489,10 @@ def match_need(
             message = _("We herkennen de hulpvraag '%(need)s' niet. Kies een product uit de lijst of typ een productcode.", need=raw)
         raise NeedNotFound("unknown", message, _suggestions(rest or text, catalogue))
 
+    strengths, crisis = _keep_to_the_form_asked(strengths, catalogue, form, groups)
+    crisis_kinds = {pid: kinds[pid] for pid in crisis}
+    kinds = {pid: kinds[pid] for pid in strengths}
+    exact = any(w >= 100.0 for w in named.values())
     named = [p for p in catalogue if kinds.get(p.id) == "name"]
     form_text = _(FORM_NEED_LABELS[form]) if form in FORM_NEED_LABELS else (form or "")
     if named:
@@ -313,4 +504,5 @@ def match_need(
     else:
         label = _("alle %(form)s", form=form_text)
         kind = "form"
-    return Need(kind, label, strengths, preferred_groups=groups, corrected=not exact, product_kinds=kinds)
+    return Need(kind, label, strengths, preferred_groups=groups, corrected=not exact, product_kinds=kinds,
+                crisis=crisis, crisis_kinds=crisis_kinds)

@@ -3,8 +3,9 @@
 A result's score (0..100) is a weighted sum of four parts, each 0..1:
 
 * **fit** (does the offering answer the need?): the product match dominates — exact product code
-  1.0, product found by name or keyword 0.60..0.95 (by similarity), only the same form of care,
-  segment or category 0.50. 85% of the part is that match; the other 15% is how many of the target
+  1.0, the product (family) the need names 0.90..0.95, a product that resembles the need
+  0.60..0.85 (by similarity and the share of the need's words it contains), only the same form of
+  care, segment or category 0.50 (matching.py decides which). 85% of the part is that match; the other 15% is how many of the target
   groups the referrer's text *mentioned* (e.g. "autisme" -> ASS) the offering serves. Groups the
   referrer *ticked* are a filter, not a bonus: every result serves all of them.
 * **distance**: ``1 / (1 + km / scale)``, so 1 at the door, 0.5 at the policy radius (15 km) and
@@ -24,7 +25,9 @@ Weights come from the settings and are normalised to sum 1. With everything else
 fit, a shorter distance, a shorter wait, a free place and fresher data each give an equal or
 higher score (tests/domain/test_scoring.py proves it with hypothesis).
 
-Ranking: score (rounded, as shown) high to low, then distance, then ``tie_key``: a hash of the
+Ranking: fit first, as the region demands ("passende hulp is iets langer wachten waard"): the
+``fit_tier`` of the match (named, resembles, broad), then the score (rounded, as shown) high to
+low, then distance, then ``tie_key``: a hash of the
 offering id and the day of the search. Provider size, name or popularity never enter the order,
 and the hash changes daily, so among equal results nobody is always first.
 """
@@ -40,9 +43,15 @@ from beschikbaarheid.domain import freshness, wait_figures
 
 # Product match strengths (see the module docstring); matching.py produces them.
 STRENGTH_CODE = 1.0
-STRENGTH_NAME_MIN = 0.60
-STRENGTH_NAME_MAX = 0.95
+STRENGTH_NAMED = 0.95  # the product (family) the need names: its name, family or a keyword
+STRENGTH_NAMED_MIN = 0.90  # ... typed with a typo, or with words the product does not contain
+STRENGTH_NAME_MIN = 0.60  # a product that resembles the need (part of its name, some words)
+STRENGTH_NAME_MAX = 0.85
 STRENGTH_BROAD = 0.50  # same form of care, segment or category only
+
+# Fit tiers: the order of results is by tier first, then by score ("passende hulp is iets langer
+# wachten waard"): a named product outranks one that merely resembles the need, whatever its wait.
+TIER_NAMED, TIER_RESEMBLES, TIER_BROAD = 0, 1, 2
 
 FIT_MATCH_SHARE = 0.85
 WAIT_SHARE = 0.80
@@ -204,15 +213,32 @@ def score(parts: Parts, settings: ScoreSettings) -> int:
 # -- ranking -----------------------------------------------------------------------------------
 
 
+def fit_tier(match_strength: float) -> int:
+    """The fit tier of a product match: named (code, name, family, keyword), resembles, or broad
+    (same form of care, segment, category only). The tier comes before the score in `sort_key`."""
+    if match_strength >= STRENGTH_NAMED_MIN:
+        return TIER_NAMED
+    if match_strength >= STRENGTH_NAME_MIN:
+        return TIER_RESEMBLES
+    return TIER_BROAD
+
+
 def tie_key(offering_id: int, day: dt.date) -> int:
     """A neutral, deterministic tie-breaker: stable within a day, reshuffled the next day."""
     digest = hashlib.blake2b(f"{offering_id}:{day.isoformat()}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
 
-def sort_key(score_value: int, km: float, offering_id: int, day: dt.date) -> tuple:
-    """Order of results: higher score, then nearer, then the daily neutral hash (then id, to be total)."""
-    return (-score_value, round(km, 3), tie_key(offering_id, day), offering_id)
+def sort_key(score_value: int, km: float, offering_id: int, day: dt.date, match_strength: float = STRENGTH_CODE) -> tuple:
+    """Order of results: fit tier of the product match, then higher score, then nearer, then the
+    daily neutral hash (then id, to be total)."""
+    return (fit_tier(match_strength), -score_value, round(km, 3), tie_key(offering_id, day), offering_id)
+
+
+def best_possible_key(match_strength: float, km: float, settings: ScoreSettings) -> tuple:
+    """The start of the best `sort_key` an offering of this match strength at `km` or farther can
+    have: a ranking that takes offerings nearest first stops once this is after its last place."""
+    return (fit_tier(match_strength), -best_possible(match_strength, km, settings), round(km, 3))
 
 
 def best_possible(match_strength: float, km: float, settings: ScoreSettings) -> int:

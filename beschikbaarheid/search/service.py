@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.dialects import postgresql, sqlite
 
 from beschikbaarheid.domain import freshness, geo, scoring, wait_figures
-from beschikbaarheid.domain.matching import CatalogueProduct, Need, NeedNotFound, match_need, split_keywords
+from beschikbaarheid.domain.matching import CatalogueProduct, Need, NeedNotFound, is_crisis, match_need, split_keywords
 from beschikbaarheid.domain.places import PlaceNotFound, Resolved
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (
@@ -55,6 +55,7 @@ from beschikbaarheid.search.forms import FieldError, SearchInput, parse_search_a
 
 STAY_FORMS = frozenset({"verblijf", "wonen"})
 ALTERNATIVES_SHOWN = 3
+CRISIS_SHOWN = 3  # crisis options beside a need that does not ask for crisis (issue 17)
 
 
 # -- regions and catalogue ---------------------------------------------------------------------
@@ -154,6 +155,7 @@ class SearchOutcome:
     results: list[ResultRow] = field(default_factory=list)
     far: list[ResultRow] = field(default_factory=list)
     alternatives: list[ResultRow] = field(default_factory=list)
+    crisis: list[ResultRow] = field(default_factory=list)  # "Crisisaanbod (24/7)": apart, never ranked with results
     nearby_total: int = 0
     radius_km: float = 15.0
     far_km: float = 60.0
@@ -238,7 +240,8 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     if outcome.nearby_total < int(config["SEARCH_MIN_NEARBY_RESULTS"]) and far_results > 0 and outcome.far_km > outcome.radius_km:
         far, _count = search.top(need.strengths, need.product_kinds, outcome.far_km, far_results, beyond_km=outcome.radius_km)
     others = _ambulant_alternatives(search, outcome) if alternatives else []
-    shown = {"results": nearby, "far": far, "alternatives": others}
+    crisis = search.top(need.crisis, need.crisis_kinds, outcome.radius_km, CRISIS_SHOWN)[0] if need.crisis else []
+    shown = {"results": nearby, "far": far, "alternatives": others, "crisis": crisis}
     about = details([hit.row.id for hits in shown.values() for hit in hits])
     for name, hits in shown.items():
         setattr(outcome, name, search.rows(hits, _("ambulante hulp") if name == "alternatives" else need.label, about))
@@ -374,8 +377,7 @@ class _Search:
         for distance, row, groups, wait in found:
             if len(best) >= k:
                 last = best[-1]
-                bound = scoring.best_possible(strongest, distance, self.settings)
-                if bound < last.score or (bound == last.score and round(distance, 3) > round(last.km, 3)):
+                if scoring.best_possible_key(strongest, distance, self.settings) > last.key[:3]:
                     break
             hit = self._hit(row, groups, wait, distance, strengths[row.product_id], kinds.get(row.product_id, "name"))
             bisect.insort(best, hit, key=lambda h: h.key)
@@ -397,7 +399,7 @@ class _Search:
             preferred_served=len(self.preferred & groups), preferred_total=len(self.preferred),
         )
         score = scoring.score(parts, self.settings)
-        return Hit(row, groups, distance, parts, score, match_kind, wait, scoring.sort_key(score, distance, row.id, self.day))
+        return Hit(row, groups, distance, parts, score, match_kind, wait, scoring.sort_key(score, distance, row.id, self.day, strength))
 
     def rows(self, hits: list[Hit], need_label: str, about: dict[int, sa.Row]) -> list[ResultRow]:
         """The hits as result rows with their names and contact details (`about`, from `details`),
@@ -451,7 +453,7 @@ class _Search:
             intake_phone=about.intake_phone,
             intake_email=about.intake_email,
             # A 24/7 number matters for crisis products only; elsewhere it would invite misuse.
-            crisis_phone=about.crisis_phone if (product.form == "crisis" or product.category == "46") else None,
+            crisis_phone=about.crisis_phone if is_crisis(product) else None,
             website=about.website if (about.website or "").lower().startswith(("https://", "http://")) else None,
             target_groups=tuple(sorted(hit.groups)),
             waiting_applied=hit.wait[1],

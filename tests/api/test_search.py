@@ -65,7 +65,7 @@ def test_search_answers_the_documented_shape(client, world):
     assert response.status_code == 200
     body = response.get_json()
     check(body, response_schema("200"))
-    assert set(body) == {"query", "results", "verder_weg"}
+    assert set(body) == {"query", "results", "verder_weg", "crisisaanbod"}  # issue 17: crisis options apart
     assert body["query"]["locatie"] == {"label": "5701 Helmond", "lat": 51.4786, "lon": 5.6597}
     results = body["results"]
     assert [r["aanbieder"]["naam"] for r in results] == ["De Linde", "Tienerhuis", "Huize Peel"]
@@ -224,3 +224,16 @@ def test_group_waits_do_not_change_a_search_without_groups(app, client, world):
     strip = lambda rows: [{k: v for k, v in r.items() if k not in ("wachtenden", "gerealiseerde_wachttijd")} for r in rows]  # noqa: E731
     assert strip(after) == strip(before)
     assert after[0]["wachttijd_weken"] == 4 and after[0]["wachttijd_toegepast"] == "algemeen"
+
+
+def test_crisis_options_resembling_the_need_come_apart_as_crisisaanbod(app, client, world):
+    """Issue 17: "pleegzorg" answers Pleegzorg in results and Crisispleegzorg in crisisaanbod only."""
+    with app.app_context():
+        factories.crisis_twins(world["region"])
+    body = get(client, locatie="5701", leeftijd="8", product="pleegzorg").get_json()
+    check(body, response_schema("200"))
+    assert body["results"][0]["product"]["code"] == "43A09"
+    assert len(body["crisisaanbod"]) == 1 and "46A05" in json.dumps(body["crisisaanbod"])
+    assert "46A05" not in json.dumps(body["results"])
+    asked = get(client, locatie="5701", leeftijd="8", product="crisispleegzorg").get_json()
+    assert asked["crisisaanbod"] == [] and "46A05" in json.dumps(asked["results"])

@@ -45,7 +45,9 @@ def test_free_text_finds_the_product_despite_typos_and_spaces(text, product_id):
     assert n.kind == "name"
     best = max(n.strengths, key=n.strengths.get)
     assert best == product_id
-    assert scoring.STRENGTH_NAME_MIN <= n.strengths[best] <= scoring.STRENGTH_NAME_MAX
+    # The product the need names (typos and spaces tolerated) is in the named tier (issue 17).
+    assert scoring.STRENGTH_NAMED_MIN <= n.strengths[best] <= scoring.STRENGTH_NAMED
+    assert scoring.fit_tier(n.strengths[best]) == scoring.TIER_NAMED
 
 
 def test_exact_name_is_stronger_than_a_typo():
@@ -117,3 +119,70 @@ def test_any_text_either_matches_catalogue_products_or_raises_need_not_found(tex
     else:
         assert n.strengths and set(n.strengths) <= {p.id for p in CATALOGUE}
         assert all(0 < v <= 1 for v in n.strengths.values())
+
+
+# -- relevance (issue 17): the named product first, variants together, crisis apart ----------------
+
+FAMILIES = [
+    CatalogueProduct(21, "43A05", "Logeren: outputgericht", "43", 1, "verblijf"),
+    CatalogueProduct(22, "43A32", "Logeren: outputgericht (licht)", "43", 1, "verblijf"),
+    CatalogueProduct(23, "43A66", "Logeren specialistisch: inspanningsgericht", "43", 1, "verblijf"),
+    CatalogueProduct(24, "43A02", "Deeltijdverblijf: outputgericht", "43", 1, "verblijf"),
+    CatalogueProduct(25, "41A01", "Dagbehandeling regulier: outputgericht", "41", 3, "dagbehandeling"),
+    CatalogueProduct(26, "41A02", "Dagbehandeling specialistisch: outputgericht (zwaar)", "41", 3, "dagbehandeling"),
+    CatalogueProduct(27, "41A17", "Dagbesteding: outputgericht", "41", 3, "dagbehandeling"),
+    CatalogueProduct(28, "43A03", "Pleegzorg: outputgericht", "43", 2, "wonen"),
+    CatalogueProduct(29, "43A25", "Pleegzorg: outputgericht (vakantie)", "43", 2, "wonen"),
+    CatalogueProduct(30, "46A05", "Jeugdhulp crisis pleegzorg: inspanningsgericht", "46", 5, "crisis"),
+    CatalogueProduct(31, "45A04", "Jeugdhulp ambulant regulier: inspanningsgericht", "45", 4, "ambulant"),
+]
+
+
+def test_a_form_word_that_is_a_product_family_finds_every_variant_with_one_strength():
+    n = match_need("logeren", FAMILIES)  # "logeren" is a form word, and no product has form "deeltijd"
+    assert set(n.strengths) == {21, 22, 23}
+    assert len(set(n.strengths.values())) == 1
+    assert scoring.fit_tier(n.strengths[21]) == scoring.TIER_NAMED
+
+
+def test_a_family_outranks_products_that_merely_resemble_it():
+    n = match_need("dagbehandeling", FAMILIES)
+    assert n.strengths[25] == n.strengths[26]
+    assert scoring.fit_tier(n.strengths[25]) == scoring.TIER_NAMED
+    assert 27 not in n.strengths or scoring.fit_tier(n.strengths[27]) > scoring.TIER_NAMED
+
+
+def test_every_word_counts_and_a_variant_word_picks_the_variant():
+    n = match_need("pleegzorg vakantie", FAMILIES)
+    assert max(n.strengths, key=n.strengths.get) == 29
+    assert scoring.fit_tier(n.strengths[28]) == scoring.TIER_NAMED  # the rest of the family still ranks next
+    d = match_need("dagbehandeling specialistisch", FAMILIES)
+    assert d.strengths[26] > d.strengths.get(25, 0)
+
+
+def test_crisis_products_stand_apart_unless_the_need_asks_for_crisis():
+    n = match_need("pleegzorg", FAMILIES)
+    assert 30 not in n.strengths and 30 in n.crisis
+    assert set(n.strengths) == {28, 29}
+    for asked in ("crisis pleegzorg", "spoed pleegzorg", "46A05"):
+        m = match_need(asked, FAMILIES)
+        assert 30 in m.strengths and not m.crisis
+    c = match_need("crisis pleegzorg", FAMILIES)
+    assert max(c.strengths, key=c.strengths.get) == 30
+
+
+def test_a_product_of_another_form_that_resembles_the_need_is_not_in_it():
+    n = match_need("gezinshuis", CATALOGUE + [CatalogueProduct(40, "46A02", "Crisisplek gezinshuis", "46", 5, "crisis"),
+                                              CatalogueProduct(41, "45A99", "Ambulante nazorg gezinshuis", "45", 4, "ambulant")])
+    assert set(n.strengths) == {2}
+    assert set(n.crisis) == {40}
+
+
+def test_several_words_prefer_the_product_that_has_them_all():
+    catalogue = CATALOGUE + [
+        CatalogueProduct(50, "41A04", "Dagbehandeling specialistisch", "41", 3, "dagbehandeling", ("autisme",)),
+        CatalogueProduct(51, "45A53", "Individuele begeleiding", "45", 4, "ambulant", ("autisme",)),
+    ]
+    n = match_need("dagbehandeling autisme", catalogue)
+    assert max(n.strengths, key=n.strengths.get) == 50
+    assert 51 not in n.strengths

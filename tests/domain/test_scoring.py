@@ -160,6 +160,22 @@ def test_sort_key_prefers_score_then_distance():
     assert scoring.sort_key(80, 5.0, 1, day) < scoring.sort_key(80, 6.0, 2, day)
 
 
+def test_sort_key_puts_the_named_product_before_one_that_resembles_it_whatever_the_score():
+    """Issue 17: "pleegzorg" puts Pleegzorg (8 weeks) above Crisispleegzorg (0 weeks)."""
+    day = NOW.date()
+    named, resembles = scoring.STRENGTH_NAMED, scoring.STRENGTH_NAME_MAX
+    assert scoring.sort_key(60, 14.0, 1, day, named) < scoring.sort_key(89, 1.0, 2, day, resembles)
+    assert scoring.sort_key(40, 14.0, 1, day, resembles) < scoring.sort_key(70, 1.0, 2, day, scoring.STRENGTH_BROAD)
+    assert scoring.fit_tier(scoring.STRENGTH_CODE) == scoring.fit_tier(scoring.STRENGTH_NAMED_MIN) == scoring.TIER_NAMED
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=st.floats(0, 1), b=st.floats(0, 1))
+def test_a_stronger_match_is_never_in_a_lower_tier(a, b):
+    assume(a <= b)
+    assert scoring.fit_tier(a) >= scoring.fit_tier(b)
+
+
 def test_explanation_sentences():
     lines = scoring.explain(
         match_kind="code", product_label="43A10 Gezinshuis", need_label="43A10 Gezinshuis", km=9.34,
@@ -215,6 +231,8 @@ def test_no_offering_scores_above_the_best_possible_at_its_distance(s, strength,
     actual = _score(s, match_strength=strength, km=km + farther, waiting_weeks=weeks, free_places=free, intake_status=intake,
                     updated_at=updated, preferred_served=served, preferred_total=total)
     assert actual <= scoring.best_possible(strength, km, s)
+    key = scoring.sort_key(actual, km + farther, 1, NOW.date(), strength)
+    assert scoring.best_possible_key(strength, km, s) <= key[:3]
 
 
 def test_explanation_names_the_target_groups_own_wait_when_it_applied():

@@ -146,6 +146,36 @@ def test_crisis_products_show_the_24_7_number(client, world):
     assert "Crisis (24/7):" not in html
 
 
+@pytest.fixture
+def crisis_twins(app, world):
+    """Crisis products that resemble regular ones, each with an offering that has no wait at all
+    and a free place: what used to come first for "pleegzorg" (issue 17)."""
+    with app.app_context():
+        f.crisis_twins(world["region"])
+
+
+def test_the_named_product_comes_first_and_crisis_options_stand_apart(client, crisis_twins):
+    """Issue 17: "pleegzorg" lists Pleegzorg (8 weeks, no free place) and not Crisispleegzorg
+    (0 weeks, free places), which stands in its own labelled section with its 24/7 number."""
+    html = client.get("/zoeken/?locatie=5701&leeftijd=8&product=pleegzorg").get_data(as_text=True)
+    main = section(html, 'id="resultaten-kop"', 'id="crisis-kop"')
+    assert names(main)[0] == "Pleeggezinnen Helmond"
+    assert "Crisispleeg Peel" not in main
+    apart = section(html, 'id="crisis-kop"', 'id="overwegen-kop"')
+    assert "Crisisaanbod (24/7)" in html and names(apart) == ["Crisispleeg Peel"]
+    assert "088-7654321" in apart
+    gezinshuis = client.get("/zoeken/?locatie=5701&leeftijd=8&product=gezinshuis").get_data(as_text=True)
+    assert "Crisisgezinshuis Peel" not in section(gezinshuis, 'id="resultaten-kop"', 'id="crisis-kop"')
+    assert names(section(gezinshuis, 'id="crisis-kop"', 'id="overwegen-kop"')) == ["Crisisgezinshuis Peel"]
+
+
+@pytest.mark.parametrize("need", ["crisispleegzorg", "spoed pleeggezin", "46A05"])
+def test_a_need_that_asks_for_crisis_lists_crisis_products_as_results(client, crisis_twins, need):
+    html = client.get(f"/zoeken/?locatie=5701&leeftijd=8&product={need}").get_data(as_text=True)
+    assert 'id="crisis-kop"' not in html
+    assert names(section(html, 'id="resultaten-kop"', 'id="geen-aanbod-kop"'))[0] == "Crisispleeg Peel"
+
+
 def test_a_provider_update_is_visible_in_the_next_search(app, client, world):
     assert "4 weken" in section(client.get(SEARCH).get_data(as_text=True), "De Linde", "</article>")
     with app.app_context():
