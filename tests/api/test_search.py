@@ -72,7 +72,7 @@ def test_search_answers_the_documented_shape(client, world):
     first = results[0]
     assert set(first) == {
         "offering_id", "aanbieder", "product", "locatie", "afstand_km", "wachttijd_weken", "vrije_plekken",
-        "aanmelding", "laatst_bijgewerkt", "verouderd", "score", "onderdelen",
+        "aanmelding", "laatst_bijgewerkt", "verouderd", "score", "onderdelen", "meldingen_open",
     }
     assert first["product"] == {"code": "43A10", "naam": "Gezinshuis"}
     assert first["locatie"]["woonplaats"] == "Helmond" and first["locatie"]["postcode"] == "5701"
