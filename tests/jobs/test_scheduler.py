@@ -18,7 +18,7 @@ from beschikbaarheid.extensions import db
 from beschikbaarheid.models import JobRun, Offering, ReminderLog
 from jobs import locks
 from jobs.reminders import run_reminder_job
-from jobs.scheduler import REMINDER_JOB_ID, STALENESS_JOB_ID, build_scheduler
+from jobs.scheduler import FEEDBACK_JOB_ID, REMINDER_JOB_ID, STALENESS_JOB_ID, build_scheduler
 from jobs.staleness import mark_stale_offerings, run_staleness_job
 from tests.factories import LAST_MONTH, THIS_MONTH, on, reminder_provider
 from tests.helpers import ROOT
@@ -39,7 +39,7 @@ def test_scheduler_has_both_jobs_with_amsterdam_cron_triggers(ctx):
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {REMINDER_JOB_ID, STALENESS_JOB_ID}
+        assert set(jobs) == {REMINDER_JOB_ID, STALENESS_JOB_ID, FEEDBACK_JOB_ID}
         for job in jobs.values():
             assert isinstance(job.trigger, CronTrigger)
             assert str(job.trigger.timezone) == "Europe/Amsterdam"
