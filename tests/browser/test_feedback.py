@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_a11y import axe_violations
 from tests.factories import search_world
 
 pytestmark = pytest.mark.browser
@@ -27,6 +28,8 @@ def test_a_referrer_reports_inline_and_the_card_shows_it(filled, live_server, pa
     card = page.locator(f"#resultaat-{filled}")
     page.evaluate("window.__zelfdePagina = true")
     card.get_by_role("link", name="Klopt dit niet?").click()
+    expect(card.get_by_role("group", name="Wat klopt er niet?")).to_be_visible()
+    assert axe_violations(page, live_server) == []  # the inline form: fieldset, legend, labels
     card.get_by_label("Wachttijd langer dan vermeld").check()
     card.get_by_role("button", name="Melden").click()
     expect(card).to_contain_text("Bedankt, gemeld.")
@@ -35,6 +38,8 @@ def test_a_referrer_reports_inline_and_the_card_shows_it(filled, live_server, pa
     page.reload()
     expect(page.locator(f"#resultaat-{filled} .report-status")).to_have_text(
         "1 melding: wachttijd langer dan vermeld, vandaag, nog niet beantwoord")
+    page.goto(live_server + f"/zoeken/aanbod/{filled}/klopt-niet")  # the page browsers without JavaScript get
+    assert axe_violations(page, live_server) == []
     assert errors == [], errors
 
 
