@@ -80,6 +80,10 @@ class BaseConfig:
     REMINDER_MAX_ATTEMPTS = 5
     REMINDER_STUCK_MINUTES = 30
     REMINDER_COMMIT_EVERY = 10
+    FEEDBACK_MAIL_HOUR = 9  # daily: "Klopt dit niet?" escalations and the providers' mail of new reports
+    FEEDBACK_MAIL_MINUTE = 0
+    FEEDBACK_MAIL_MAX_ATTEMPTS = 5
+    FEEDBACK_MAIL_STUCK_MINUTES = 30
     STALENESS_HOUR = 0
     STALENESS_MINUTE = 5
     JOBS_RUN_ON_START = True
@@ -100,6 +104,7 @@ class BaseConfig:
     # an office behind one NAT address shares it).
     SEARCH_RATE_LIMIT = "120 per minute"  # search page (and its htmx partial) and the API, each
     NO_MATCH_RATE_LIMIT = "30 per hour"  # "geen passend aanbod" reports
+    FEEDBACK_RATE_LIMIT = "20 per hour"  # "Klopt dit niet?" reports on results
     # Per typed e-mail address: free failures, then a wait that doubles from LOGIN_BACKOFF_SECONDS,
     # then a lock of LOGIN_LOCK_MINUTES (with a mail to the user) from LOGIN_LOCK_AFTER failures.
     LOGIN_FREE_ATTEMPTS = 5

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 REMINDER_JOB_ID = "herinneringen"
 STALENESS_JOB_ID = "verouderd-markeren"
+FEEDBACK_JOB_ID = "meldingen"
 
 
 def scheduled_reminders(app) -> None:
@@ -44,8 +45,18 @@ def scheduled_staleness(app) -> None:
         log.info("staleness: %s %s", result.status, result.result.summary() if result.result else "")
 
 
+def scheduled_feedback(app) -> None:
+    """Scheduler entry point: escalate overdue "Klopt dit niet?" reports and mail providers their new ones."""
+    from jobs.feedback import run_feedback_job
+
+    with app.app_context():
+        result = run_feedback_job()
+        log.info("feedback: %s %s", result.status, result.result.summary() if result.result else "")
+
+
 def build_scheduler(app, scheduler_class: type[BaseScheduler] = BlockingScheduler, *, run_on_start: bool | None = None) -> BaseScheduler:
-    """A scheduler with the reminder job (daily at REMINDER_HOUR) and the staleness job (daily just after midnight)."""
+    """A scheduler with the reminder job (daily at REMINDER_HOUR), the staleness job (daily just after
+    midnight) and the "Klopt dit niet?" job (daily at FEEDBACK_MAIL_HOUR:FEEDBACK_MAIL_MINUTE)."""
     config = app.config
     tz = ZoneInfo(config.get("SCHEDULER_TIMEZONE", "Europe/Amsterdam"))
     if run_on_start is None:
@@ -70,5 +81,10 @@ def build_scheduler(app, scheduler_class: type[BaseScheduler] = BlockingSchedule
         scheduled_staleness,
         CronTrigger(hour=int(config.get("STALENESS_HOUR", 0)), minute=int(config.get("STALENESS_MINUTE", 5)), timezone=tz),
         args=[app], id=STALENESS_JOB_ID, name="Verouderde gegevens markeren", replace_existing=True, **first_run,
+    )
+    scheduler.add_job(
+        scheduled_feedback,
+        CronTrigger(hour=int(config.get("FEEDBACK_MAIL_HOUR", 9)), minute=int(config.get("FEEDBACK_MAIL_MINUTE", 0)), timezone=tz),
+        args=[app], id=FEEDBACK_JOB_ID, name="Meldingen 'klopt dit niet?'", replace_existing=True, **first_run,
     )
     return scheduler

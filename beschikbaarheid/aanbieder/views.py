@@ -18,10 +18,13 @@ from flask_login import current_user
 
 from beschikbaarheid import region_access, signed_links
 from beschikbaarheid.aanbieder.charts import waiting_chart
+from beschikbaarheid.aanbieder.forms import AnswerForm
 from beschikbaarheid.domain import freshness, wait_figures
+from beschikbaarheid.domain.feedback import ESCALATE_WORKING_DAYS
 from beschikbaarheid.domain.plausibility import Limits, check_submission
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import TARGET_GROUPS, Contract, Offering, Provider, utcnow
+from beschikbaarheid.models import TARGET_GROUPS, Contract, Feedback, Offering, Provider, utcnow
+from beschikbaarheid.services import feedback
 from beschikbaarheid.services.offerings import (
     Actor,
     EditConflict,
@@ -154,13 +157,15 @@ def _grouped(offerings: list[Offering]) -> list[tuple]:
     return [(loc, list(items)) for loc, items in itertools.groupby(offerings, key=lambda o: o.location)]
 
 
-def _render_provider(access: Access):
+def _render_provider(access: Access, *, answer_form: AnswerForm | None = None, answer_for: int | None = None, status: int = 200):
     now = utcnow()
     contracted, others = provider_offerings(access.provider.id, freshness.local_date(now))
+    reports = feedback.open_for_provider(access.provider.id)
     if not access.can_edit and current_user.is_authenticated and current_user.role in READ_ROLES:
         # Staff of one region see the provider's offerings in that region, not those of other regions.
         contracted = [o for o in contracted if region_access.offering_visible(current_user, o)]
         others = [o for o in others if region_access.offering_visible(current_user, o)]
+        reports = [r for r in reports if region_access.offering_visible(current_user, r.offering)]
     current = sum(1 for o in contracted if not freshness.is_stale(o.updated_at, now))
     return render_template(
         "aanbieder/provider.html",
@@ -172,7 +177,12 @@ def _render_provider(access: Access):
         current_count=current,
         provider_current=freshness.is_current([o.updated_at for o in contracted], now),
         field_labels=FIELD_LABELS,
-    )
+        reports=reports,
+        answer_form=answer_form,
+        answer_for=answer_for,
+        blank_answer=AnswerForm(formdata=None),
+        escalate_days=ESCALATE_WORKING_DAYS,
+    ), status
 
 
 def _render_row(offering: Offering, access: Access, notice: str | None = None, focus: bool = False):
@@ -383,6 +393,31 @@ def confirm(offering_id: int):
         return _render_row(offering, access, notice=message, focus=True)
     flash(message, category)
     return redirect(url_for(".provider", provider_id=offering.provider_id, _anchor=f"o-{offering.id}"))
+
+
+@bp.route(f"/melding/<{DB_ID}:feedback_id>/klopt-wel", methods=["POST"])
+def answer(feedback_id: int):
+    """'Klopt wel' on a referrer's report, with a short explanation; only the offering's own provider (or its link)."""
+    if not current_user.is_authenticated and not _link_grant():
+        _to_login()  # before touching the database: anonymous visitors learn nothing about ids
+    item = db.session.get(Feedback, feedback_id)
+    if item is None:
+        abort(404)
+    offering, access = _offering_access(item.offering_id, edit=True)
+    form = AnswerForm()
+    if not form.validate():
+        return _render_provider(access, answer_form=form, answer_for=item.id, status=400)
+    try:
+        feedback.answer_klopt(item, author=access.actor.author, text=form.text.data, own=own_contacts(offering), _=_)
+    except feedback.AlreadyAnswered as done:
+        flash(str(done), "info")
+        return redirect(url_for(".provider", provider_id=offering.provider_id, _anchor="meldingen"))
+    except feedback.FeedbackRefused as refused:
+        form.text.errors = [str(refused)]
+        return _render_provider(access, answer_form=form, answer_for=item.id, status=400)
+    flash(_("Beantwoord: de gegevens van %(product)s (%(location)s) kloppen. Verwijzers zien uw uitleg bij het resultaat.",
+            product=offering.product.name, location=offering.location.name), "success")
+    return redirect(url_for(".provider", provider_id=offering.provider_id, _anchor="meldingen"))
 
 
 @bp.route(f"/aanbod/<{DB_ID}:offering_id>/historie", endpoint="history")

@@ -39,6 +39,7 @@ def _result(row: service.ResultRow) -> dict:
         "verouderd": row.stale,
         "score": row.score,
         "onderdelen": {dutch: parts[name] for dutch, name in PART_NAMES_NL.items()},
+        "meldingen_open": row.open_reports,
     }
 
 

@@ -118,6 +118,29 @@ def run_staleness_once(as_of: str | None) -> None:
     click.echo(f"Aanbod bekeken: {s['total']}; nu verouderd: {s['marked_stale']}; weer actueel: {s['marked_fresh']}.")
 
 
+@run_once.command("meldingen")
+@click.option("--dry-run", is_flag=True, help="Alleen tonen wat er zou gebeuren; niets versturen of vastleggen.")
+@click.option("--as-of", "as_of", metavar="DATUM", help="Doe alsof het deze dag is (JJJJ-MM-DD, om REMINDER_HOUR).")
+def run_feedback_once(dry_run: bool, as_of: str | None) -> None:
+    """'Klopt dit niet?'-meldingen: te lang onbeantwoorde op de belijst, nieuwe per aanbieder mailen."""
+    from jobs.feedback import run_feedback_job
+
+    result = run_feedback_job(parse_as_of(as_of), dry_run=dry_run)
+    if result.status == "locked":
+        click.echo("Een andere run houdt de meldingen-lock vast; niets gedaan.", err=True)
+        raise SystemExit(2)
+    out = result.result
+    for d in out.planned:
+        click.echo(f"  {'aan de beurt' if dry_run else 'aanbieder   '} {d.name}: {len(d.reports)} melding(en) -> {', '.join(d.recipients) or 'geen e-mailadres'}")
+    for d, error in out.failed:
+        click.echo(f"  MISLUKT      {d.name} -- {error}")
+    s = out.summary()
+    click.echo(f"Op de belijst {s['escalated']}, mails aan de beurt {s['planned']}, verstuurd {s['sent']}, "
+               f"mislukt {s['failed']}, overgeslagen {s['skipped']}, zonder e-mailadres {s['no_address']}.")
+    if out.failed and not dry_run:
+        raise SystemExit(1)
+
+
 @jobs_cli.command("status")
 @click.option("--limit", default=10, show_default=True)
 def status(limit: int) -> None:

@@ -1,15 +1,19 @@
 """The call log: a contract manager records a phone call to a provider that lags behind, and the
-pages show the latest calls next to the provider."""
+pages show the latest calls next to the provider. The call list also holds referrers' "Klopt dit
+niet?" reports the provider left unanswered for five working days (`escalated_reports`)."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from beschikbaarheid.domain.feedback import working_days_after
+from beschikbaarheid.domain.freshness import local_date
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import CallLog, Provider
+from beschikbaarheid.models import CallLog, Contract, Feedback, Offering, Provider
 
 
 def log_call(provider: Provider, user, *, called_at: dt.datetime, outcome: str, note: str) -> CallLog:
@@ -48,3 +52,31 @@ def calls_for(provider_id: int, limit: int = 50) -> list[CallLog]:
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class EscalatedReport:
+    """An open "Klopt dit niet?" report on the call list, with its age in working days."""
+
+    feedback: Feedback
+    provider: Provider
+    working_days: int
+
+
+def escalated_reports(region_id: int, as_of: dt.datetime) -> list[EscalatedReport]:
+    """Open reports the daily job put on the call list, on offerings contracted in the region, oldest first."""
+    in_region = (
+        sa.select(Contract.id)
+        .where(Contract.region_id == region_id, Contract.provider_id == Offering.provider_id, Contract.product_id == Offering.product_id)
+        .exists()
+    )
+    rows = db.session.execute(
+        sa.select(Feedback, Provider)
+        .join(Offering, Offering.id == Feedback.offering_id)
+        .join(Provider, Provider.id == Offering.provider_id)
+        .options(joinedload(Feedback.offering).joinedload(Offering.product), joinedload(Feedback.offering).joinedload(Offering.location))
+        .where(Feedback.answered_at.is_(None), Feedback.escalated_at.is_not(None), in_region)
+        .order_by(Feedback.created_at, Feedback.id)
+    ).all()
+    today = local_date(as_of)
+    return [EscalatedReport(f, p, working_days_after(local_date(f.created_at), today)) for f, p in rows]

@@ -103,6 +103,7 @@ def index():
         reference=(ctx.target * 100, _("Doel %(pct)s%%", pct=f"{ctx.target * 100:.0f}")),
     )
     return render_template("contract/index.html", data=data, trend_chart=trend_chart, blank_call=CallLogForm(formdata=None, now=ctx.as_of),
+                           escalated_reports=calls.escalated_reports(ctx.region.id, ctx.as_of),
                            meter=charts.share_meter(chart_id="meter", share=data.now.total.share, target=ctx.target,
                                                     label=_("Aandeel actueel ten opzichte van het doel")),
                            **_common(ctx))

@@ -72,11 +72,21 @@ def age_label(updated_at: dt.datetime | None, now: dt.datetime, _=dutch) -> str:
     return _("bijgewerkt %(n)d maanden geleden", n=months)
 
 
-def freshness_factor(updated_at: dt.datetime | None, now: dt.datetime) -> float:
-    """0..1: 1 for today, falling over the month; stale data gets at most 0.3, never-updated 0."""
+OPEN_REPORT_FACTOR = 0.5  # freshness while a referrer's "Klopt dit niet?" report is unanswered
+
+
+def freshness_factor(updated_at: dt.datetime | None, now: dt.datetime, open_reports: int = 0) -> float:
+    """0..1: 1 for today, falling over the month; stale data gets at most 0.3, never-updated 0.
+
+    While a referrer's "Klopt dit niet?" report on the offering is open (`open_reports` > 0) the
+    factor is halved (OPEN_REPORT_FACTOR), however many reports there are: practice doubts the
+    figures, so they count as less current until the provider updates them or answers "klopt wel".
+    """
     days = age_days(updated_at, now)
     if days is None:
         return 0.0
     if is_stale(updated_at, now):
-        return max(0.0, 0.3 - 0.01 * max(0, days - 31))
-    return max(0.4, 1.0 - days / 50.0)
+        factor = max(0.0, 0.3 - 0.01 * max(0, days - 31))
+    else:
+        factor = max(0.4, 1.0 - days / 50.0)
+    return factor * OPEN_REPORT_FACTOR if open_reports > 0 else factor

@@ -15,6 +15,8 @@ A result's score (0..100) is a weighted sum of four parts, each 0..1:
   for at least one free place. The whole part is multiplied by the intake factor: open 1.0, "alleen
   na overleg" 0.85 and an intake stop 0.3 (those only appear when the referrer asks for them).
 * **freshness**: ``freshness.freshness_factor`` — the one place that decides how fresh data is.
+  While a referrer's "Klopt dit niet?" report on the offering is unanswered, it is halved
+  (``freshness.OPEN_REPORT_FACTOR``); the answer (an update or "klopt wel") restores it.
 
 The waiting time filtered on (maximum wait), scored and explained is the one that applies to the
 search: ``wait_figures.applied_wait`` — a ticked target group's own wait where the offering reports
@@ -167,9 +169,9 @@ def waiting_part(
     return (WAIT_SHARE * wait + FREE_PLACE_BONUS * free) * INTAKE_FACTOR.get(intake_status, INTAKE_FACTOR["gesloten"])
 
 
-def freshness_part(updated_at: dt.datetime | None, now: dt.datetime) -> float:
-    """Delegates to freshness.py, the one place that decides how current data is."""
-    return freshness.freshness_factor(updated_at, now)
+def freshness_part(updated_at: dt.datetime | None, now: dt.datetime, open_reports: int = 0) -> float:
+    """Delegates to freshness.py, the one place that decides how current data is (open reports included)."""
+    return freshness.freshness_factor(updated_at, now, open_reports)
 
 
 def total(parts: Parts, weights: Weights) -> float:
@@ -195,13 +197,14 @@ def score_parts(
     settings: ScoreSettings,
     preferred_served: int = 0,
     preferred_total: int = 0,
+    open_reports: int = 0,
 ) -> Parts:
-    """All four parts of one offering for one search."""
+    """All four parts of one offering for one search (`open_reports`: unanswered "Klopt dit niet?" reports)."""
     return Parts(
         fit=fit_part(match_strength, preferred_served, preferred_total),
         distance=distance_part(km, settings.distance_scale_km),
         waiting=waiting_part(waiting_weeks, free_places, intake_status, settings.waiting_horizon_weeks),
-        freshness=freshness_part(updated_at, now),
+        freshness=freshness_part(updated_at, now, open_reports),
     )
 
 
@@ -280,6 +283,7 @@ def explain(
     preferred_missing: list[str] | tuple[str, ...] = (),
     group_labels: dict[str, str] | None = None,
     applied_wait: str = wait_figures.GENERAL,
+    open_reports: int = 0,
     _=freshness.dutch,
 ) -> list[str]:
     """'Waarom deze plek?': one sentence per reason, in the order of the score parts (Dutch unless `_` translates).
@@ -327,4 +331,6 @@ def explain(
     if freshness.is_stale(updated_at, now):
         sentence = _("%(age)s — niet bijgewerkt deze maand (telt minder mee)", age=sentence)
     lines.append(sentence)
+    if open_reports > 0:
+        lines.append(_("Een verwijzer meldde dat iets niet klopt; nog niet beantwoord (actualiteit telt half mee)"))
     return lines

@@ -26,5 +26,5 @@ from beschikbaarheid.models.reminders import REMINDER_KINDS, REMINDER_STATUSES, 
 from beschikbaarheid.models.search_log import AGE_BANDS, NoMatchReport, SearchLog, age_band  # noqa: F401,E402
 from beschikbaarheid.models.contract_mgmt import CALL_OUTCOMES, CallLog, ComplianceSnapshot  # noqa: F401,E402
 from beschikbaarheid.models.security import EndedLogin, LoginThrottle  # noqa: F401,E402
-from beschikbaarheid.models.feedback import FEEDBACK_ANSWERS, FEEDBACK_REASONS, Feedback  # noqa: F401,E402
+from beschikbaarheid.models.feedback import FEEDBACK_ANSWERS, FEEDBACK_REASONS, Feedback, FeedbackMail  # noqa: F401,E402
 from beschikbaarheid.models.audit import AuditEvent  # noqa: F401,E402

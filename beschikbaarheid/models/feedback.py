@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from beschikbaarheid.extensions import db
@@ -41,6 +41,8 @@ class Feedback(db.Model):
         CheckConstraint("reason IN ('geen_plek','wachttijd','intake_dicht','contact','past_niet','anders')", name="reason"),
         CheckConstraint("answer IS NULL OR answer IN ('update','klopt')", name="answer"),
         Index("ix_feedback_offering_open", "offering_id", "answered_at"),
+        # The search reads the open reports of every candidate: only the open ones are indexed.
+        Index("ix_feedback_open", "offering_id", postgresql_where=text("answered_at IS NULL"), sqlite_where=text("answered_at IS NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     offering_id: Mapped[int] = mapped_column(ForeignKey("offering.id"))
@@ -53,6 +55,7 @@ class Feedback(db.Model):
     answer_text: Mapped[str] = mapped_column(String(FEEDBACK_ANSWER_MAX), default="")
     answered_by: Mapped[str | None] = mapped_column(String(254))  # user e-mail, as in the offering history
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # put on the call list
+    mailed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # listed in a daily mail to the provider
 
     offering: Mapped[Offering] = relationship()
 
@@ -63,3 +66,29 @@ class Feedback(db.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+
+class FeedbackMail(db.Model):
+    """The daily "Klopt dit niet?" mail of a provider: at most one per provider per (Amsterdam) day.
+
+    Like `ReminderLog`: the row is claimed ('sending') before the mail goes out, so the unique
+    constraint (provider, day) makes a second mail that day impossible whatever runs at once; a
+    failed row is retried by a later run (attempts counts them), a sent row never is.
+    """
+
+    __tablename__ = "feedback_mail"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "day"),
+        CheckConstraint("status IN ('sending','sent','failed')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str | None] = mapped_column(String(254))
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)

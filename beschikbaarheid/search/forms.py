@@ -14,11 +14,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from rapidfuzz import fuzz, process
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length
+from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
 from beschikbaarheid.free_text import FreeText
-from beschikbaarheid.models import TARGET_GROUPS
+
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+from beschikbaarheid.models import FEEDBACK_REASONS, TARGET_GROUPS
+from beschikbaarheid.models.feedback import FEEDBACK_TEXT_MAX
 
 # Query parameters of a search, in the order errors are reported (the API reports the first).
 FIELDS = ("regio", "locatie", "leeftijd", "product", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten")
@@ -207,3 +214,34 @@ class NoMatchForm(FlaskForm):
         filters=[lambda text: text.replace("\x00", "") if text else text],
         description=_l("Kort, bijvoorbeeld 'geen plek voor broers en zussen samen'. Vul geen namen of andere gegevens van het kind in."),
     )
+
+
+def _no_nul(text):
+    """NUL characters are dropped: nobody types them and PostgreSQL cannot store them (it would be a 500)."""
+    return text.replace("\x00", "") if text else text
+
+
+class FeedbackForm(FlaskForm):
+    """'Klopt dit niet?' on a result: the search it came from (query string), a reason from the list,
+    and a short text (required with 'anders'). Nothing about the child."""
+
+    q = HiddenField()
+    reason = RadioField(
+        _l("Wat klopt er niet?"),
+        choices=[SelectChoice(code, label) for code, label in FEEDBACK_REASONS.items()],
+        # Our own Dutch message for a value not in the list (WTForms' own is English).
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Kies wat er niet klopt.")),
+                    AnyOf(list(FEEDBACK_REASONS), message=_l("Kies een reden uit de lijst."))],
+    )
+    text = TextAreaField(
+        _l("Toelichting (bij 'anders' verplicht)"),
+        validators=[Length(max=FEEDBACK_TEXT_MAX, message=_l("Houd de toelichting kort: maximaal %(n)d tekens.", n=FEEDBACK_TEXT_MAX)),
+                    FreeText()],
+        filters=[_no_nul],
+        description=_l("Kort, over het aanbod. Vul geen naam, geboortedatum of andere gegevens van het kind in."),
+    )
+
+    def validate_text(self, field) -> None:
+        if self.reason.data == "anders" and not (field.data or "").strip():
+            raise ValidationError(_("Beschrijf kort wat er niet klopt (bij 'anders' verplicht)."))

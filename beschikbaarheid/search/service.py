@@ -7,7 +7,9 @@
 2. read the candidates with one query (`candidates`): offerings of those products at a location
    inside a box around the place, under a contract active today, for the child's age;
 3. filter, score and rank them with domain/scoring.py (eligible, score_parts, score, sort_key),
-   with the geodesic distance of domain/geo.py.
+   with the geodesic distance of domain/geo.py. Open "Klopt dit niet?" reports lower an offering's
+   freshness part: their counts come from one grouped query per search (services/feedback.py,
+   `open_counts`), and the shown cards' report lines from one more query for the shown offerings.
 
 The radius (15 km by default) is searched first. Only when fewer than SEARCH_MIN_NEARBY_RESULTS
 offerings fit inside it, a second query looks further ("verder weg", up to SEARCH_FAR_MAX_KM or
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import get_translations
 from rapidfuzz import fuzz, process
@@ -51,6 +54,7 @@ from beschikbaarheid.models import (
     utcnow,
 )
 from beschikbaarheid.places import resolve_place
+from beschikbaarheid.services import feedback
 from beschikbaarheid.search.forms import FieldError, SearchInput, parse_search_args
 
 STAY_FORMS = frozenset({"verblijf", "wonen"})
@@ -136,6 +140,8 @@ class ResultRow:
     realised_wait_weeks: float | None = None
     realised_started: int | None = None
     realised_period_end: dt.date | None = None
+    open_reports: int = 0  # unanswered "Klopt dit niet?" reports
+    report_status: str = ""  # the card's line about them: open reports, or the provider's last answer
 
     @property
     def realised_period_start(self) -> dt.date | None:
@@ -242,10 +248,17 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     others = _ambulant_alternatives(search, outcome) if alternatives else []
     crisis = search.top(need.crisis, need.crisis_kinds, outcome.radius_km, CRISIS_SHOWN)[0] if need.crisis else []
     shown = {"results": nearby, "far": far, "alternatives": others, "crisis": crisis}
-    about = details([hit.row.id for hits in shown.values() for hit in hits])
+    shown_ids = [hit.row.id for hits in shown.values() for hit in hits]
+    about = details(shown_ids)
+    statuses = feedback.card_statuses(shown_ids, outcome.now, _, date_text=date_text)
     for name, hits in shown.items():
-        setattr(outcome, name, search.rows(hits, _("ambulante hulp") if name == "alternatives" else need.label, about))
+        setattr(outcome, name, search.rows(hits, _("ambulante hulp") if name == "alternatives" else need.label, about, statuses))
     return outcome
+
+
+def date_text(moment: dt.datetime) -> str:
+    """'3 december' in the reader's language (Amsterdam date)."""
+    return format_date(freshness.local_date(moment), "d MMMM")
 
 
 def _ambulant_alternatives(search: _Search, outcome: SearchOutcome) -> list[Hit]:
@@ -349,6 +362,7 @@ class _Search:
         self.preferred = outcome.need.preferred_groups - outcome.criteria.required_groups
         self.products = {p.id: p for p in outcome.catalogue}
         self._ = gettext_for_request()
+        self.open_reports = feedback.open_counts()
 
     def top(self, strengths: dict[int, float], kinds: dict[int, str], km: float, k: int, beyond_km: float = 0.0) -> tuple[list[Hit], int]:
         """The k best offerings of these products that pass the filters between `beyond_km` and
@@ -397,19 +411,24 @@ class _Search:
             match_strength=strength, km=distance, waiting_weeks=wait[0], free_places=row.free_places,
             intake_status=row.intake_status, updated_at=row.updated_at, now=self.now, settings=self.settings,
             preferred_served=len(self.preferred & groups), preferred_total=len(self.preferred),
+            open_reports=self.open_reports.get(row.id, 0),
         )
         score = scoring.score(parts, self.settings)
         return Hit(row, groups, distance, parts, score, match_kind, wait, scoring.sort_key(score, distance, row.id, self.day, strength))
 
-    def rows(self, hits: list[Hit], need_label: str, about: dict[int, sa.Row]) -> list[ResultRow]:
+    def rows(self, hits: list[Hit], need_label: str, about: dict[int, sa.Row],
+             statuses: dict[int, feedback.CardStatus] | None = None) -> list[ResultRow]:
         """The hits as result rows with their names and contact details (`about`, from `details`),
-        each with its explanation in the user's language."""
+        each with its explanation and report line (`statuses`) in the user's language."""
         group_labels = {code: str(label) for code, label in TARGET_GROUPS.items()}
         required = sorted(self.criteria.required_groups)
-        return [self._row(hit, about[hit.row.id], need_label, required, group_labels) for hit in hits]
+        statuses = statuses or {}
+        return [self._row(hit, about[hit.row.id], need_label, required, group_labels, statuses.get(hit.row.id)) for hit in hits]
 
-    def _row(self, hit: Hit, about: sa.Row, need_label: str, required: list[str], group_labels: dict[str, str]) -> ResultRow:
+    def _row(self, hit: Hit, about: sa.Row, need_label: str, required: list[str], group_labels: dict[str, str],
+             status: feedback.CardStatus | None = None) -> ResultRow:
         row, product = hit.row, self.products[hit.row.product_id]
+        open_reports = self.open_reports.get(row.id, 0)
         return ResultRow(
             offering_id=row.id,
             provider_id=about.provider_id,
@@ -448,6 +467,7 @@ class _Search:
                 preferred_served=sorted(self.preferred & hit.groups),
                 preferred_missing=sorted(self.preferred - hit.groups),
                 group_labels=group_labels,
+                open_reports=open_reports,
                 _=self._,
             ),
             intake_phone=about.intake_phone,
@@ -462,6 +482,8 @@ class _Search:
             realised_wait_weeks=about.realised_wait_weeks,
             realised_started=about.realised_started,
             realised_period_end=about.realised_period_end,
+            open_reports=open_reports,
+            report_status=(status.open_text or status.answer_text) if status else "",
         )
 
 

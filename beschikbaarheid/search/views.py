@@ -1,18 +1,22 @@
-"""Referrer search pages: one GET endpoint for the full page or (htmx) the results partial, and the no-match flag."""
+"""Referrer search pages: one GET endpoint for the full page or (htmx) the results partial, the no-match
+flag, and "Klopt dit niet?" on a result (a small page without JavaScript, inline in the card with htmx)."""
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from beschikbaarheid.extensions import limiter
-from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS
+from beschikbaarheid.domain.freshness import local_date
+from beschikbaarheid.extensions import db, limiter
+from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS, Offering, utcnow
 from beschikbaarheid.search import service
-from beschikbaarheid.search.forms import NoMatchForm
+from beschikbaarheid.search.forms import FeedbackForm, NoMatchForm
+from beschikbaarheid.services import feedback
+from beschikbaarheid.services.offerings import is_contracted
 
 bp = Blueprint("search", __name__, url_prefix="/zoeken")
 
@@ -27,6 +31,10 @@ def search_limit() -> str:
 
 def _no_match_limit() -> str:
     return current_app.config["NO_MATCH_RATE_LIMIT"]
+
+
+def _feedback_limit() -> str:
+    return current_app.config["FEEDBACK_RATE_LIMIT"]
 
 
 SEARCH_LIMIT_MESSAGE = _l("Te veel zoekopdrachten vanaf dit adres. Wacht een minuut en probeer het dan opnieuw.")
@@ -79,6 +87,7 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         o=outcome,
         partial=partial,
         nomatch_form=nomatch_form or NoMatchForm(q=query_string),
+        report_q=query_string,
         search_url=lambda **changes: _search_url(args, **changes),
         weights=vars(service.score_settings(current_app.config).weights.normalised),
         TARGET_GROUPS=TARGET_GROUPS,
@@ -125,3 +134,50 @@ def no_match():
         return render_template("search/_nomatch_done.html")
     flash(_("Bedankt. Uw melding 'geen passend aanbod' is anoniem opgeslagen voor de contractmanagers."), "success")
     return redirect(back)
+
+
+# Ids are 32-bit integers in the database: a longer number is a page that does not exist (404), not a 500.
+DB_ID = "int(max=2147483647)"
+
+
+def _reportable(offering_id: int) -> Offering:
+    """An offering the search can show (contracted today); anything else is a 404."""
+    offering = db.session.get(Offering, offering_id)
+    if offering is None or not is_contracted(offering, local_date(utcnow())):
+        abort(404)
+    return offering
+
+
+def _render_report(offering: Offering, form: FeedbackForm, status: int, *, done: bool = False):
+    """The report form (or its thanks): inline in the card for htmx, a small page otherwise."""
+    line = ""
+    if done:
+        state = feedback.card_statuses([offering.id], utcnow(), _, date_text=service.date_text).get(offering.id)
+        line = state.open_text if state else ""
+    args = MultiDict(parse_qsl(form.q.data or ""))
+    context = dict(o=offering, form=form, done=done, status_line=line, back=_search_url(args) + f"#resultaat-{offering.id}")
+    if request.headers.get("HX-Request") == "true":
+        return render_template("search/_report.html", **context), status
+    return render_template("search/report.html", **context), status
+
+
+@bp.route(f"/aanbod/<{DB_ID}:offering_id>/klopt-niet", methods=["GET", "POST"])
+@limiter.limit(_feedback_limit, methods=["POST"],
+               error_message=lambda: _("Te veel meldingen 'klopt dit niet?' vanaf dit adres. Probeer het later opnieuw."))
+def report(offering_id: int):
+    """'Klopt dit niet?' on a result: a reason from the list (and a short text); stored without anything about the child."""
+    offering = _reportable(offering_id)
+    if request.method == "GET":
+        return _render_report(offering, FeedbackForm(formdata=None, q=request.args.get("q", "")), 200)
+    form = FeedbackForm()
+    if not form.validate():
+        return _render_report(offering, form, 400)
+    try:
+        feedback.report(offering, reason=form.reason.data, text=form.text.data, referrer_type=_referrer_type(), _=_)
+    except feedback.FeedbackRefused as refused:
+        form.text.errors = [str(refused)]
+        return _render_report(offering, form, 400)
+    if request.headers.get("HX-Request") == "true":
+        return _render_report(offering, form, 200, done=True)
+    flash(_("Bedankt, gemeld. De aanbieder controleert de gegevens."), "success")
+    return redirect(_search_url(MultiDict(parse_qsl(form.q.data or ""))) + f"#resultaat-{offering.id}")

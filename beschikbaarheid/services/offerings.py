@@ -1,7 +1,8 @@
 """Changing an offering's figures: the one path every save, confirmation and import goes through.
 
 Every change appends to the history (`OfferingChange`), one row per changed field; a 'no change'
-confirmation appends one row of kind 'confirm', so runs of blind confirmation stay visible.
+confirmation appends one row of kind 'confirm', so runs of blind confirmation stay visible. Either
+answers the offering's open "Klopt dit niet?" reports ('update', services/feedback.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from beschikbaarheid.domain import freshness, wait_figures
 from beschikbaarheid.domain.client_data import check_free_text
 from beschikbaarheid.extensions import db
+from beschikbaarheid.services.feedback import answered_by_update
 from beschikbaarheid.models import Contract, Location, Offering, OfferingChange, Product, Provider, utcnow
 
 # Fields a provider (or an import) may change, in display order.
@@ -114,6 +116,7 @@ def apply_update(
     offering.unusual_confirmed = unusual_confirmed
     offering.stale = False
     db.session.add_all(rows)
+    answered_by_update(offering, author=author, now=now)  # open "Klopt dit niet?" reports: checked
     return rows
 
 
@@ -128,6 +131,7 @@ def confirm_unchanged(
     offering.stale = False
     row = OfferingChange(offering=offering, changed_at=now, author=author, user_id=user_id, via=via, kind="confirm")
     db.session.add(row)
+    answered_by_update(offering, author=author, now=now)  # open "Klopt dit niet?" reports: checked
     return row
 
 

@@ -1,4 +1,5 @@
-"""Stored free text checked again with today's rules: notes, their history, no-match reasons, call notes.
+"""Stored free text checked again with today's rules: notes, their history, no-match reasons, call notes,
+"Klopt dit niet?" report texts and the providers' answers.
 
 Earlier versions stored what the forms let through (a BSN in a provider note, a parent's phone
 number in a no-match reason). `scan` finds every stored value that the shared check
@@ -21,8 +22,9 @@ from beschikbaarheid.domain.freshness import local_date
 from beschikbaarheid.domain.plain_text import has_control_characters
 from beschikbaarheid.domain.plausibility import MAX_NOTE_LENGTH
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import CallLog, Location, NoMatchReport, Offering, OfferingChange, Provider
+from beschikbaarheid.models import CallLog, Feedback, Location, NoMatchReport, Offering, OfferingChange, Provider
 from beschikbaarheid.models.contract_mgmt import CALL_NOTE_MAX
+from beschikbaarheid.models.feedback import FEEDBACK_ANSWER_MAX, FEEDBACK_TEXT_MAX
 from beschikbaarheid.search.forms import REASON_MAX
 
 KIND_LABELS = {
@@ -95,6 +97,20 @@ def scan() -> Iterator[StoredFinding]:
         if kind := problem(reason, max_length=REASON_MAX, written=day):
             yield StoredFinding("no_match_report", rid, "reason", kind)
 
+    reports = (
+        sa.select(Feedback.id, Feedback.text, Feedback.created_at, Feedback.answer_text, Feedback.answered_at, *contacts)
+        .join(Offering, Feedback.offering_id == Offering.id)
+        .join(Provider, Offering.provider_id == Provider.id).join(Location, Offering.location_id == Location.id)
+        .where(sa.or_(Feedback.text != "", Feedback.answer_text != ""))
+        .order_by(Feedback.id)
+    )
+    for fid, text, created_at, answer_text, answered_at, *own in db.session.execute(reports):
+        # The referrer's text is anonymous (no `own`); the provider's answer may name its own contact details.
+        if kind := problem(text, max_length=FEEDBACK_TEXT_MAX, written=_day(created_at)):
+            yield StoredFinding("feedback", fid, "text", kind)
+        if kind := problem(answer_text, max_length=FEEDBACK_ANSWER_MAX, own=own, written=_day(answered_at)):
+            yield StoredFinding("feedback", fid, "answer_text", kind)
+
     calls = sa.select(CallLog.id, CallLog.note, CallLog.created_at).where(CallLog.note != "").order_by(CallLog.id)
     for lid, note, created_at in db.session.execute(calls):
         if kind := problem(note, max_length=CALL_NOTE_MAX, written=_day(created_at)):
@@ -107,6 +123,8 @@ _COLUMNS = {
     ("offering_change", "new_value"): OfferingChange.__table__.c.new_value,
     ("no_match_report", "reason"): NoMatchReport.__table__.c.reason,
     ("call_log", "note"): CallLog.__table__.c.note,
+    ("feedback", "text"): Feedback.__table__.c.text,
+    ("feedback", "answer_text"): Feedback.__table__.c.answer_text,
 }
 
 

@@ -6,7 +6,7 @@ settings, as before); users the organisation-admin flag, the last invitation and
 Table audit_event is the append-only trail of administrative changes.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04 20:40:22.447825
 
 """
@@ -18,7 +18,7 @@ import beschikbaarheid.models.core  # noqa: F401  (UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -73,7 +73,7 @@ def test_search_answers_the_documented_shape(client, world):
     first = results[0]
     assert set(first) == {
         "offering_id", "aanbieder", "product", "locatie", "afstand_km", "wachttijd_weken", "vrije_plekken",
-        "aanmelding", "laatst_bijgewerkt", "verouderd", "score", "onderdelen",
+        "aanmelding", "laatst_bijgewerkt", "verouderd", "score", "onderdelen", "meldingen_open",
         "wachttijd_toegepast", "wachtenden", "gerealiseerde_wachttijd",
     }
     # Nothing reported about waiting counts or realised waits, and no target group asked for.

@@ -75,3 +75,29 @@ def test_blank_empties_them_history_included_and_keeps_the_rest(app, runner):
         assert sorted(db.session.scalars(sa.select(CallLog.note))) == ["", "Werkt vrijdag bij"]
     again = runner.invoke(args=["privacy", "check"])
     assert again.exit_code == 0 and "Geen opgeslagen tekst die op cliëntgegevens lijkt." in again.output
+
+
+def test_report_texts_and_answers_are_checked_and_blanked_too(app, runner):
+    from beschikbaarheid.models import Feedback
+
+    with app.app_context():
+        provider = factories.provider("Zonnehuis", intake_phone="040-1234567")
+        offering = factories.offering(factories.location(provider, "Oost"), factories.product())
+        db.session.flush()
+        now = utcnow()
+        bad_text = Feedback(offering_id=offering.id, reason="anders", text="mail ouder@gezin.example")
+        bad_answer = Feedback(offering_id=offering.id, reason="wachttijd", answered_at=now, answer="klopt", answer_text=BSN_NOTE)
+        fine = Feedback(offering_id=offering.id, reason="contact", answered_at=now, answer="klopt", answer_text="Bel de intake: 040-1234567")
+        db.session.add_all([bad_text, bad_answer, fine])
+        db.session.commit()
+        ids = (bad_text.id, bad_answer.id, fine.id)
+    result = runner.invoke(args=["privacy", "check"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"feedback {ids[0]} text: e-mailadres" in lines and f"feedback {ids[1]} answer_text: BSN" in lines
+    assert not any(line.startswith(f"feedback {ids[2]} ") for line in lines)  # the provider's own number passes
+    assert "ouder@gezin.example" not in result.output
+    assert runner.invoke(args=["privacy", "check", "--blank"]).exit_code == 0
+    with app.app_context():
+        texts = {f.id: (f.text, f.answer_text) for f in db.session.scalars(sa.select(Feedback))}
+    assert texts == {ids[0]: ("", ""), ids[1]: ("", ""), ids[2]: ("", "Bel de intake: 040-1234567")}

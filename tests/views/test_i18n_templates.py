@@ -25,6 +25,8 @@ UNTRANSLATED_FILES = {
     # run yet; always Dutch, as providers have no language setting. See the i18n report.
     "email/reminder.html",
     "email/reminder.txt",
+    "email/feedback.html",  # the daily "Klopt dit niet?" mail: sent by the scheduler too
+    "email/feedback.txt",
 }
 
 VISIBLE_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder"}

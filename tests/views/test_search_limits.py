@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from beschikbaarheid.extensions import db, limiter
-from beschikbaarheid.models import NoMatchReport, SearchLog
+from beschikbaarheid.models import Feedback, NoMatchReport, Offering, SearchLog
 from tests import factories
 from tests.conftest import fresh_app
 from tests.helpers import csrf_token
@@ -20,7 +20,8 @@ OTHER = {"REMOTE_ADDR": "198.51.100.7"}
 
 @pytest.fixture
 def limited_app(database_url):
-    for app in fresh_app(database_url, RATELIMIT_ENABLED=True, SEARCH_RATE_LIMIT="3 per minute", NO_MATCH_RATE_LIMIT="2 per hour"):
+    for app in fresh_app(database_url, RATELIMIT_ENABLED=True, SEARCH_RATE_LIMIT="3 per minute", NO_MATCH_RATE_LIMIT="2 per hour",
+                         FEEDBACK_RATE_LIMIT="2 per hour"):
         with app.app_context():
             limiter.reset()
             factories.search_world()
@@ -68,6 +69,21 @@ def test_no_match_reports_are_limited_and_the_refused_one_is_not_stored(limited_
     assert response.status_code == 429
     assert "Te veel meldingen 'geen passend aanbod' vanaf dit adres" in unescape(response.get_data(as_text=True))
     assert _count(limited_app, NoMatchReport) == 2
+
+
+def test_klopt_dit_niet_reports_are_limited_and_the_refused_one_is_not_stored(limited_app):
+    client = limited_app.test_client()
+    with limited_app.app_context():
+        oid = db.session.scalar(sa.select(Offering.id).order_by(Offering.id))
+    url = f"/zoeken/aanbod/{oid}/klopt-niet"
+    data = {"csrf_token": csrf_token(client, url), "q": "locatie=5701", "reason": "wachttijd"}
+    assert [client.post(url, data=data).status_code for _ in range(2)] == [302, 302]
+    response = client.post(url, data=data)
+    assert response.status_code == 429
+    assert "Te veel meldingen 'klopt dit niet?' vanaf dit adres" in unescape(response.get_data(as_text=True))
+    assert client.get(url).status_code == 200  # the form itself is not limited
+    assert client.post(url, data=data, environ_base=OTHER).status_code == 302  # another address still may
+    assert _count(limited_app, Feedback) == 3
 
 
 def test_search_answers_are_not_stored_by_browsers_or_proxies(client, world):

@@ -23,7 +23,7 @@ from flask import url_for
 from beschikbaarheid import accounts, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import CallLog, Offering, OfferingChange, Product
+from beschikbaarheid.models import CallLog, Feedback, Offering, OfferingChange, Product
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -99,6 +99,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("auth.reset_password", "POST"): every(400),
     ("search.index", "GET"): every(200),
     ("search.no_match", "POST"): every(to("/zoeken/")),  # anonymous by design: stored without who
+    ("search.report", "GET"): every(200),  # "Klopt dit niet?": anyone who can search may report
+    ("search.report", "POST"): every(400),  # sent without a reason: reached, not refused
     ("api.search", "GET"): every(200),
     ("api.openapi", "GET"): every(200),
     ("aanbieder.home", "GET"): {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 200, "aanbieder_own": 200,
@@ -111,6 +113,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("aanbieder.edit", "POST"): provider_edit(to("/aanbieder/")),
     ("aanbieder.confirm", "POST"): provider_edit(to("/aanbieder/")),
     ("aanbieder.confirm_all", "POST"): provider_edit(to("/aanbieder/")),
+    ("aanbieder.answer", "POST"): provider_edit(to("/aanbieder/")),  # "klopt wel" on a report: the provider itself only
     # Signed reminder links: the token is the credential, whoever holds it (see tests/services/test_signed_links.py).
     ("aanbieder.link", "GET"): every(200),
     ("aanbieder.link", "POST"): every(200),
@@ -164,8 +167,11 @@ def _world(app) -> dict:
         users["beheerder_other"] = factories.user("beheerder", region_id=other.id)
         users["contractmanager_noregion"] = factories.user("contractmanager", region_id=None)
         spare = factories.user("verwijzer", referrer_type="01")  # whose password-reset link we open
+        reports = {key: Feedback(offering_id=o.id, reason="wachttijd") for key, o in (("fa", a_offering), ("fb", b_offering))}
+        db.session.add_all(reports.values())
         db.session.commit()
         return {
+            **{key: item.id for key, item in reports.items()},
             "a": a_offering.provider_id, "b": b_offering.provider_id, "a1": a_offering.id, "b1": b_offering.id, "c": c_offering.provider_id,
             "region": w["region"].id, "region_name": w["region"].name,
             "emails": {role: u.email for role, u in users.items()},
@@ -179,6 +185,7 @@ def _url(app, rule, ids: dict, own: bool) -> str:
     values = {
         "provider_id": ids["a"] if own else ids["b"],
         "offering_id": ids["a1"] if own else ids["b1"],
+        "feedback_id": ids["fa"] if own else ids["fb"],
         "region_id": ids["region"],
         "dataset": "naleving",
         "fmt": "csv",
@@ -202,6 +209,9 @@ def _form(app, endpoint: str, token: str, ids: dict, offering_id: int) -> tuple[
             version = str(db.session.get(Offering, offering_id).version)
         return {**common, "version": version, "layout": "row", "capacity": "6", "free_places": "0", "waiting_weeks": "5",
                 "intake_status": "open", "note": "via de matrix", f"version-{offering_id}": version}, None
+    if endpoint == "aanbieder.answer":
+        # A valid answer: if authorization failed open, provider B's report would be answered.
+        return {**common, "text": "Klopt: de wachttijd is echt 10 weken"}, None
     if endpoint == "contract.log_call":
         return {**common, "called_on": "", "called_time": "", "outcome": "bereikt", "note": "Gebeld"}, None
     if endpoint == "beheer.import_register":
@@ -296,6 +306,8 @@ def test_authorization_matrix(app, role):
     # What was refused changed nothing; what was allowed really happened (so the refusals mean something).
     with app.app_context():
         assert _b_untouched(ids), "provider B's offering changed"
+        assert db.session.get(Feedback, ids["fb"]).answered_at is None, "provider B's report was answered"
+        assert (db.session.get(Feedback, ids["fa"]).answered_at is not None) is own
         calls = db.session.scalar(db.select(db.func.count()).select_from(CallLog))
         assert calls == (1 if role in ("contractmanager", "beheerder", "beheerder_other") else 0)
         imported = db.session.scalar(db.select(db.func.count()).select_from(Product).where(Product.code == "49Z99"))

@@ -14,7 +14,7 @@ import pytest
 from beschikbaarheid import accounts, mail, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import CallLog, NoMatchReport, Offering, Product, User, utcnow
+from beschikbaarheid.models import CallLog, Feedback, NoMatchReport, Offering, Product, User, utcnow
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -119,6 +119,29 @@ def _case_no_match(app, client, ids):
     return "/zoeken/geen-passend-aanbod", {"q": "locatie=5701&leeftijd=12&product=gezinshuis", "reason": "geen plek"}, None, probe
 
 
+def _case_report(app, client, ids):
+    def probe():
+        with app.app_context():
+            return _count(Feedback)
+
+    return f"/zoeken/aanbod/{ids['a1']}/klopt-niet", {"q": "locatie=5701", "reason": "wachttijd"}, None, probe
+
+
+def _case_answer(app, client, ids):
+    _login(client, ids["emails"]["aanbieder"])
+    with app.app_context():
+        item = Feedback(offering_id=ids["a1"], reason="geen_plek")
+        db.session.add(item)
+        db.session.commit()
+        fid = item.id
+
+    def probe():
+        with app.app_context():
+            return db.session.get(Feedback, fid).answered_at
+
+    return f"/aanbieder/melding/{fid}/klopt-wel", {"text": "De plek is er echt"}, None, probe
+
+
 def _offering_probe(app, ids):
     def probe():
         with app.app_context():
@@ -187,6 +210,8 @@ CASES = {
     "auth.reset_request": _case_reset_request,
     "auth.reset_password": _case_reset_password,
     "search.no_match": _case_no_match,
+    "search.report": _case_report,
+    "aanbieder.answer": _case_answer,
     "aanbieder.edit": _case_edit,
     "aanbieder.confirm": _case_confirm,
     "aanbieder.confirm_all": _case_confirm_all,
