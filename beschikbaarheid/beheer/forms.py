@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, FloatField, IntegerField, RadioField, SelectField, StringField, TelField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import HiddenInput, TextInput
 
 from beschikbaarheid.free_text import FreeText
 from beschikbaarheid.models import FORM_LABELS, SEGMENT_LABELS
@@ -63,7 +63,10 @@ class DutchNumbers:
 
 
 class DecimalCommaField(FloatField):
-    """A number typed the Dutch way ("51,4786") or the English way ("51.4786")."""
+    """A number typed the Dutch way ("51,4786") or the English way ("51.4786"): a text input, since a
+    number input refuses the decimal comma in some browsers."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if valuelist:
