@@ -58,3 +58,21 @@ def test_trying_a_need_gives_the_products_the_search_would_search(app):
         db.session.commit()
         tried = catalogue.try_need(world["region"], "43A10")
         assert tried.need is None and "komt niet voor in de productcatalogus" in tried.error
+
+
+def test_a_products_own_waiting_norm_replaces_the_regions_on_the_waiting_page(app):
+    from beschikbaarheid.contract.region import context_for
+    from beschikbaarheid.contract.waiting import waiting_overview
+    from beschikbaarheid.models import utcnow
+
+    with app.app_context():
+        world = factories.search_world()
+
+        def above() -> int:
+            ctx = context_for(world["region"], utcnow(), app.config)
+            return next(pw.stats.above_norm for pw in waiting_overview(ctx) if pw.product.id == world["gezinshuis"].id)
+
+        assert above() == 0  # every published wait is within the region's 14 weeks
+        catalogue.save_product("test", world["region"], world["gezinshuis"],
+                               {"code": "43A10", "name": "Gezinshuis", "segment": 2, "form": "wonen", "waiting_norm_weeks": 3})
+        assert above() == 4  # 4, 10, 4 and 4 weeks exceed the product's own 3
