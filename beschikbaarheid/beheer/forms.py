@@ -77,7 +77,6 @@ class DecimalCommaField(FloatField):
         super().process_formdata(valuelist)
 
 
-SEGMENT_CHOICES = [SelectChoice(str(n), f"{n} – {label}") for n, label in SEGMENT_LABELS.items()]
 FORM_CHOICES = [SelectChoice(value, label) for value, label in FORM_LABELS.items()]
 
 
@@ -88,7 +87,7 @@ class ProductForm(DutchNumbers, FlaskForm):
         DataRequired(_l("Vul de productcode in, bijvoorbeeld 43A10.")), Length(max=10, message=_l("Een productcode is hoogstens 10 tekens.")), FreeText()])
     name = StringField(_l("Naam"), filters=[_stripped], validators=[
         DataRequired(_l("Vul de naam van het product in.")), Length(max=200, message=_l("De naam is hoogstens 200 tekens.")), FreeText()])
-    segment = SelectField(_l("Segment"), choices=SEGMENT_CHOICES, coerce=int,
+    segment = SelectField(_l("Segment"), choices=[], coerce=int,
                           validators=[InputRequired(_l("Kies een segment (1 tot en met 5)."))])
     form = SelectField(_l("Vorm van hulp"), choices=FORM_CHOICES, validators=[InputRequired(_l("Kies een vorm van hulp."))])
     keywords = StringField(_l("Trefwoorden"), filters=[_stripped], validators=[
@@ -103,6 +102,8 @@ class ProductForm(DutchNumbers, FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Labels in the reader's language: made per request, not once at import.
+        self.segment.choices = [SelectChoice(n, f"{n} – {label}") for n, label in SEGMENT_LABELS.items()]
         # WTForms' own "Not a valid choice" is English; any tampered option gets the field's Dutch message.
         self.segment.validate_choice = self.form.validate_choice = False
 
