@@ -13,6 +13,14 @@ from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Region
 
 
+def in_region_or_404(model, object_id: int, region: Region):
+    """A product or contract (anything with a region_id) of this region; another region's: 404."""
+    found = db.session.get(model, object_id)
+    if found is None or found.region_id != region.id:
+        abort(404)
+    return found
+
+
 def admin_region_or_404(user, region_id: int) -> Region:
     """The region, if it exists and `user` keeps its register; else 404."""
     region = db.session.get(Region, region_id)

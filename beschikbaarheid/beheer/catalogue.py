@@ -4,12 +4,12 @@ services/register_admin.py, render. Every page checks the region with `admin_reg
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from beschikbaarheid.auth import roles_required
-from beschikbaarheid.beheer.access import admin_region_or_404
+from beschikbaarheid.beheer.access import admin_region_or_404, in_region_or_404
 from beschikbaarheid.beheer.forms import ProductForm, RegionSettingsForm, TryNeedForm
 from beschikbaarheid.beheer.views import DB_ID, bp
 from beschikbaarheid.extensions import db
@@ -20,13 +20,6 @@ from beschikbaarheid.services import catalogue, register_admin
 def form_status(form) -> int:
     """400 for a posted form that failed its checks, 200 for a page shown."""
     return 400 if request.method == "POST" else 200
-
-
-def region_product_or_404(region, product_id: int) -> Product:
-    product = db.session.get(Product, product_id)
-    if product is None or product.region_id != region.id:
-        abort(404)
-    return product
 
 
 @bp.route(f"/regio/<{DB_ID}:region_id>/")
@@ -79,7 +72,7 @@ def product_new(region_id: int):
 def product_edit(region_id: int, product_id: int):
     """Change a product; its code may change too, as long as it stays unique in the region."""
     region = admin_region_or_404(current_user, region_id)
-    product = region_product_or_404(region, product_id)
+    product = in_region_or_404(Product, product_id, region)
     form = ProductForm(obj=product)
     if form.validate_on_submit():
         try:
@@ -98,7 +91,7 @@ def product_edit(region_id: int, product_id: int):
 def product_active(region_id: int, product_id: int):
     """Deactivate a product (it leaves the catalogue the search matches against) or reactivate it."""
     region = admin_region_or_404(current_user, region_id)
-    product = region_product_or_404(region, product_id)
+    product = in_region_or_404(Product, product_id, region)
     wanted = request.form.get("active")
     if wanted not in ("0", "1"):
         flash(_("Kies activeren of deactiveren."), "error")

@@ -9,6 +9,7 @@ from wtforms import BooleanField, DateField, EmailField, FloatField, IntegerFiel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput, TextInput
 
+from beschikbaarheid.form_messages import DutchParseErrors
 from beschikbaarheid.free_text import FreeText
 from beschikbaarheid.models import FORM_LABELS, SEGMENT_LABELS
 from beschikbaarheid.register_io.parsing import parse_email, parse_phone, parse_postcode
@@ -48,20 +49,6 @@ def _stripped(text: str | None) -> str | None:
     return text.replace("\x00", "").strip() if text else text
 
 
-class DutchNumbers:
-    """WTForms words a value it cannot parse in English; these forms say it in Dutch (`parse_messages`)."""
-
-    parse_messages: dict = {}
-
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        for name, message in self.parse_messages.items():
-            field = getattr(self, name)
-            if field.errors and field.raw_data and field.raw_data[0] and field.data is None:
-                field.errors = [message]
-        return ok
-
-
 class DecimalCommaField(FloatField):
     """A number typed the Dutch way ("51,4786") or the English way ("51.4786"): a text input, since a
     number input refuses the decimal comma in some browsers."""
@@ -80,7 +67,7 @@ class DecimalCommaField(FloatField):
 FORM_CHOICES = [SelectChoice(value, label) for value, label in FORM_LABELS.items()]
 
 
-class ProductForm(DutchNumbers, FlaskForm):
+class ProductForm(DutchParseErrors, FlaskForm):
     """A product of the region's catalogue; the iJw category follows from the code's first two digits."""
 
     code = StringField(_l("Productcode"), filters=[_stripped], validators=[
@@ -166,7 +153,7 @@ def _postcode(form, field) -> None:
             raise ValidationError(_l("Vul een Nederlandse postcode in: 4 cijfers, eventueel met 2 letters (5701 of 5701 AB).")) from None
 
 
-class LocationForm(DutchNumbers, FlaskForm):
+class LocationForm(DutchParseErrors, FlaskForm):
     """A provider's location; coordinates from the postcode unless typed."""
 
     name = StringField(_l("Naam van de locatie"), filters=[_stripped], validators=[
@@ -196,7 +183,7 @@ class LocationForm(DutchNumbers, FlaskForm):
         return ok
 
 
-class ContractForm(DutchNumbers, FlaskForm):
+class ContractForm(DutchParseErrors, FlaskForm):
     """Contract the provider for a product at one of its locations."""
 
     product_code = StringField(_l("Productcode"), filters=[_stripped], validators=[
@@ -218,7 +205,7 @@ class ContractForm(DutchNumbers, FlaskForm):
             raise ValidationError(_l("Kies een locatie van deze aanbieder."))
 
 
-class EndContractForm(DutchNumbers, FlaskForm):
+class EndContractForm(DutchParseErrors, FlaskForm):
     """The contract's last day."""
 
     end = DateField(_l("Laatste dag van het contract"), validators=[InputRequired(_l("Vul de laatste dag van het contract in."))])
@@ -226,7 +213,7 @@ class EndContractForm(DutchNumbers, FlaskForm):
     parse_messages = {"end": _l("Dit is geen geldige datum (jjjj-mm-dd).")}
 
 
-class ExtendPreviewForm(DutchNumbers, FlaskForm):
+class ExtendPreviewForm(DutchParseErrors, FlaskForm):
     """Which year's contracts to extend: read-only (a preview), sent with GET, so no CSRF token."""
 
     class Meta:
@@ -238,7 +225,7 @@ class ExtendPreviewForm(DutchNumbers, FlaskForm):
     parse_messages = {"jaar": _l("Vul het jaar in als getal, bijvoorbeeld 2026.")}
 
 
-class ExtendForm(DutchNumbers, FlaskForm):
+class ExtendForm(DutchParseErrors, FlaskForm):
     """Confirm the previewed extension; `expected` is how many contracts the preview showed."""
 
     year = IntegerField(widget=HiddenInput(), validators=[InputRequired(_l("Vul het jaar in.")), NumberRange(2000, 2100, _l("Vul een jaar in tussen 2000 en 2100."))])
@@ -247,7 +234,7 @@ class ExtendForm(DutchNumbers, FlaskForm):
     parse_messages = {"year": _l("Vul het jaar in als getal, bijvoorbeeld 2026."), "expected": _l("Bekijk eerst het overzicht.")}
 
 
-class RegionSettingsForm(DutchNumbers, FlaskForm):
+class RegionSettingsForm(DutchParseErrors, FlaskForm):
     """The region's policy figures; empty optional fields mean the installation's setting."""
 
     compliance_target = IntegerField(_l("Nalevingsdoel (%)"), validators=[

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from beschikbaarheid.auth import roles_required
-from beschikbaarheid.beheer.access import admin_region_or_404
+from beschikbaarheid.beheer.access import admin_region_or_404, in_region_or_404
 from beschikbaarheid.beheer.catalogue import form_status
 from beschikbaarheid.beheer.forms import ContractForm, EndContractForm, ExtendForm, ExtendPreviewForm, LocationForm, ProviderContactsForm
 from beschikbaarheid.beheer.views import DB_ID, bp
@@ -133,13 +133,6 @@ def contract_new(region_id: int, provider_id: int):
     return render_template("beheer/contract_form.html", region=region, provider=provider, form=form, products=active_products), status
 
 
-def _contract_or_404(region, contract_id: int) -> Contract:
-    contract = db.session.get(Contract, contract_id)
-    if contract is None or contract.region_id != region.id:
-        abort(404)
-    return contract
-
-
 @bp.route(f"/regio/<{DB_ID}:region_id>/contracten")
 @roles_required("beheerder")
 def contract_list(region_id: int):
@@ -153,7 +146,7 @@ def contract_list(region_id: int):
 def contract_end(region_id: int, contract_id: int):
     """End a contract on a chosen day: from the next day it leaves search, reminders and compliance."""
     region = admin_region_or_404(current_user, region_id)
-    contract = _contract_or_404(region, contract_id)
+    contract = in_region_or_404(Contract, contract_id, region)
     form = EndContractForm()
     if request.method == "GET":
         form.end.data = _today()
