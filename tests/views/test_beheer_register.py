@@ -288,6 +288,14 @@ def test_contract_for_a_deactivated_product_is_refused(app, client, admin):
     assert count(app, Contract) == before
 
 
+def test_contracts_are_listed_with_whether_they_run_today(app, client, admin):
+    region_page = client.get(f"{base(admin)}/contracten").get_data(as_text=True)
+    assert "Oud Contract" in region_page and "31-12-2021" in region_page  # an expired contract stays listed
+    assert region_page.count("Beëindigen") == 7  # the 7 running ones can be ended; the expired one not
+    provider_page = client.get(f"{base(admin)}/aanbieders/{admin['linde']}").get_data(as_text=True)
+    assert "43A10 Gezinshuis" in provider_page and "01-01-2020" in provider_page and "Locatie De Linde" in provider_page
+
+
 def test_ending_before_the_start_is_refused(app, client, admin):
     with app.app_context():
         contract_id = db.session.scalar(db.select(Contract.id).where(Contract.provider_id == admin["linde"]))
