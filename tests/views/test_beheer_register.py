@@ -392,3 +392,43 @@ def test_provider_user_edits_its_own_contact_details_and_sees_its_locations(app,
     assert client.get(f"/aanbieder/{other}/gegevens").status_code == 404
     response = post(client, page, {**data, "intake_email": "geen adres"})
     assert response.status_code == 400 and "Vul een geldig e-mailadres in" in response.get_data(as_text=True)
+
+
+# -- whatever arrives: never a 5xx, never half saved ----------------------------------------------
+
+BAD_VALUES = ["\x00", "9" * 40, "-1", "nan", "inf", "x" * 5000, "😀 ünïcode", "<script>", "2026-02-30", " "]
+
+
+def _forms(ids, location_id: int, contract_id: int) -> list[tuple[str, dict]]:
+    settings = dict(SETTINGS)
+    return [
+        (f"{base(ids)}/producten/nieuw", dict(PRODUCT)),
+        (f"{base(ids)}/producten/{ids['gezinshuis']}", {**PRODUCT, "code": "43A10"}),
+        (f"{base(ids)}/aanbieders/{ids['linde']}", {"intake_email": "a@b.nl", "intake_phone": "0492-123456", "crisis_phone": "", "website": ""}),
+        (f"{base(ids)}/aanbieders/{ids['linde']}/locaties/nieuw", {"name": "Fuzz", "street": "", "postcode": "5701", "woonplaats": "", "lat": "51,48", "lon": "5,66"}),
+        (f"{base(ids)}/aanbieders/{ids['linde']}/contract", {"product_code": "43A09", "location_id": str(location_id), "valid_from": "2026-01-01", "valid_until": ""}),
+        (f"{base(ids)}/contracten/{contract_id}/beeindigen", {"end": "2030-01-01"}),
+        (f"{base(ids)}/contracten/verlengen", {"year": "2026", "expected": "0"}),
+        (f"{base(ids)}/instellingen", settings),
+    ]
+
+
+def test_bad_values_in_every_register_form_never_give_a_5xx_or_a_half_save(app, client, admin):
+    with app.app_context():
+        location_id = _location_id(app, "Locatie De Linde")
+        contract_id = db.session.scalar(db.select(Contract.id).where(Contract.provider_id == admin["linde"]))
+    token = csrf_token(client, f"{base(admin)}/instellingen")
+    serial = 0
+    for url, valid in _forms(admin, location_id, contract_id):
+        for name in valid:
+            for bad in BAD_VALUES:
+                serial += 1
+                # A fresh name and product code each time, so a bad value is not stopped early as a duplicate.
+                fresh = {key: value for key, value in (("name", f"Fuzz {serial}"), ("code", f"43F{serial}")) if key in valid and "nieuw" in url}
+                before = len(events(app))
+                response = client.post(url, data={"csrf_token": token, **valid, **fresh, name: bad})
+                assert response.status_code < 500, (url, name, bad)
+                if response.status_code >= 400:
+                    assert len(events(app)) == before, (url, name, bad, "half saved")
+    with app.app_context():  # no NaN or infinite coordinate got in
+        assert all(-90 <= lat <= 90 for lat in db.session.scalars(db.select(Location.lat)))
