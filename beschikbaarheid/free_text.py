@@ -23,12 +23,13 @@ class FreeText:
     (domain/plausibility.py).
     """
 
-    def __init__(self, max_length: int | None = None):
+    def __init__(self, max_length: int | None = None, allow: tuple[str, ...] = ()):
         self.max_length = max_length
+        self.allow = allow  # kinds the field holds by purpose: ("address",) for a location's street
 
     def __call__(self, form, field) -> None:
         if not isinstance(field.data, str) or not field.data:
             return
-        message = check_free_text(field.data, multiline=isinstance(field, TextAreaField), max_length=self.max_length, _=gettext)
+        message = check_free_text(field.data, multiline=isinstance(field, TextAreaField), max_length=self.max_length, allow=self.allow, _=gettext)
         if message:
             raise ValidationError(message)

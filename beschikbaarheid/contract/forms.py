@@ -8,6 +8,7 @@ from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeFiel
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from beschikbaarheid.domain.freshness import TZ
+from beschikbaarheid.form_messages import DutchParseErrors
 from beschikbaarheid.free_text import FreeText
 from flask_wtf import FlaskForm
 from beschikbaarheid.models import utcnow
@@ -19,7 +20,7 @@ def without_nul(text: str | None) -> str | None:
     return text.replace("\x00", "") if text else text
 
 
-class CallLogForm(FlaskForm):
+class CallLogForm(DutchParseErrors, FlaskForm):
     """Date, time, outcome and a short note about the provider (never about a client)."""
 
     called_on = DateField(
@@ -46,7 +47,7 @@ class CallLogForm(FlaskForm):
     next = HiddenField()
 
     # WTForms reports bad dates/times in English; the Dutch text is ours.
-    _parse_messages = {
+    parse_messages = {
         "called_on": _l("Dit is geen geldige datum (jjjj-mm-dd)."),
         "called_time": _l("Dit is geen geldige tijd (uu:mm)."),
     }
@@ -62,11 +63,7 @@ class CallLogForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         """WTForms' checks with Dutch parse errors, plus: not in the future and not over a year ago."""
-        ok = super().validate(extra_validators)
-        for name, message in self._parse_messages.items():
-            field = getattr(self, name)
-            if field.errors and field.raw_data and field.raw_data[0] and field.data is None:
-                field.errors = [message]
+        ok = super().validate(extra_validators)  # DutchParseErrors: Dutch parse errors first
         if ok:
             called = self.called_at
             if called > self._now + dt.timedelta(minutes=5):

@@ -28,6 +28,11 @@ class ProductWaiting:
     stale: int
 
 
+def norm_for(ctx: Context, product: Product) -> int:
+    """The waiting-time norm a product is measured against: its own (set in the catalogue), else the region's."""
+    return product.waiting_norm_weeks or ctx.norm_weeks
+
+
 def waiting_overview(ctx: Context) -> list[ProductWaiting]:
     """Per product of the catalogue: contracted providers and the spread of published waiting weeks.
 
@@ -50,7 +55,7 @@ def waiting_overview(ctx: Context) -> list[ProductWaiting]:
         stale[product_id] += n_stale
     catalogue = db.session.scalars(sa.select(Product).where(Product.region_id == ctx.region.id).order_by(Product.segment, Product.code))
     return [
-        ProductWaiting(product, providers.get(product.id, 0), waiting_stats.waiting_stats(values.get(product.id, []), ctx.norm_weeks),
+        ProductWaiting(product, providers.get(product.id, 0), waiting_stats.waiting_stats(values.get(product.id, []), norm_for(ctx, product)),
                        stale.get(product.id, 0))
         for product in catalogue
         if product.id in providers or product.id in values
@@ -104,7 +109,7 @@ def waiting_trend(ctx: Context, product: Product, months: int = TREND_MONTHS) ->
     for i, month in enumerate(wanted):
         contracted = {provider_id for provider_id, *in_month in active if in_month[i]}
         values = [replayed[i] for provider_id, replayed in per_offering.values() if provider_id in contracted]
-        series.append((month, waiting_stats.waiting_stats(values, ctx.norm_weeks)))
+        series.append((month, waiting_stats.waiting_stats(values, norm_for(ctx, product))))
     return series
 
 
@@ -132,7 +137,7 @@ def waiting_table(ctx: Context) -> Table:
     for pw in waiting_overview(ctx):
         s = pw.stats
         rows.append([pw.product.code, pw.product.name, pw.product.segment, pw.providers, s.count, s.minimum, s.maximum,
-                     None if s.median is None else float(s.median), None if s.p90 is None else float(s.p90), ctx.norm_weeks,
+                     None if s.median is None else float(s.median), None if s.p90 is None else float(s.p90), norm_for(ctx, pw.product),
                      s.above_norm, percent(s.share_above_norm), pw.stale])
     return Table(
         title=f"Wachttijden per product — {ctx.region.name}",

@@ -205,12 +205,14 @@ def find_client_data(
     max_length: int | None = None,
     own: Iterable[str | None] = (),
     today: dt.date | None = None,
+    allow: Iterable[str] = (),
     _=dutch,
 ) -> Finding | None:
     """The first kind of client data found in `text` (see the module docstring), or None.
 
     `max_length` is the field's limit (case narratives are long); `own` the provider's own contact
-    details, which pass; `today` the date dates of birth are measured from; `_` translates.
+    details, which pass; `today` the date dates of birth are measured from; `allow` kinds a field
+    holds by purpose (a provider location's street: "address"); `_` translates.
     """
     if not text or not text.strip():
         return None
@@ -230,7 +232,7 @@ def find_client_data(
             kind = "phone"
         elif _has_birth_date(without_mail, today):
             kind = "birth_date"
-        elif any(not mine.has_address(m.group(0)) for m in _ADDRESS.finditer(without_mail)):
+        elif "address" not in allow and any(not mine.has_address(m.group(0)) for m in _ADDRESS.finditer(without_mail)):
             kind = "address"
         elif _INITIALS_NAME.search(without_mail) or _TITLE_NAME.search(without_mail):
             kind = "name"
@@ -252,6 +254,7 @@ def check_free_text(
     max_length: int | None = None,
     own: Iterable[str | None] = (),
     today: dt.date | None = None,
+    allow: Iterable[str] = (),
     _=dutch,
 ) -> str | None:
     """The message for text a free-text field refuses, or None: control characters first, then client data.
@@ -260,5 +263,5 @@ def check_free_text(
     """
     if has_control_characters(text, multiline=multiline):
         return _(CONTROL_MESSAGE)
-    finding = find_client_data(text, max_length=max_length, own=own, today=today, _=_)
+    finding = find_client_data(text, max_length=max_length, own=own, today=today, allow=allow, _=_)
     return finding.message if finding else None

@@ -69,11 +69,15 @@ CRISIS_SHOWN = 3  # crisis options beside a need that does not ask for crisis (i
 class RegionInfo:
     id: int
     name: str
+    default_km: float | None = None  # the region's own default radius (None: SEARCH_DEFAULT_MAX_KM)
 
 
 def regions() -> list[RegionInfo]:
     """All regions, first created first (the default region is the first)."""
-    return [RegionInfo(r.id, r.name) for r in db.session.execute(sa.select(Region.id, Region.name).order_by(Region.id))]
+    return [
+        RegionInfo(r.id, r.name, r.search_default_km)
+        for r in db.session.execute(sa.select(Region.id, Region.name, Region.search_default_km).order_by(Region.id))
+    ]
 
 
 def resolve_region(text: str, all_regions: list[RegionInfo]) -> RegionInfo | FieldError:
@@ -93,10 +97,13 @@ def resolve_region(text: str, all_regions: list[RegionInfo]) -> RegionInfo | Fie
 
 
 def catalogue(region_id: int) -> list[CatalogueProduct]:
-    """The region's products, by code: what a typed need is matched against."""
+    """The region's active products, by code: what a typed need is matched against (a deactivated
+    product is no longer offered, so the search does not find it)."""
     return [
         CatalogueProduct(p.id, p.code, p.name, p.category, p.segment, p.form, split_keywords(p.keywords))
-        for p in db.session.scalars(sa.select(Product).where(Product.region_id == region_id).order_by(Product.code))
+        for p in db.session.scalars(
+            sa.select(Product).where(Product.region_id == region_id, Product.active.is_(True)).order_by(Product.code)
+        )
     ]
 
 
@@ -205,8 +212,6 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     config = current_app.config
     data = parse_search_args(args, default_km=float(config["SEARCH_DEFAULT_MAX_KM"]))
     outcome = SearchOutcome(input=data, now=now or utcnow(), max_results=int(config["SEARCH_MAX_RESULTS"]))
-    outcome.radius_km = data.max_km
-    outcome.far_km = min(400.0, max(float(config["SEARCH_FAR_MAX_KM"]), 2 * data.max_km))
     outcome.regions = regions()
     region = resolve_region(data.regio, outcome.regions)
     if isinstance(region, FieldError):
@@ -215,6 +220,10 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     else:
         outcome.region = region
         outcome.catalogue = catalogue(region.id)
+        if region.default_km and not data.raw.get("max_km"):
+            data.max_km = region.default_km  # the region's beheerder chose its own default radius
+    outcome.radius_km = data.max_km
+    outcome.far_km = min(400.0, max(float(config["SEARCH_FAR_MAX_KM"]), 2 * data.max_km))
     if data.blank:
         return outcome
 
@@ -376,7 +385,9 @@ class _Search:
         for row in candidates(self.outcome.region.id, strengths, place.lat, place.lon, km, criteria.age, self.day):
             _id, _product, age_min, age_max, groups_raw, intake_status, _waiting, _free, _updated, lat, lon, _group_waits = row
             distance = geo.geodesic_km(place.lat, place.lon, lat, lon)
-            if not beyond_km < distance <= km:  # in the box, outside the circle (or inside the inner one)
+            # In the box, outside the circle (or inside the inner one). A location placed at the centre of
+            # the searched postcode lies at distance 0: it belongs to the first circle, not to none.
+            if distance > km or (beyond_km and distance <= beyond_km):
                 continue
             groups = parsed.get(groups_raw)
             if groups is None:

@@ -20,6 +20,7 @@ of at most that group. REMINDER_COMMIT_EVERY=1 narrows it to one message at the 
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -49,7 +50,7 @@ from beschikbaarheid.domain.reminders import (
     reminder_moment,
 )
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import INTAKE_STATUSES, Contract, Offering, Provider, ReminderLog, utcnow
+from beschikbaarheid.models import INTAKE_STATUSES, Contract, Offering, Provider, Region, ReminderLog, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,46 @@ def schedule_from_config(config) -> Schedule:
         max_attempts=int(config.get("REMINDER_MAX_ATTEMPTS", MAX_ATTEMPTS_DEFAULT)),
         stuck_after=dt.timedelta(minutes=int(config.get("REMINDER_STUCK_MINUTES", STUCK_MINUTES_DEFAULT))),
     )
+
+
+def region_schedule(base: Schedule, followup_days: int | None, escalate_days: int | None) -> Schedule:
+    """A region's reminder timing: its beheerder's follow-up and escalation days, else the installation's."""
+    return dataclasses.replace(
+        base,
+        followup_days=base.followup_days if followup_days is None else int(followup_days),
+        escalate_days=base.escalate_days if escalate_days is None else int(escalate_days),
+    )
+
+
+def provider_schedules(base: Schedule, on: dt.date) -> dict[int, Schedule]:
+    """Per provider contracted on `on`: the timing of its region. A provider contracted in several
+    regions gets the shortest follow-up and escalation of them, so no region's timing is missed."""
+    rows = db.session.execute(
+        sa.select(Contract.provider_id, Region.reminder_followup_days, Region.reminder_escalate_days)
+        .join(Region, Region.id == Contract.region_id)
+        .where(Contract.is_active(on))
+        .distinct()
+    ).all()
+    schedules: dict[int, Schedule] = {}
+    for provider_id, followup, escalate in rows:
+        own = region_schedule(base, followup, escalate)
+        seen = schedules.get(provider_id)
+        if seen is not None:
+            own = dataclasses.replace(own, followup_days=min(own.followup_days, seen.followup_days),
+                                      escalate_days=min(own.escalate_days, seen.escalate_days))
+        schedules[provider_id] = own
+    return schedules
+
+
+def due_by_region(states: list[ProviderState], as_of: dt.datetime, base: Schedule, *, now: dt.datetime) -> list[DueReminder]:
+    """`due_reminders` with each provider's region timing; in the order of `states`."""
+    schedules = provider_schedules(base, freshness.local_date(as_of))
+    groups: dict[Schedule, list[ProviderState]] = defaultdict(list)
+    for state in states:
+        groups[schedules.get(state.provider_id, base)].append(state)
+    order = {state.provider_id: i for i, state in enumerate(states)}
+    due = [d for schedule, group in groups.items() for d in due_reminders(group, as_of, schedule, now=now)]
+    return sorted(due, key=lambda d: order[d.provider_id])
 
 
 # --- reading state --------------------------------------------------------------------------
@@ -114,7 +155,7 @@ def provider_states(as_of: dt.datetime, provider_ids: Iterable[int] | None = Non
 
 def plan(as_of: dt.datetime, *, now: dt.datetime | None = None) -> list[DueReminder]:
     """Who is due for what at `as_of`, and why (nothing is written)."""
-    return due_reminders(provider_states(as_of), as_of, schedule_from_config(current_app.config), now=now or utcnow())
+    return due_by_region(provider_states(as_of), as_of, schedule_from_config(current_app.config), now=now or utcnow())
 
 
 def current_provider_ids(as_of: dt.datetime) -> set[int]:
@@ -345,7 +386,7 @@ def run_reminders(
     now = utcnow()
     period = period_of(as_of)
     scheduled_for = freshness.local_date(as_of)
-    due = due_reminders(provider_states(as_of), as_of, schedule, now=now)
+    due = due_by_region(provider_states(as_of), as_of, schedule, now=now)
     outcome = ReminderOutcome(as_of=as_of, period=period, dry_run=dry_run, planned=due)
     if dry_run or not due:
         return outcome

@@ -23,7 +23,7 @@ from flask import url_for
 from beschikbaarheid import accounts, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import CallLog, Feedback, Offering, OfferingChange, Product
+from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, Offering, OfferingChange, Product, Provider
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -64,6 +64,18 @@ def admin(ok) -> dict:
     """Administration pages: administrators only (of every region)."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": 403, "beheerder": ok,
             "contractmanager_other": 403, "beheerder_other": ok, "contractmanager_noregion": 403}
+
+
+def region_admin(ok) -> dict:
+    """Keeping one region's register (/beheer/regio/<id>/...): its beheerders only; a beheerder of another
+    region gets 404 (as if the region, product, provider or contract did not exist)."""
+    return {**admin(ok), "beheerder_other": 404}
+
+
+def own_provider_only(own) -> dict:
+    """A provider's own details: only that provider's user; another provider's user 404, other roles 403."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": 403, "beheerder": 403,
+            "contractmanager_other": 403, "beheerder_other": 403, "contractmanager_noregion": 403}
 
 
 def provider_read(own) -> dict:
@@ -130,6 +142,33 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("beheer.import_register", "POST"): admin(200),
     ("beheer.export_offerings_csv", "GET"): admin(200),
     ("beheer.export_products_csv", "GET"): admin(200),
+    # Keeping the first region's register; posts without a valid form answer 400 (reached, not refused),
+    # the contact details with a real change (so a refusal that failed open would show).
+    ("beheer.region_home", "GET"): region_admin(200),
+    ("beheer.products", "GET"): region_admin(200),
+    ("beheer.product_new", "GET"): region_admin(200),
+    ("beheer.product_new", "POST"): region_admin(400),
+    ("beheer.product_edit", "GET"): region_admin(200),
+    ("beheer.product_edit", "POST"): region_admin(400),
+    ("beheer.product_active", "POST"): region_admin(400),
+    ("beheer.settings", "GET"): region_admin(200),
+    ("beheer.settings", "POST"): region_admin(400),
+    ("beheer.providers", "GET"): region_admin(200),
+    ("beheer.provider", "GET"): region_admin(200),
+    ("beheer.provider", "POST"): region_admin(to("/beheer/regio/")),
+    ("beheer.location_new", "GET"): region_admin(200),
+    ("beheer.location_new", "POST"): region_admin(400),
+    ("beheer.location_edit", "GET"): region_admin(200),
+    ("beheer.location_edit", "POST"): region_admin(400),
+    ("beheer.contract_new", "GET"): region_admin(200),
+    ("beheer.contract_new", "POST"): region_admin(400),
+    ("beheer.contract_list", "GET"): region_admin(200),
+    ("beheer.contract_end", "GET"): region_admin(200),
+    ("beheer.contract_end", "POST"): region_admin(400),
+    ("beheer.contracts_extend", "GET"): region_admin(200),
+    ("beheer.contracts_extend", "POST"): region_admin(400),
+    ("aanbieder.contacts", "GET"): own_provider_only(200),
+    ("aanbieder.contacts", "POST"): own_provider_only(to("/aanbieder/")),
 }
 SKIPPED = {"static"}  # files, no code behind them
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask itself like the GET / with the Allow header
@@ -170,9 +209,11 @@ def _world(app) -> dict:
         reports = {key: Feedback(offering_id=o.id, reason="wachttijd") for key, o in (("fa", a_offering), ("fb", b_offering))}
         db.session.add_all(reports.values())
         db.session.commit()
+        b_contract = db.session.scalar(db.select(Contract.id).where(Contract.provider_id == b_offering.provider_id))
         return {
             **{key: item.id for key, item in reports.items()},
             "a": a_offering.provider_id, "b": b_offering.provider_id, "a1": a_offering.id, "b1": b_offering.id, "c": c_offering.provider_id,
+            "product": w["gezinshuis"].id, "b_location": b_offering.location_id, "b_contract": b_contract,
             "region": w["region"].id, "region_name": w["region"].name,
             "emails": {role: u.email for role, u in users.items()},
             "reset_token": accounts.make_reset_token(spare),
@@ -187,6 +228,9 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         "offering_id": ids["a1"] if own else ids["b1"],
         "feedback_id": ids["fa"] if own else ids["fb"],
         "region_id": ids["region"],
+        "product_id": ids["product"],
+        "location_id": ids["b_location"],
+        "contract_id": ids["b_contract"],
         "dataset": "naleving",
         "fmt": "csv",
         "token": ids["reset_token"] if rule.endpoint == "auth.reset_password" else ids["confirm_token"],
@@ -212,6 +256,10 @@ def _form(app, endpoint: str, token: str, ids: dict, offering_id: int) -> tuple[
     if endpoint == "aanbieder.answer":
         # A valid answer: if authorization failed open, provider B's report would be answered.
         return {**common, "text": "Klopt: de wachttijd is echt 10 weken"}, None
+    if endpoint in ("beheer.product_edit", "beheer.location_edit"):
+        return {**common, "code": "X", "postcode": "geen postcode"}, None  # fields left out keep the stored values
+    if endpoint in ("beheer.provider", "aanbieder.contacts"):
+        return {**common, "intake_email": "matrix@aanbieder.example"}, None
     if endpoint == "contract.log_call":
         return {**common, "called_on": "", "called_time": "", "outcome": "bereikt", "note": "Gebeld"}, None
     if endpoint == "beheer.import_register":
@@ -314,3 +362,7 @@ def test_authorization_matrix(app, role):
         assert imported == (1 if role in ("beheerder", "beheerder_other") else 0)
         a1 = db.session.get(Offering, ids["a1"])
         assert (a1.note == "via de matrix") is own
+        emails = {db.session.get(Provider, ids[key]).intake_email for key in ("a", "b")}
+        assert ("matrix@aanbieder.example" in emails) is (role in ("beheerder", "aanbieder_own"))
+        region_changes = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
+        assert (region_changes > 0) is (role in ("beheerder", "aanbieder_own"))

@@ -14,7 +14,7 @@ import pytest
 from beschikbaarheid import accounts, mail, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import CallLog, Feedback, NoMatchReport, Offering, Product, User, utcnow
+from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, NoMatchReport, Offering, Product, User, utcnow
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -58,7 +58,8 @@ def world(app, monkeypatch):
         }
         db.session.commit()
         return {
-            "a": w["linde"].provider_id, "a1": w["linde"].id, "region_name": w["region"].name,
+            "a": w["linde"].provider_id, "a1": w["linde"].id, "region_name": w["region"].name, "region": w["region"].id,
+            "product": w["gezinshuis"].id, "a_location": w["linde"].location_id,
             "emails": {k: u.email for k, u in users.items()}, "user_ids": {k: u.id for k, u in users.items()}, "sent": sent,
         }
 
@@ -202,6 +203,78 @@ def _case_import(app, client, ids):
     return "/beheer/import", {"kind": "products", "region": ids["region_name"], "file": lambda: (io.BytesIO(csv), "p.csv")}, "multipart/form-data", probe
 
 
+def _audit_probe(app):
+    """Every register change in the browser appends an audit event: their number is the probe."""
+    def probe():
+        with app.app_context():
+            return _count(AuditEvent)
+
+    return probe
+
+
+def _beheer(app, client, ids, path: str, data: dict):
+    _login(client, ids["emails"]["beheerder"])
+    return f"/beheer/regio/{ids['region']}{path}", data, None, _audit_probe(app)
+
+
+PRODUCT_FORM = {"code": "43C01", "name": "CSRF-product", "segment": "2", "form": "wonen", "keywords": "", "description": "", "waiting_norm_weeks": ""}
+
+
+def _case_product_new(app, client, ids):
+    return _beheer(app, client, ids, "/producten/nieuw", PRODUCT_FORM)
+
+
+def _case_product_edit(app, client, ids):
+    return _beheer(app, client, ids, f"/producten/{ids['product']}", {**PRODUCT_FORM, "code": "43A10"})
+
+
+def _case_product_active(app, client, ids):
+    return _beheer(app, client, ids, f"/producten/{ids['product']}/actief", {"active": "0"})
+
+
+def _case_settings(app, client, ids):
+    data = {"compliance_target": "80", "waiting_norm_weeks": "14", "reminder_followup_days": "", "reminder_escalate_days": "", "search_default_km": ""}
+    return _beheer(app, client, ids, "/instellingen", data)
+
+
+def _case_provider(app, client, ids):
+    return _beheer(app, client, ids, f"/aanbieders/{ids['a']}", {"intake_email": "csrf@delinde.example"})
+
+
+LOCATION_FORM = {"name": "CSRF-locatie", "street": "", "postcode": "5701", "woonplaats": "Helmond"}
+
+
+def _case_location_new(app, client, ids):
+    return _beheer(app, client, ids, f"/aanbieders/{ids['a']}/locaties/nieuw", LOCATION_FORM)
+
+
+def _case_location_edit(app, client, ids):
+    return _beheer(app, client, ids, f"/locaties/{ids['a_location']}", LOCATION_FORM)
+
+
+def _case_contract_new(app, client, ids):
+    data = {"product_code": "43A09", "location_id": str(ids["a_location"]), "valid_from": "2026-01-01", "valid_until": ""}
+    return _beheer(app, client, ids, f"/aanbieders/{ids['a']}/contract", data)
+
+
+def _case_contract_end(app, client, ids):
+    with app.app_context():
+        contract_id = db.session.scalar(db.select(Contract.id).where(Contract.provider_id == ids["a"]))
+    return _beheer(app, client, ids, f"/contracten/{contract_id}/beeindigen", {"end": "2025-12-31"})
+
+
+def _case_contracts_extend(app, client, ids):
+    with app.app_context():
+        db.session.scalar(db.select(Contract).where(Contract.provider_id == ids["a"])).valid_until = dt.date(2026, 12, 31)
+        db.session.commit()
+    return _beheer(app, client, ids, "/contracten/verlengen", {"year": "2026", "expected": "1"})
+
+
+def _case_contacts(app, client, ids):
+    _login(client, ids["emails"]["aanbieder"])
+    return f"/aanbieder/{ids['a']}/gegevens", {"intake_email": "csrf@delinde.example"}, None, _audit_probe(app)
+
+
 CASES = {
     "auth.login": _case_login,
     "auth.logout": _case_logout,
@@ -219,6 +292,17 @@ CASES = {
     "aanbieder.link_end": _case_link_end,
     "contract.log_call": _case_log_call,
     "beheer.import_register": _case_import,
+    "beheer.product_new": _case_product_new,
+    "beheer.product_edit": _case_product_edit,
+    "beheer.product_active": _case_product_active,
+    "beheer.settings": _case_settings,
+    "beheer.provider": _case_provider,
+    "beheer.location_new": _case_location_new,
+    "beheer.location_edit": _case_location_edit,
+    "beheer.contract_new": _case_contract_new,
+    "beheer.contract_end": _case_contract_end,
+    "beheer.contracts_extend": _case_contracts_extend,
+    "aanbieder.contacts": _case_contacts,
 }
 
 
