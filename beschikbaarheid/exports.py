@@ -77,9 +77,22 @@ def to_csv(table: Table, tz) -> bytes:
 
 def to_xlsx(table: Table, tz) -> bytes:
     """An XLSX workbook: provenance block, bold header, the rows; numbers stay numbers."""
+    return to_xlsx_workbook([table], tz)
+
+
+def to_xlsx_workbook(tables: Sequence[Table], tz) -> bytes:
+    """One workbook with a sheet per table (a report), each with its own provenance block."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = strip_control(table.sheet, keep="")[:31] or "Gegevens"
+    wb.remove(wb.active)
+    for table in tables:
+        _write_sheet(wb.create_sheet(strip_control(table.sheet, keep="")[:31] or "Gegevens"), table, tz)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(ws, table: Table, tz) -> None:
+    """Provenance block, bold header and the rows of one table on one sheet."""
     bold = Font(bold=True)
     _append(ws, [table.title], tz)
     ws["A1"].font = Font(bold=True, size=14)
@@ -105,9 +118,6 @@ def to_xlsx(table: Table, tz) -> bytes:
     for index, name in enumerate(table.columns, start=1):
         longest = max([len(str(name))] + [len(str(r[index - 1])) for r in table.rows[:500] if r[index - 1] is not None])
         ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def _append(ws, values, tz) -> None:

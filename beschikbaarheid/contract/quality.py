@@ -42,16 +42,20 @@ def offering_rules(as_of: dt.datetime, cutoff: dt.datetime) -> dict[str, sa.Colu
         "free_above_capacity": Offering.free_places > Offering.capacity,
         # confirm_only_since: the last action a confirmation made after the figures last changed, at or before the cutoff
         "confirm_only": sa.and_(Offering.last_update_kind == "confirm", Offering.updated_at > since, since <= cutoff),
-        # waiting_stats.realised_far_above_expected
-        "realised_above_expected": sa.and_(
-            Offering.realised_started >= waiting_stats.REALISED_MIN_STARTED,
-            Offering.realised_wait_weeks >= waiting_stats.REALISED_FACTOR * Offering.waiting_weeks,
-            Offering.realised_wait_weeks - Offering.waiting_weeks >= waiting_stats.REALISED_MIN_EXTRA_WEEKS,
-        ),
+        "realised_above_expected": realised_above_expected(),
         "zero_wait": sa.and_(zero_wait, sa.or_(Offering.free_places.is_(None), Offering.free_places != 0)),
         "capacity_missing": Offering.capacity.is_(None),
         "stale": Offering.is_stale(as_of),
     }
+
+
+def realised_above_expected() -> sa.ColumnElement:
+    """SQL form of waiting_stats.realised_far_above_expected (a condition on Offering)."""
+    return sa.and_(
+        Offering.realised_started >= waiting_stats.REALISED_MIN_STARTED,
+        Offering.realised_wait_weeks >= waiting_stats.REALISED_FACTOR * Offering.waiting_weeks,
+        Offering.realised_wait_weeks - Offering.waiting_weeks >= waiting_stats.REALISED_MIN_EXTRA_WEEKS,
+    )
 
 
 def _weeks(text):
