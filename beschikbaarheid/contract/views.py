@@ -279,13 +279,32 @@ def export(dataset: str, fmt: str):
 QUARTER = "string(length=7)"  # 2026-K3; anything else is refused by parse_quarter with a Dutch message
 
 
+class _BadQuarter(Exception):
+    """The quarter in the URL is not one we can report on."""
+
+
 def _quarter(ctx: Context, text: str | None):
-    """The quarter asked for, or a 400 page that says in Dutch what a quarter looks like."""
+    """The quarter asked for; _BadQuarter for anything else (answered by the page with a Dutch message)."""
     try:
         return parse_quarter(text, ctx.today)
-    except QuarterError:
-        abort(400, description=_("Onbekend kwartaal: kies een kwartaal dat al begonnen is, geschreven als 2026-K3 "
-                                 "(jaar, K en 1 tot en met 4)."))
+    except QuarterError as exc:
+        raise _BadQuarter(text) from exc
+
+
+def _quarterly_page(ctx: Context, quarter, error: str | None = None, status: int = 200):
+    """The quarter chooser with the chosen quarter's downloads (and the error, if the asked one was wrong)."""
+    return render_template("contract/quarterly.html", quarter=quarter, period=quarterly.period_of(ctx, quarter), error=error,
+                           quarters=recent_quarters(ctx.today), tables=QUARTER_TABLES, **_common(ctx)), status
+
+
+@bp.errorhandler(_BadQuarter)
+def _bad_quarter(exc: _BadQuarter):
+    """A 400 with the chooser and a Dutch explanation instead of a bare error page."""
+    ctx = _context()
+    asked = (str(exc.args[0] or ""))[:20]
+    return _quarterly_page(ctx, last_full_quarter(ctx.today), status=400, error=_(
+        "Kwartaal '%(asked)s' bestaat niet of is nog niet begonnen. Kies een kwartaal uit de lijst, of schrijf het als 2026-K3 "
+        "(jaar, K en 1 tot en met 4).", asked=asked))
 
 
 @bp.route("/kwartaalrapportage", endpoint="quarterly")
@@ -294,9 +313,7 @@ def quarterly_view():
     """Choose a quarter (default the last full one) and download its report: one XLSX or a CSV per table."""
     ctx = _context()
     asked = request.args.get("kwartaal")
-    quarter = _quarter(ctx, asked) if asked else last_full_quarter(ctx.today)
-    return render_template("contract/quarterly.html", quarter=quarter, period=quarterly.period_of(ctx, quarter),
-                           quarters=recent_quarters(ctx.today), tables=QUARTER_TABLES, **_common(ctx))
+    return _quarterly_page(ctx, _quarter(ctx, asked) if asked else last_full_quarter(ctx.today))
 
 
 QUARTER_TABLES = {
