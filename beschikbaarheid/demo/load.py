@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import sqlalchemy as sa
 from flask import current_app
 
 from beschikbaarheid.accounts import AccountError, create_user, find_user_by_email
@@ -19,6 +20,7 @@ from beschikbaarheid.demo.plan import HISTORY_MONTHS, DemoPlan, Session, plan_de
 from beschikbaarheid.domain.freshness import TZ, is_stale, month_start
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (
+    ComplianceSnapshot,
     Contract,
     Feedback,
     Location,
@@ -176,6 +178,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
             author_of = {provider_index[id(u.provider)]: u for u in users if u.provider is not None}
 
             offerings: list[Offering] = []
+            practice: list = []  # history rows of the practice figures, inserted in bulk
             history = 0
             for planned in plan.offerings:
                 first = planned.states[0]
@@ -191,11 +194,11 @@ def load_demo(as_of: dt.date | None = None) -> dict:
                 db.session.add(offering)
                 history += len(record_creation(offering, author=CREATION_AUTHOR, via="demo", now=created))
                 if planned.figures is not None:
-                    history += len(_practice_rows(offering, planned.figures[0], kind="create", author=CREATION_AUTHOR, via="demo",
-                                                  user_id=None, when=created))
+                    history += _practice_rows(offering, planned.figures[0], kind="create", author=CREATION_AUTHOR, via="demo",
+                                              user_id=None, when=created, into=practice)
                 offering.group_waits = planned.group_waits
                 offerings.append(offering)
-            history += _replay_history(plan, offerings, providers, author_of, as_of)
+            history += _replay_history(plan, offerings, providers, author_of, as_of, practice)
             reference = reference_moment(as_of)
             this_month = month_start(reference)
             for offering in offerings:
@@ -203,6 +206,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
                 if offering.realised_started is not None and offering.updated_at is not None:
                     # the two full calendar months before the report: they end on the last day before its month
                     offering.realised_period_end = month_start(offering.updated_at).date() - dt.timedelta(days=1)
+            _insert_practice_rows(practice)
             _load_feedback(plan, offerings, reference)
             searches = _load_searches(plan, region, products, as_of)
             updated_providers = {o.provider.id for o in offerings if o.updated_at >= this_month}
@@ -235,7 +239,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
     }
 
 
-def _replay_history(plan: DemoPlan, offerings: list, providers: list, author_of: dict, as_of: dt.date) -> int:
+def _replay_history(plan: DemoPlan, offerings: list, providers: list, author_of: dict, as_of: dt.date, practice: list) -> int:
     """Every planned save and confirmation through the real service; returns the history rows added.
 
     Each offering sees its own events in time order. Across offerings the order is free, so the
@@ -278,8 +282,8 @@ def _replay_history(plan: DemoPlan, offerings: list, providers: list, author_of:
                 unusual_confirmed=planned.unusual_month == session.month and not session.late,
             )
             if planned.figures is not None and not session.late:
-                rows = _with_practice(offering, rows, planned.figures[session.month], author, session.via, user_id, when)
-        for row in rows:
+                rows = _with_practice(offering, rows, planned.figures[session.month], author, session.via, user_id, when, practice)
+        for row in filter(None, rows):
             if row.unusual_confirmed is None:  # its column default, made explicit so all rows batch alike
                 row.unusual_confirmed = False
         rows_added += len(rows)
@@ -289,24 +293,25 @@ def _replay_history(plan: DemoPlan, offerings: list, providers: list, author_of:
 PRACTICE_FIELDS = ("waiting_count", "realised_wait_weeks", "realised_started")
 
 
-def _practice_rows(offering: Offering, figures: dict, *, kind: str, author: str, via: str, user_id, when) -> list[OfferingChange]:
-    """Set children waiting and the realised wait, with a history row per changed figure (as a save would)."""
-    rows = []
+def _practice_rows(offering: Offering, figures: dict, *, kind: str, author: str, via: str, user_id, when, into: list) -> int:
+    """Set children waiting and the realised wait, with a history row per changed figure (as a save
+    would); the rows are collected in `into` and bulk-inserted at the end (thousands of them)."""
+    added = 0
     for name in PRACTICE_FIELDS:
         old, new = getattr(offering, name), figures[name]
         if as_text(old) == as_text(new):
             continue
         setattr(offering, name, new)
-        rows.append(OfferingChange(offering=offering, changed_at=when, author=author, user_id=user_id, via=via, kind=kind,
-                                   field=name, old_value=None if kind == "create" else as_text(old), new_value=as_text(new),
-                                   unusual_confirmed=False))
-    db.session.add_all(rows)
-    return rows
+        into.append((offering, {"changed_at": when, "author": author, "user_id": user_id, "via": via, "kind": kind, "field": name,
+                                "old_value": None if kind == "create" else as_text(old), "new_value": as_text(new),
+                                "unusual_confirmed": False}))
+        added += 1
+    return added
 
 
-def _with_practice(offering: Offering, rows: list, figures: dict, author: str, via: str, user_id, when) -> list:
+def _with_practice(offering: Offering, rows: list, figures: dict, author: str, via: str, user_id, when, into: list) -> list:
     """A save's rows plus those of the practice figures; a save that changed only those is an update, not a confirmation."""
-    extra = _practice_rows(offering, figures, kind="update", author=author, via=via, user_id=user_id, when=when)
+    extra = _practice_rows(offering, figures, kind="update", author=author, via=via, user_id=user_id, when=when, into=into)
     if not extra:
         return rows
     if len(rows) == 1 and rows[0].kind == "confirm":
@@ -315,7 +320,16 @@ def _with_practice(offering: Offering, rows: list, figures: dict, author: str, v
         offering.last_update_kind = "update"
         if offering.values_changed_at is None or when > offering.values_changed_at:
             offering.values_changed_at = when
-    return rows + extra
+    return rows + [None] * extra
+
+
+def _insert_practice_rows(collected: list) -> None:
+    """The practice figures' history in one bulk insert, once the offerings have their ids."""
+    db.session.flush()
+    if collected:
+        db.session.execute(OfferingChange.__table__.insert(), [{**row, "offering_id": offering.id} for offering, row in collected])
+        # past history written past the ORM: the stored closed months must go (docs/contract.md, one rule)
+        db.session.execute(sa.delete(ComplianceSnapshot))
 
 
 def _load_feedback(plan: DemoPlan, offerings: list, reference: dt.datetime) -> None:
