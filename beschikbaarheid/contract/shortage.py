@@ -39,11 +39,15 @@ class Shortage:
     def add(self, waiting: int | None, free: int | None, capacity: int | None) -> None:
         """Count one offering's figures in (unknown ones only in the denominator)."""
         self.offerings += 1
-        for value, known, total in ((waiting, "reported", "waiting"), (free, "free_reported", "free"),
-                                    (capacity, "capacity_reported", "capacity")):
-            if value is not None:
-                setattr(self, known, getattr(self, known) + 1)
-                setattr(self, total, getattr(self, total) + value)
+        if waiting is not None:
+            self.reported += 1
+            self.waiting += waiting
+        if free is not None:
+            self.free_reported += 1
+            self.free += free
+        if capacity is not None:
+            self.capacity_reported += 1
+            self.capacity += capacity
 
 
 @dataclass
@@ -81,12 +85,14 @@ def shortage_at(ctx: Context, months: list[dt.date], product_ids: list[int] | No
     """Per product, the sums at each month end (the running month: now), replayed from the history."""
     replayed, provider_of = replay_figures(ctx, months, FIELDS, product_ids)
     out: dict[int, list[Shortage]] = {}
-    for i in range(len(months)):
-        active = replayed.contracted[i]
-        for oid, (product_id, figures) in replayed.values.items():
-            if (provider_of[oid], product_id) not in active or not replayed.existed(oid, i):
-                continue
-            out.setdefault(product_id, [Shortage() for _ in months])[i].add(*(figures[f][i] for f in FIELDS))
+    for oid, (product_id, figures) in replayed.values.items():
+        waiting, free, capacity = (figures[f] for f in FIELDS)
+        pair = (provider_of[oid], product_id)
+        for i in range(len(months)):
+            if pair in replayed.contracted[i] and replayed.existed(oid, i):
+                if product_id not in out:
+                    out[product_id] = [Shortage() for _ in months]
+                out[product_id][i].add(waiting[i], free[i], capacity[i])
     return out
 
 

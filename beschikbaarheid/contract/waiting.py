@@ -95,34 +95,42 @@ def replay_figures(ctx: Context, months: list[dt.date], fields: tuple[str, ...],
     """
     in_scope = Offering.product_id.in_(product_ids) if product_ids is not None else Offering.product_id.in_(
         sa.select(Product.id).where(Product.region_id == ctx.region.id))
+    running = compliance.month_first(ctx.as_of)
+    # In UTC like the history's timestamps: comparing datetimes of one time zone is much cheaper.
+    moments = [ctx.as_of if m >= running else compliance.month_last_instant(m).astimezone(dt.timezone.utc) for m in months]
+    first = min(moments)
+    earlier = sa.exists(sa.select(1).where(OfferingChange.offering_id == Offering.id, OfferingChange.changed_at <= first))
     offerings = db.session.execute(
-        sa.select(Offering.id, Offering.provider_id, Offering.product_id, Offering.updated_at, *(getattr(Offering, f) for f in fields))
+        sa.select(Offering.id, Offering.provider_id, Offering.product_id, Offering.updated_at, earlier,
+                  *(getattr(Offering, f) for f in fields))
         .where(in_scope)
     ).all()
     scoped = sa.select(Offering.id).where(in_scope)
+    # Only the history after the first moment is read (a national history is millions of rows): a
+    # value at a moment is the newest change at or before it, or else the old value of the first
+    # change after it, and each row's old value is the one before it, so the rows up to `first` add
+    # nothing; an offering with no change after `first` has shown its current value throughout.
     changes: dict[tuple[int, str], list[WaitingChange]] = defaultdict(list)
-    created: set[int] = set()  # offerings whose history starts with their creation
-    for oid, field, at, kind, old, new in db.session.execute(
-        sa.select(OfferingChange.offering_id, OfferingChange.field, OfferingChange.changed_at, OfferingChange.kind,
-                  OfferingChange.old_value, OfferingChange.new_value)
-        .where(OfferingChange.offering_id.in_(scoped), OfferingChange.field.in_(fields), OfferingChange.kind.in_(("create", "update")))
+    for oid, field, at, old, new in db.session.execute(
+        sa.select(OfferingChange.offering_id, OfferingChange.field, OfferingChange.changed_at, OfferingChange.old_value,
+                  OfferingChange.new_value)
+        .where(OfferingChange.offering_id.in_(scoped), OfferingChange.changed_at > first, OfferingChange.field.in_(fields),
+               OfferingChange.kind.in_(("create", "update")))
         .order_by(OfferingChange.changed_at, OfferingChange.id)
     ):
         parse = PARSERS.get(field, to_int)
-        if kind == "create" and (oid, field) not in changes:
-            created.add(oid)
         changes[(oid, field)].append(WaitingChange(at, parse(old), parse(new)))
-    # Before a creation row the offering showed nothing (that row's old value), so only the others
-    # need their first history row of any kind to know since when they existed; an offering without
-    # any history has existed since its last update.
-    others = [oid for oid, *_ in offerings if oid not in created]
-    born: dict[int, dt.datetime | None] = dict.fromkeys(created)
-    if others:
-        born.update(db.session.execute(
+    # An offering exists from its first history row of any kind: one with a row at or before `first`
+    # existed at every moment; the others from their first row after it, or (no history at all)
+    # since their last update.
+    born: dict[int, dt.datetime] = {}
+    if not all(existed for _oid, _pr, _pd, _u, existed, *_ in offerings):
+        born = dict(db.session.execute(
             sa.select(OfferingChange.offering_id, sa.func.min(OfferingChange.changed_at))
-            .where(OfferingChange.offering_id.in_(others))
+            .where(OfferingChange.offering_id.in_(scoped), OfferingChange.changed_at > first)
             .group_by(OfferingChange.offering_id)
         ).tuples().all())
+    born_of = {oid: None if existed else born.get(oid, updated_at) for oid, _pr, _pd, updated_at, existed, *_ in offerings}
     days = [compliance.contract_day(month, ctx.as_of) for month in months]
     contract_scope = Contract.product_id.in_(product_ids) if product_ids is not None else sa.true()
     active = db.session.execute(
@@ -130,16 +138,18 @@ def replay_figures(ctx: Context, months: list[dt.date], fields: tuple[str, ...],
         .where(Contract.region_id == ctx.region.id, contract_scope)
         .group_by(Contract.provider_id, Contract.product_id)
     ).all()
-    running = compliance.month_first(ctx.as_of)
-    # In UTC like the history's timestamps: comparing datetimes of one time zone is much cheaper.
-    moments = [ctx.as_of if m >= running else compliance.month_last_instant(m).astimezone(dt.timezone.utc) for m in months]
-    born_of = {oid: born.get(oid, updated_at) for oid, _provider_id, _product_id, updated_at, *_ in offerings}
+    n = len(moments)
+
+    def replay(oid: int, field: str, current):
+        """One figure at every moment (most offerings: unchanged since `first`, their current value)."""
+        found = changes.get((oid, field))
+        if not found and born_of[oid] is None:
+            return [current] * n
+        return waiting_stats.values_at(found or [], moments, born=born_of[oid], current=current)
+
     values = {
-        oid: (product_id, {
-            field: waiting_stats.values_at(changes.get((oid, field), []), moments, born=born_of[oid], current=current)
-            for field, current in zip(fields, currents)
-        })
-        for oid, _provider_id, product_id, _updated_at, *currents in offerings
+        oid: (product_id, {field: replay(oid, field, current) for field, current in zip(fields, currents)})
+        for oid, _provider_id, product_id, _updated_at, _existed, *currents in offerings
     }
     contracted = [{(provider_id, product_id) for provider_id, product_id, *in_month in active if in_month[i]} for i in range(len(months))]
     return Replayed(moments, values, contracted, born_of), {oid: provider_id for oid, provider_id, *_ in offerings}
