@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from beschikbaarheid.contract.region import Context, is_contracted
 from beschikbaarheid.domain.waiting_stats import median
@@ -36,26 +38,51 @@ class FeedbackCounts:
         return median(self.response_days)
 
 
+class days_between(FunctionElement):
+    """Days (a float) from the first timestamp to the second, computed in the database: a year of
+    national reports is ten thousand rows, and turning their timestamps into Python datetimes cost
+    more than the rest of the page."""
+
+    type = sa.Float()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between(element, compiler, **kw) -> str:  # PostgreSQL
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({end}) - julianday({start}))"
+
+
 def feedback_counts(ctx: Context, group_by, since: dt.datetime, until: dt.datetime | None = None, *conditions,
                     on: dt.date | None = None) -> dict[int, FeedbackCounts]:
     """Per value of `group_by` (an Offering column: product or provider), the reports made in [since,
-    until) on the region's offerings contracted `on` (default today): one query, the response times
-    in Python. An answer given after `until` does not count as answered within the period."""
+    until) on the region's offerings contracted `on` (default today), in one query that returns only
+    numbers (the days to each answer for the medians). An answer given after `until` does not count
+    as answered within the period."""
     until = until or ctx.as_of
+    answered = sa.and_(Feedback.answered_at.is_not(None), Feedback.answered_at < until)
+    escalated = sa.and_(Feedback.escalated_at.is_not(None), Feedback.escalated_at < until)
     out: dict[int, FeedbackCounts] = defaultdict(FeedbackCounts)
-    for key, reason, created, answered, escalated in db.session.execute(
-        sa.select(group_by, Feedback.reason, Feedback.created_at, Feedback.answered_at, Feedback.escalated_at)
+    for key, reason, days, late in db.session.execute(
+        sa.select(group_by, Feedback.reason, sa.case((answered, days_between(Feedback.created_at, Feedback.answered_at))),
+                  sa.case((escalated, 1), else_=0))
         .join(Offering, Offering.id == Feedback.offering_id)
         .where(Feedback.created_at >= since, Feedback.created_at < until, is_contracted(ctx.region.id, on or ctx.today), *conditions)
     ):
         counts = out[key]
         counts.received += 1
         counts.reasons[reason] = counts.reasons.get(reason, 0) + 1
-        if answered is not None and answered < until:
+        if days is not None:
             counts.answered += 1
-            counts.response_days.append((answered - created).total_seconds() / 86400)
-        if escalated is not None and escalated < until:
-            counts.escalated += 1
+            counts.response_days.append(float(days))
+        counts.escalated += late
     return dict(out)
 
 

@@ -276,7 +276,7 @@ def export(dataset: str, fmt: str):
     return _download(body, mimetype, f"{dataset}-{ctx.local:%Y-%m-%d}.{fmt}")
 
 
-QUARTER = "string(length=7)"  # 2026-K3; anything else is refused by parse_quarter with a Dutch message
+QUARTER = "string"  # 2026-K3; anything else is refused by parse_quarter with a Dutch message and a 400
 
 
 class _BadQuarter(Exception):

@@ -240,7 +240,8 @@ def test_quarterly_csv_per_table_is_formula_safe(app, client, login):
 
 
 @pytest.mark.parametrize("url", ["/contract/kwartaalrapportage?kwartaal=2026-K5", "/contract/kwartaalrapportage?kwartaal=volgend",
-                                 "/contract/kwartaalrapportage/2999-K1.xlsx", "/contract/kwartaalrapportage/1999-K1/meldingen.csv"])
+                                 "/contract/kwartaalrapportage/2999-K1.xlsx", "/contract/kwartaalrapportage/1999-K1/meldingen.csv",
+                                 "/contract/kwartaalrapportage/vorig-kwartaal.xlsx"])
 def test_a_quarter_that_is_not_there_is_a_dutch_400(app, client, login, url):
     with app.app_context():
         factories.region()
