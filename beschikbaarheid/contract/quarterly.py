@@ -24,9 +24,10 @@ from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Offering, Product
 
 REALISED_FIELDS = ("waiting_weeks", "realised_wait_weeks", "realised_started", "waiting_count", "free_places")
+REPLAYED = (*REALISED_FIELDS, "capacity")  # both sheets' figures, replayed once for the workbook
 
 
-@dataclass(frozen=True)
+@dataclass
 class Period:
     """The quarter as the report sees it: its months up to now, its days, and the moment it is judged at."""
 
@@ -35,6 +36,13 @@ class Period:
     first_day: dt.date
     last_day: dt.date  # the quarter's last day, or today for the running quarter
     as_of: dt.datetime  # the end of the quarter, or now
+    replayed: tuple | None = None  # replay_figures of REPLAYED at its month ends, once per report
+
+    def figures(self, ctx: Context) -> tuple:
+        """Every offering's figures at the ends of the quarter's months (replayed on first use)."""
+        if self.replayed is None:
+            self.replayed = replay_figures(ctx, self.months, REPLAYED)
+        return self.replayed
 
     @property
     def start(self) -> dt.datetime:
@@ -74,7 +82,7 @@ def gaps_sheet(ctx: Context, period: Period) -> Table:
 
 def shortage_sheet(ctx: Context, period: Period) -> Table:
     """Per product the shortage at the quarter's end, and the children waiting at each of its month ends."""
-    per_product = shortage_at(ctx, period.months)
+    per_product = shortage_at(ctx, period.months, replayed=period.figures(ctx))
     products = db.session.scalars(sa.select(Product).where(Product.id.in_(list(per_product))).order_by(Product.segment, Product.code))
     month_columns = [f"Wachtenden eind {compliance.month_label(m)}" for m in period.months]
     rows = []
@@ -96,16 +104,16 @@ def shortage_sheet(ctx: Context, period: Period) -> Table:
 def realised_rows_at(ctx: Context, period: Period) -> dict[int, RealisedRow]:
     """Per product, expected against realised over the offerings contracted at the quarter's end, with
     the figures that held then (replayed) and the quarter's reports; flagged by the one rule."""
-    months = period.months[-1:]
-    replayed, provider_of = replay_figures(ctx, months, REALISED_FIELDS)
+    replayed, provider_of = period.figures(ctx)
+    last = len(period.months) - 1
     rows: dict[int, RealisedRow] = {}
     pairs: dict[int, list] = defaultdict(list)
     expected: dict[int, list] = defaultdict(list)
     for oid, (product_id, f) in replayed.values.items():
-        if (provider_of[oid], product_id) not in replayed.contracted[0] or not replayed.existed(oid, 0):
+        if (provider_of[oid], product_id) not in replayed.contracted[last] or not replayed.existed(oid, last):
             continue
         row = rows.setdefault(product_id, RealisedRow(product_id))
-        weeks, realised, started, waiting, free = (f[name][0] for name in REALISED_FIELDS)
+        weeks, realised, started, waiting, free = (f[name][last] for name in REALISED_FIELDS)
         row.offerings += 1
         row.reported += started is not None
         row.waiting_reported += waiting is not None

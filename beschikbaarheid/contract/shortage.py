@@ -81,9 +81,10 @@ def shortage_overview(ctx: Context) -> list[ProductShortage]:
     return [ProductShortage(p, sums[p.id]) for p in catalogue if p.id in sums]
 
 
-def shortage_at(ctx: Context, months: list[dt.date], product_ids: list[int] | None = None) -> dict[int, list[Shortage]]:
-    """Per product, the sums at each month end (the running month: now), replayed from the history."""
-    replayed, provider_of = replay_figures(ctx, months, FIELDS, product_ids)
+def shortage_at(ctx: Context, months: list[dt.date], product_ids: list[int] | None = None, replayed=None) -> dict[int, list[Shortage]]:
+    """Per product, the sums at each month end (the running month: now), replayed from the history
+    (or from `replayed`, a replay_figures result with at least FIELDS for these months)."""
+    replayed, provider_of = replayed or replay_figures(ctx, months, FIELDS, product_ids)
     out: dict[int, list[Shortage]] = {}
     for oid, (product_id, figures) in replayed.values.items():
         waiting, free, capacity = (figures[f] for f in FIELDS)

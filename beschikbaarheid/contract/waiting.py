@@ -255,14 +255,18 @@ def realised_rows(ctx: Context, group_by, *conditions) -> dict[int, RealisedRow]
     return out
 
 
+PROVIDERS_SHOWN = 50  # a national product has hundreds of providers; the conversation starts with the largest differences
+
+
 @dataclass
 class RealisedPage:
     """Per product, and for the chosen product per provider."""
 
     products: list[tuple[Product, RealisedRow]]
     chosen: Product | None
-    providers: list[tuple[Provider, RealisedRow]]
+    providers: list[tuple[Provider, RealisedRow]]  # the PROVIDERS_SHOWN with the largest difference
     since: dt.datetime
+    provider_count: int = 0  # all providers of the chosen product
 
 
 def realised_page(ctx: Context, product_id: int | None) -> RealisedPage:
@@ -279,7 +283,7 @@ def realised_page(ctx: Context, product_id: int | None) -> RealisedPage:
         names = {p.id: p for p in db.session.scalars(sa.select(Provider).where(Provider.id.in_(list(by_provider))))}
         providers = sorted(((names[k], row) for k, row in by_provider.items()),
                            key=lambda pr: (-(pr[1].extra_weeks if pr[1].extra_weeks is not None else -1e9), pr[0].name))
-    return RealisedPage(products, chosen, providers, window_start(ctx))
+    return RealisedPage(products, chosen, providers[:PROVIDERS_SHOWN], window_start(ctx), len(providers))
 
 
 REALISED_COLUMNS = ["Aanbod", "Met opgave gerealiseerd", "Gestart (n)", "Verwacht (weken, gewogen)", "Gerealiseerd (weken, gewogen)",
