@@ -48,8 +48,11 @@ PASSWORD = "wachtwoord-123"
 BATCH = 20_000
 SEARCHES_PER_YEAR = 60_000
 MUNICIPALITIES = 342
-PAGES = ("/contract/", "/contract/wachttijden", "/contract/kwaliteit", "/contract/tekorten", "/contract/aanbieder/{provider}")
-EXPORTS = ("naleving.csv", "naleving-aanbieders.csv", "wachttijden.xlsx", "tekorten.csv", "tekorten-gemeenten.csv")
+PAGES = ("/contract/", "/contract/wachttijden", "/contract/kwaliteit", "/contract/tekorten", "/contract/aanbieder/{provider}",
+         "/contract/tekort", "/contract/verwacht-gerealiseerd")
+EXPORTS = ("naleving.csv", "naleving-aanbieders.csv", "wachttijden.xlsx", "tekorten.csv", "tekorten-gemeenten.csv",
+           "tekort-per-product.xlsx", "verwacht-gerealiseerd.xlsx", "/contract/kwartaalrapportage/{quarter}.xlsx")
+FEEDBACK_PER_YEAR = 12_000  # "Klopt dit niet?" reports nationally: a few per offering per year at most
 
 
 def _products() -> list[dict]:
@@ -72,6 +75,7 @@ def generate(models, conn, now: dt.datetime, months: list[dt.date], month_bounds
     rng = random.Random(SEED)
     hist_start, _ = month_bounds(months[0])
     values_column = "values_changed_at" in models.Offering.__table__.c  # written by the history service in later trees
+    practice = "waiting_count" in models.Offering.__table__.c  # children waiting and realised waits (issue 15)
     counts = {"providers": PROVIDERS, "offerings": 0, "contracts": 0, "history_rows": 0}
     conn.execute(models.Region.__table__.insert(), [{"id": 1, "name": "Landelijk (bench)", "compliance_target": 0.9,
                                                      "waiting_norm_weeks": 14, "created_at": now}])
@@ -109,8 +113,15 @@ def generate(models, conn, now: dt.datetime, months: list[dt.date], month_bounds
                 offering_id += 1
                 state = {"id": offering_id, "location_id": location_id, "product_id": pid, "waiting_weeks": rng.randint(0, 30),
                          "free_places": rng.randint(0, 3), "updated_at": hist_start, "values_at": hist_start, "kind": "import"}
+                if practice:  # four in five report children waiting, three in five a realised wait
+                    state["waiting_count"] = rng.randint(0, 40) if rng.random() < 0.8 else None
+                    started = rng.randint(0, 8) if rng.random() < 0.6 else None
+                    state["realised_started"] = started
+                    state["realised_wait_weeks"] = (round(state["waiting_weeks"] * rng.uniform(0.7, 3.0), 1) if started else None)
                 mine.append(state)
-                for field_name in ("waiting_weeks", "free_places"):
+                for field_name in ("waiting_weeks", "free_places", *(("waiting_count",) if practice else ())):
+                    if state[field_name] is None:
+                        continue
                     history_id += 1
                     history.append({"id": history_id, "offering_id": offering_id, "changed_at": hist_start, "author": "bench",
                                     "user_id": None, "via": "import", "kind": "create", "field": field_name, "old_value": None,
@@ -129,6 +140,14 @@ def generate(models, conn, now: dt.datetime, months: list[dt.date], month_bounds
                 new = s["waiting_weeks"]
                 if rng.random() < 0.25:  # a change; one in fifty a jump the quality page asks about
                     new = max(0, new + (rng.choice((-20, 20)) if rng.random() < 0.02 else rng.choice((-4, -2, -1, 1, 2, 4))))
+                if practice and s["waiting_count"] is not None and rng.random() < 0.3:  # the list moves with the season
+                    count = max(0, s["waiting_count"] + rng.choice((-3, -1, 1, 2, 4)))
+                    history_id += 1
+                    history.append({"id": history_id, "offering_id": s["id"], "changed_at": when, "author": "bench", "user_id": None,
+                                    "via": "form", "kind": "update", "field": "waiting_count",
+                                    "old_value": str(s["waiting_count"]), "new_value": str(count), "unusual_confirmed": False})
+                    s["waiting_count"] = count
+                    history_id += 1
                 if new != s["waiting_weeks"]:
                     history.append({"id": history_id, "offering_id": s["id"], "changed_at": when, "author": "bench", "user_id": None,
                                     "via": "form", "kind": "update", "field": "waiting_weeks",
@@ -145,13 +164,32 @@ def generate(models, conn, now: dt.datetime, months: list[dt.date], month_bounds
                        "waiting_weeks": s["waiting_weeks"], "intake_status": "open", "age_min": 0, "age_max": 18,
                        "target_groups": "", "note": "", "updated_at": s["updated_at"], "updated_by": "bench",
                        "last_update_kind": s["kind"], "unusual_confirmed": False, "stale": False, "version": 1,
-                       **({"values_changed_at": s["values_at"]} if values_column else {})}
+                       **({"values_changed_at": s["values_at"]} if values_column else {}),
+                       **({name: s[name] for name in ("waiting_count", "realised_wait_weeks", "realised_started")} if practice else {})}
                       for s in mine]
         if len(history) >= BATCH:
             flush()
     flush()
     counts.update(_search_log(models, conn, rng, now, months[-12:]))
+    if hasattr(models, "Feedback"):
+        counts.update(_feedback(models, conn, rng, now, offering_id))
     return counts
+
+
+def _feedback(models, conn, rng: random.Random, now: dt.datetime, offerings: int) -> dict:
+    """A year of "Klopt dit niet?" reports: most answered within days, some open, some put on the call list."""
+    rows = []
+    for _ in range(FEEDBACK_PER_YEAR):
+        created = now - dt.timedelta(days=rng.uniform(0, 365))
+        answered = created + dt.timedelta(days=rng.uniform(0.1, 12)) if rng.random() < 0.8 else None
+        if answered is not None and answered > now:
+            answered = None
+        late = (answered or now) - created > dt.timedelta(days=7)
+        rows.append({"offering_id": rng.randint(1, offerings), "created_at": created, "reason": rng.choice(("wachttijd", "geen_plek", "contact")),
+                     "text": "", "referrer_type": None, "answered_at": answered, "answer": "klopt" if answered else None,
+                     "answer_text": "", "answered_by": None, "escalated_at": created + dt.timedelta(days=7) if late else None})
+    conn.execute(models.Feedback.__table__.insert(), rows)
+    return {"feedback": len(rows)}
 
 
 def _search_log(models, conn, rng: random.Random, now: dt.datetime, months: list[dt.date]) -> dict:
@@ -217,7 +255,7 @@ def run(url: str, label: str, config: dict) -> dict:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             if db.engine.dialect.name == "postgresql":
                 for table in ("region", "product", "provider", "location", "contract", "offering", "offering_change", "user",
-                              "municipality", "search_log", "no_match_report"):
+                              "municipality", "search_log", "no_match_report", *(("feedback",) if hasattr(models, "Feedback") else ())):
                     conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                                          f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))"))
                 conn.execute(sa.text("VACUUM ANALYZE"))
@@ -243,8 +281,11 @@ def run(url: str, label: str, config: dict) -> dict:
         assert response.status_code == 200, (path, response.status_code, body[:300])
         return (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
 
+    known = {rule.rule for rule in app.url_map.iter_rules()}
     pages = {}
     for page in PAGES:
+        if "{provider}" not in page and page not in known:
+            continue  # an older tree without this page
         first_ms, _ = timed(page.format(provider=1))
         walls, cpus = [], []
         for i in range(REQUESTS):
@@ -254,8 +295,25 @@ def run(url: str, label: str, config: dict) -> dict:
         pages[page] = {"first_render_ms": round(first_ms, 1), **_summary(walls, cpus),
                        "within_budget": _percentile(walls, 95) <= BUDGET_P95_MS}
     exports = {}
+    quarter = None
+    with app.app_context():
+        try:
+            from beschikbaarheid.domain.quarters import last_full_quarter
+
+            quarter = last_full_quarter(now.date()).key
+        except ImportError:  # an older tree without the quarterly report
+            pass
+    new_datasets = ("tekort-per-product", "verwacht-gerealiseerd")
     for name in EXPORTS:
-        walls, cpus = zip(*(timed(f"/contract/export/{name}") for _ in range(EXPORT_REQUESTS)))
+        if name.startswith("/"):
+            if quarter is None:
+                continue
+            path = name.format(quarter=quarter)
+        elif name.split(".")[0] in new_datasets and quarter is None:
+            continue
+        else:
+            path = f"/contract/export/{name}"
+        walls, cpus = zip(*(timed(path) for _ in range(EXPORT_REQUESTS)))
         exports[name] = _summary(list(walls), list(cpus))
     with app.app_context():
         db.session.remove()

@@ -77,47 +77,61 @@ def to_csv(table: Table, tz) -> bytes:
 
 def to_xlsx(table: Table, tz) -> bytes:
     """An XLSX workbook: provenance block, bold header, the rows; numbers stay numbers."""
+    return to_xlsx_workbook([table], tz)
+
+
+def to_xlsx_workbook(tables: Sequence[Table], tz) -> bytes:
+    """One workbook with a sheet per table (a report), each with its own provenance block."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = strip_control(table.sheet, keep="")[:31] or "Gegevens"
-    bold = Font(bold=True)
-    _append(ws, [table.title], tz)
-    ws["A1"].font = Font(bold=True, size=14)
-    block = [("Bron", table.source), ("Peildatum", table.as_of_text(tz)), *table.notes]
-    for label, value in block:
-        _append(ws, [label, str(value)], tz)
-        ws.cell(row=ws.max_row, column=1).font = bold
-    ws.append([])
-    _append(ws, list(table.columns), tz)
-    header_row = ws.max_row
-    for cell in ws[header_row]:
-        cell.font = bold
-    for row in table.rows:
-        _append(ws, row, tz)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, float):
-                cell.number_format = "0.0"
-            elif isinstance(cell.value, dt.datetime):
-                cell.number_format = "dd-mm-yyyy hh:mm"
-            elif isinstance(cell.value, dt.date):
-                cell.number_format = "dd-mm-yyyy"
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    for index, name in enumerate(table.columns, start=1):
-        longest = max([len(str(name))] + [len(str(r[index - 1])) for r in table.rows[:500] if r[index - 1] is not None])
-        ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
+    wb.remove(wb.active)
+    for table in tables:
+        _write_sheet(wb.create_sheet(strip_control(table.sheet, keep="")[:31] or "Gegevens"), table, tz)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def _append(ws, values, tz) -> None:
-    """Append a row; every text becomes a text cell (never a formula), marked as such for Excel when it looks like one."""
-    ws.append([_xlsx_cell(v, tz) for v in values])
-    for cell in ws[ws.max_row]:
+NUMBER_FORMATS = ((float, "0.0"), (dt.datetime, "dd-mm-yyyy hh:mm"), (dt.date, "dd-mm-yyyy"))
+
+
+def _write_sheet(ws, table: Table, tz) -> None:
+    """Provenance block, bold header and the rows of one table on one sheet.
+
+    Rows are written cell by cell at known row numbers: asking the sheet for its last row scans
+    every cell, which made a table of a few thousand rows take seconds.
+    """
+    bold = Font(bold=True)
+    _put(ws, 1, [table.title], tz)[0].font = Font(bold=True, size=14)
+    block = [("Bron", table.source), ("Peildatum", table.as_of_text(tz)), *table.notes]
+    for row, (label, value) in enumerate(block, start=2):
+        _put(ws, row, [label, str(value)], tz)[0].font = bold
+    header_row = len(block) + 3  # one empty row between the block and the table
+    for cell in _put(ws, header_row, list(table.columns), tz):
+        cell.font = bold
+    for row, values in enumerate(table.rows, start=header_row + 1):
+        for cell in _put(ws, row, values, tz):
+            for kind, number_format in NUMBER_FORMATS:
+                if isinstance(cell.value, kind):
+                    cell.number_format = number_format
+                    break
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    for index, name in enumerate(table.columns, start=1):
+        longest = max([len(str(name))] + [len(str(r[index - 1])) for r in table.rows[:500] if r[index - 1] is not None])
+        ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
+
+
+def _put(ws, row: int, values, tz) -> list:
+    """Write one row; every text becomes a text cell (never a formula), marked as such for Excel when it looks like one."""
+    cells = []
+    for column, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=column)
+        cell.value = _xlsx_cell(value, tz)
         if isinstance(cell.value, str):
             cell.data_type = "s"  # openpyxl reads a leading '=' as a formula; this cell is text, whatever it starts with
             if cell.value.startswith(FORMULA_START):
                 cell.quotePrefix = True  # Excel keeps it text when someone edits the cell, and shows no apostrophe
+        cells.append(cell)
+    return cells
 
 
 def _xlsx_cell(value, tz):

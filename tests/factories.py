@@ -91,8 +91,15 @@ def offering(
     target_groups=(),
     updated_at: dt.datetime | None = None,
     updated_by: str = "test",
+    waiting_count: int | None = None,
+    realised_wait_weeks: float | None = None,
+    realised_started: int | None = None,
+    realised_period_end: dt.date | None = None,
+    group_waits: dict[str, int] | None = None,
 ) -> Offering:
-    """An offering at a location; by default with an active contract and updated now."""
+    """An offering at a location; by default with an active contract and updated now. The figures
+    practice checks (children waiting, realised wait and its n, waits per target group) are unknown
+    unless given."""
     if contract:
         exists = db.session.scalar(
             db.select(Contract).where(Contract.provider_id == location_obj.provider.id, Contract.product_id == product_obj.id)
@@ -114,8 +121,13 @@ def offering(
         updated_at=updated_at or utcnow(),
         updated_by=updated_by,
         last_update_kind="update",
+        waiting_count=waiting_count,
+        realised_wait_weeks=realised_wait_weeks,
+        realised_started=realised_started,
+        realised_period_end=realised_period_end,
     )
     o.target_groups = target_groups
+    o.group_waits = group_waits or {}
     db.session.add(o)
     db.session.flush()
     return o

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from beschikbaarheid.contract.calls import calls_for
+from beschikbaarheid.contract.feedback import FeedbackCounts, feedback_counts, window_start
 from beschikbaarheid.contract.quality import provider_flags
 from beschikbaarheid.contract.region import Context
 from beschikbaarheid.domain import compliance, freshness
@@ -37,6 +38,7 @@ class Dossier:
     reminders: list
     calls: list[CallLog]
     flags: list[Flag]
+    feedback: FeedbackCounts  # "Klopt dit niet?" reports on its contracted offerings, the last year
 
     @property
     def current(self) -> bool:
@@ -125,4 +127,6 @@ def dossier(ctx: Context, provider: Provider, max_jump_weeks: int) -> Dossier:
         reminders=reminder_history(provider_id=provider.id, limit=24),
         calls=calls_for(provider.id),
         flags=provider_flags(ctx, provider.id, max_jump_weeks),
+        feedback=feedback_counts(ctx, Offering.provider_id, window_start(ctx), None,
+                                 Offering.provider_id == provider.id).get(provider.id, FeedbackCounts()),
     )

@@ -76,20 +76,23 @@ def _need_key(columns) -> tuple:
     )
 
 
-def _needs_statement(region_id: int, since: dt.date):
+def _needs_statement(region_id: int, since: dt.date, until: dt.date | None = None):
     """Per need, municipality and age band: searches, searches without an option nearby, and reports;
     only the needs with either of the last two, most often without an option first, with their
     municipality's name and how many such needs there are in all.
 
     The search log is first grouped in the order of its covering index (no sort), then merged with
     the reports per need; ties are ordered by need, municipality and age band, so pages are stable.
+    `until` (inclusive) closes the period of a quarterly report; without it the period runs to today.
     """
+    searched_until = [SearchLog.day <= until] if until else []
+    reported_until = [NoMatchReport.day <= until] if until else []
     raw = (SearchLog.municipality_code, SearchLog.need_kind, SearchLog.product_id, SearchLog.product_code, SearchLog.segment,
            SearchLog.category, SearchLog.age_band)
     searched = (
         sa.select(*raw, sa.func.count().label("searches"),
                   sa.func.sum(sa.case((SearchLog.within_radius_count == 0, 1), else_=0)).label("without"))
-        .where(SearchLog.region_id == region_id, SearchLog.day >= since)
+        .where(SearchLog.region_id == region_id, SearchLog.day >= since, *searched_until)
         .group_by(*raw)
         .subquery("searched")
     )
@@ -98,7 +101,7 @@ def _needs_statement(region_id: int, since: dt.date):
     both = sa.union_all(
         sa.select(*_need_key(searched.c), searched.c.municipality_code, searched.c.age_band, searched.c.searches,
                   searched.c.without, sa.literal(0).label("reports")),
-        reported.where(NoMatchReport.region_id == region_id, NoMatchReport.day >= since),
+        reported.where(NoMatchReport.region_id == region_id, NoMatchReport.day >= since, *reported_until),
     ).subquery("both")
     key = (both.c.product_id, both.c.product_code, both.c.segment, both.c.category, both.c.need_kind, both.c.municipality_code,
            both.c.age_band)
@@ -143,11 +146,11 @@ def municipality_names(codes: Iterable[str | None]) -> dict[str, str]:
     return dict(db.session.execute(sa.select(Municipality.cbs_code, Municipality.name).where(Municipality.cbs_code.in_(wanted))).tuples().all())
 
 
-def municipality_shares(region_id: int, since: dt.date) -> list[GapMunicipality]:
+def municipality_shares(region_id: int, since: dt.date, until: dt.date | None = None) -> list[GapMunicipality]:
     """Per municipality its searches and how many found an option nearby, the lowest share first."""
     rows = db.session.execute(
         sa.select(SearchLog.municipality_code, sa.func.count(), sa.func.sum(sa.case((SearchLog.within_radius_count > 0, 1), else_=0)))
-        .where(SearchLog.region_id == region_id, SearchLog.day >= since)
+        .where(SearchLog.region_id == region_id, SearchLog.day >= since, *([SearchLog.day <= until] if until else []))
         .group_by(SearchLog.municipality_code)
     ).all()
     names = municipality_names(code for code, _, _ in rows)
@@ -190,23 +193,32 @@ def supply_gaps(ctx: Context, months: int = 12, page: int | None = None) -> Gaps
     )
 
 
-def _notes(ctx: Context, since: dt.date) -> list[tuple[str, str]]:
+def _notes(ctx: Context, since: dt.date, until: dt.date | None = None) -> list[tuple[str, str]]:
     """Region, period and radius: what both gap downloads are about."""
-    return [("Regio", ctx.region.name), ("Periode", f"{since:%d-%m-%Y} t/m {ctx.local:%d-%m-%Y}"),
+    return [("Regio", ctx.region.name), ("Periode", f"{since:%d-%m-%Y} t/m {until or ctx.local:%d-%m-%Y}"),
             ("Zoekstraal", "de straal van de zoekopdracht (standaard 15 km)")]
 
 
 def gaps_table(ctx: Context, months: int = 12) -> Table:
     """Every need without an option nearby, as a download."""
-    gaps = supply_gaps(ctx, months)
+    return needs_table(ctx, compliance.months_back(ctx.as_of, months)[0])
+
+
+def needs_table(ctx: Context, since: dt.date, until: dt.date | None = None, as_of: dt.datetime | None = None) -> Table:
+    """Every need without an option nearby in [since, until], with the searches and reports behind it."""
+    rows = db.session.execute(_needs_statement(ctx.region.id, since, until)).all()
+    products = products_by_id(r.product_id for r in rows)
+    searches = sum(m.searches for m in municipality_shares(ctx.region.id, since, until))
     return Table(
         title=f"Tekorten in het aanbod — {ctx.region.name}",
         source=f"{SOURCE} (anonieme zoeklog en meldingen 'geen passend aanbod')",
-        as_of=ctx.as_of,
+        as_of=as_of or ctx.as_of,
         columns=["Behoefte", "Gemeente (CBS-code)", "Gemeente", "Leeftijd", "Zoekopdrachten", "Zonder optie binnen zoekstraal",
                  "Meldingen geen passend aanbod"],
-        rows=[[n.need, n.municipality_code or "", n.municipality, n.age_band, n.searches, n.without, n.reports] for n in gaps.needs],
-        notes=_notes(ctx, gaps.since),
+        rows=[[_need_label(*need, products), code or "", place or "onbekend", age_band, n, without, reports]
+              for *need, code, place, age_band, n, without, reports, _ in rows],
+        notes=[*_notes(ctx, since, until), ("Noemer", f"alle {searches} zoekopdrachten in de regio in deze periode; "
+                                                      "getoond: behoeften met een zoekopdracht zonder optie of een melding")],
         sheet="Tekorten",
     )
 

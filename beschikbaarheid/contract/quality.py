@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from beschikbaarheid.contract.region import Context, is_contracted
 from beschikbaarheid.domain import quality as rules
+from beschikbaarheid.domain import waiting_stats
 from beschikbaarheid.domain.quality import Flag, OfferingFacts, WaitingJump
 from beschikbaarheid.domain.waiting_stats import to_int
 from beschikbaarheid.extensions import db
@@ -41,10 +42,20 @@ def offering_rules(as_of: dt.datetime, cutoff: dt.datetime) -> dict[str, sa.Colu
         "free_above_capacity": Offering.free_places > Offering.capacity,
         # confirm_only_since: the last action a confirmation made after the figures last changed, at or before the cutoff
         "confirm_only": sa.and_(Offering.last_update_kind == "confirm", Offering.updated_at > since, since <= cutoff),
+        "realised_above_expected": realised_above_expected(),
         "zero_wait": sa.and_(zero_wait, sa.or_(Offering.free_places.is_(None), Offering.free_places != 0)),
         "capacity_missing": Offering.capacity.is_(None),
         "stale": Offering.is_stale(as_of),
     }
+
+
+def realised_above_expected() -> sa.ColumnElement:
+    """SQL form of waiting_stats.realised_far_above_expected (a condition on Offering)."""
+    return sa.and_(
+        Offering.realised_started >= waiting_stats.REALISED_MIN_STARTED,
+        Offering.realised_wait_weeks >= waiting_stats.REALISED_FACTOR * Offering.waiting_weeks,
+        Offering.realised_wait_weeks - Offering.waiting_weeks >= waiting_stats.REALISED_MIN_EXTRA_WEEKS,
+    )
 
 
 def _weeks(text):
@@ -83,10 +94,10 @@ def _facts(*conditions) -> list[OfferingFacts]:
     """What the domain rules look at, for the offerings matching `conditions`."""
     stmt = sa.select(
         Offering.id, Offering.capacity, Offering.free_places, Offering.waiting_weeks, Offering.updated_at,
-        Offering.last_update_kind, Offering.unusual_confirmed, _values_since(),
+        Offering.last_update_kind, Offering.unusual_confirmed, _values_since(), Offering.realised_wait_weeks, Offering.realised_started,
     ).where(*conditions).order_by(Offering.id)
-    return [OfferingFacts(oid, cap, free, wait, upd, kind, bool(unusual), since)
-            for oid, cap, free, wait, upd, kind, unusual, since in db.session.execute(stmt)]
+    return [OfferingFacts(oid, cap, free, wait, upd, kind, bool(unusual), since, realised, started)
+            for oid, cap, free, wait, upd, kind, unusual, since, realised, started in db.session.execute(stmt)]
 
 
 def provider_flags(ctx: Context, provider_id: int, max_jump_weeks: int) -> list[Flag]:

@@ -8,15 +8,18 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from beschikbaarheid import charts, exports, region_access
 from beschikbaarheid.auth import roles_required
-from beschikbaarheid.contract import calls, compliance, dossier, gaps, quality, waiting
+from beschikbaarheid.contract import calls, compliance, dossier, gaps, quality, quarterly, shortage, waiting
 from beschikbaarheid.contract.forms import CallLogForm
 from beschikbaarheid.contract.region import Context, context_for, regions, resolve_region
 from beschikbaarheid.domain import compliance as compliance_rules
 from beschikbaarheid.domain import quality as quality_rules
+from beschikbaarheid.domain import waiting_stats
+from beschikbaarheid.domain.quarters import QuarterError, last_full_quarter, parse_quarter, recent_quarters
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.models import CALL_OUTCOMES, utcnow
 
@@ -132,6 +135,37 @@ def waiting_view():
                            **_common(ctx))
 
 
+@bp.route("/verwacht-gerealiseerd", endpoint="realised")
+@roles_required(*ROLES)
+def realised_view():
+    """Expected against realised wait, children waiting, free places and reports: per product, and per
+    provider for one product."""
+    ctx = _context()
+    return render_template("contract/realised.html", data=waiting.realised_page(ctx, _int_arg("product")),
+                           factor=waiting_stats.REALISED_FACTOR, extra=waiting_stats.REALISED_MIN_EXTRA_WEEKS,
+                           min_started=waiting_stats.REALISED_MIN_STARTED, **_common(ctx))
+
+
+@bp.route("/tekort", endpoint="shortage")
+@roles_required(*ROLES)
+def shortage_view():
+    """Shortage per product: children waiting, free places, contracted capacity with coverage; one product's trend."""
+    ctx = _context()
+    data = shortage.shortage_page(ctx, _int_arg("product"))
+    chart = None
+    if data.chosen is not None:
+        chart = charts.line_chart(
+            chart_id="trend-tekort",
+            title=_("Wachtenden en vrije plekken %(product)s per maand", product=data.chosen.name),
+            description=_("Lijngrafiek van het aantal wachtende jeugdigen en vrije plekken aan het eind van elke maand; "
+                          "de cijfers en de dekking staan in de tabel eronder."),
+            labels=[month_label(m, short=True) for m, _s in data.trend],
+            series=[charts.Series(_("Wachtenden"), [s.waiting if s.reported else None for _m, s in data.trend]),
+                    charts.Series(_("Vrije plekken"), [s.free if s.free_reported else None for _m, s in data.trend], dashed=True)],
+        )
+    return render_template("contract/shortage.html", data=data, chart=chart, **_common(ctx))
+
+
 @bp.route("/kwaliteit")
 @roles_required(*ROLES)
 def quality_view():
@@ -215,6 +249,8 @@ EXPORTS = {
     "wachttijden": waiting.waiting_table,
     "tekorten": gaps.gaps_table,
     "tekorten-gemeenten": gaps.gap_municipalities_table,
+    "tekort-per-product": shortage.shortage_table,
+    "verwacht-gerealiseerd": waiting.realised_table,
 }
 PERIOD_EXPORTS = ("tekorten", "tekorten-gemeenten")  # these take ?maanden= like their page
 
@@ -238,8 +274,82 @@ def export(dataset: str, fmt: str):
         body, mimetype = exports.to_csv(table, TZ), exports.CSV_MIMETYPE
     else:
         body, mimetype = exports.to_xlsx(table, TZ), exports.XLSX_MIMETYPE
-    filename = f"{dataset}-{ctx.local:%Y-%m-%d}.{fmt}"
+    return _download(body, mimetype, f"{dataset}-{ctx.local:%Y-%m-%d}.{fmt}")
+
+
+QUARTER = "string"  # 2026-K3; anything else is refused by parse_quarter with a Dutch message and a 400
+
+
+class _BadQuarter(Exception):
+    """The quarter in the URL is not one we can report on."""
+
+
+def _quarter(ctx: Context, text: str | None):
+    """The quarter asked for; _BadQuarter for anything else (answered by the page with a Dutch message)."""
+    try:
+        return parse_quarter(text, ctx.today)
+    except QuarterError as exc:
+        raise _BadQuarter(text) from exc
+
+
+def _quarterly_page(ctx: Context, quarter, error: str | None = None, status: int = 200):
+    """The quarter chooser with the chosen quarter's downloads (and the error, if the asked one was wrong)."""
+    return render_template("contract/quarterly.html", quarter=quarter, period=quarterly.period_of(ctx, quarter), error=error,
+                           quarters=recent_quarters(ctx.today), tables=QUARTER_TABLES, **_common(ctx)), status
+
+
+@bp.errorhandler(_BadQuarter)
+def _bad_quarter(exc: _BadQuarter):
+    """A 400 with the chooser and a Dutch explanation instead of a bare error page."""
+    ctx = _context()
+    asked = (str(exc.args[0] or ""))[:20]
+    return _quarterly_page(ctx, last_full_quarter(ctx.today), status=400, error=_(
+        "Kwartaal '%(asked)s' bestaat niet of is nog niet begonnen. Kies een kwartaal uit de lijst, of schrijf het als 2026-K3 "
+        "(jaar, K en 1 tot en met 4).", asked=asked))
+
+
+@bp.route("/kwartaalrapportage", endpoint="quarterly")
+@roles_required(*ROLES)
+def quarterly_view():
+    """Choose a quarter (default the last full one) and download its report: one XLSX or a CSV per table."""
+    ctx = _context()
+    asked = request.args.get("kwartaal")
+    return _quarterly_page(ctx, _quarter(ctx, asked) if asked else last_full_quarter(ctx.today))
+
+
+QUARTER_TABLES = {
+    "tekorten": _l("Ontbrekend aanbod: behoeften zonder optie binnen de zoekstraal en meldingen 'geen passend aanbod'"),
+    "tekort-per-product": _l("Tekort per product: wachtenden, vrije plekken en capaciteit aan het eind van het kwartaal"),
+    "verwacht-gerealiseerd": _l("Verwachte en gerealiseerde wachttijd per product"),
+    "meldingen": _l("Meldingen 'Klopt dit niet?': ontvangen, beantwoord, reactietijd en redenen"),
+}
+
+
+def _download(body: bytes, mimetype: str, filename: str):
+    """An attachment that no cache keeps."""
     response = current_app.response_class(body, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route(f"/kwartaalrapportage/<{QUARTER}:quarter>.xlsx", endpoint="quarterly_xlsx")
+@roles_required(*ROLES)
+def quarterly_xlsx(quarter: str):
+    """The quarter's report as one workbook, a sheet per table."""
+    ctx = _context()
+    chosen = _quarter(ctx, quarter)
+    body = exports.to_xlsx_workbook(quarterly.report(ctx, chosen), TZ)
+    return _download(body, exports.XLSX_MIMETYPE, f"kwartaalrapportage-{chosen.key}.xlsx")
+
+
+@bp.route(f"/kwartaalrapportage/<{QUARTER}:quarter>/<name>.csv", endpoint="quarterly_csv")
+@roles_required(*ROLES)
+def quarterly_csv(quarter: str, name: str):
+    """One table of the quarter's report as CSV."""
+    ctx = _context()
+    chosen = _quarter(ctx, quarter)
+    if name not in quarterly.SHEETS:
+        abort(404)
+    return _download(exports.to_csv(quarterly.table(ctx, chosen, name), TZ), exports.CSV_MIMETYPE,
+                     f"kwartaalrapportage-{chosen.key}-{name}.csv")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import sqlalchemy as sa
 from flask import current_app
 
 from beschikbaarheid.accounts import AccountError, create_user, find_user_by_email
@@ -19,20 +20,26 @@ from beschikbaarheid.demo.plan import HISTORY_MONTHS, DemoPlan, Session, plan_de
 from beschikbaarheid.domain.freshness import TZ, is_stale, month_start
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (
+    ComplianceSnapshot,
     Contract,
+    Feedback,
     Location,
     Municipality,
+    NoMatchReport,
     Offering,
+    OfferingChange,
     Pc4Area,
     Product,
     Provider,
     Region,
+    SearchLog,
     Woonplaats,
 )
 from beschikbaarheid.places import invalidate_place_index
 from beschikbaarheid.register_io.service import refresh_statistics
 from beschikbaarheid.services.offerings import (
     apply_update,
+    as_text,
     confirm_unchanged,
     record_creation,
 )
@@ -171,6 +178,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
             author_of = {provider_index[id(u.provider)]: u for u in users if u.provider is not None}
 
             offerings: list[Offering] = []
+            practice: list = []  # history rows of the practice figures, inserted in bulk
             history = 0
             for planned in plan.offerings:
                 first = planned.states[0]
@@ -185,12 +193,22 @@ def load_demo(as_of: dt.date | None = None) -> dict:
                 offering.target_groups = planned.groups
                 db.session.add(offering)
                 history += len(record_creation(offering, author=CREATION_AUTHOR, via="demo", now=created))
+                if planned.figures is not None:
+                    history += _practice_rows(offering, planned.figures[0], kind="create", author=CREATION_AUTHOR, via="demo",
+                                              user_id=None, when=created, into=practice)
+                offering.group_waits = planned.group_waits
                 offerings.append(offering)
-            history += _replay_history(plan, offerings, providers, author_of, as_of)
+            history += _replay_history(plan, offerings, providers, author_of, as_of, practice)
             reference = reference_moment(as_of)
             this_month = month_start(reference)
             for offering in offerings:
                 offering.stale = is_stale(offering.updated_at, reference)
+                if offering.realised_started is not None and offering.updated_at is not None:
+                    # the two full calendar months before the report: they end on the last day before its month
+                    offering.realised_period_end = month_start(offering.updated_at).date() - dt.timedelta(days=1)
+            _insert_practice_rows(practice)
+            _load_feedback(plan, offerings, reference)
+            searches = _load_searches(plan, region, products, as_of)
             updated_providers = {o.provider.id for o in offerings if o.updated_at >= this_month}
         db.session.commit()
     except Exception:
@@ -215,11 +233,13 @@ def load_demo(as_of: dt.date | None = None) -> dict:
         "history": history,
         "users": len(users),
         "providers_updated_this_month": len(updated_providers),
+        "feedback": len(plan.feedback),
+        **searches,
         "seconds": round(time.perf_counter() - started, 2),
     }
 
 
-def _replay_history(plan: DemoPlan, offerings: list, providers: list, author_of: dict, as_of: dt.date) -> int:
+def _replay_history(plan: DemoPlan, offerings: list, providers: list, author_of: dict, as_of: dt.date, practice: list) -> int:
     """Every planned save and confirmation through the real service; returns the history rows added.
 
     Each offering sees its own events in time order. Across offerings the order is free, so the
@@ -261,11 +281,88 @@ def _replay_history(plan: DemoPlan, offerings: list, providers: list, author_of:
                 offering, dict(state), author=author, via=session.via, user_id=user_id, now=when,
                 unusual_confirmed=planned.unusual_month == session.month and not session.late,
             )
-        for row in rows:
+            if planned.figures is not None and not session.late:
+                rows = _with_practice(offering, rows, planned.figures[session.month], author, session.via, user_id, when, practice)
+        for row in filter(None, rows):
             if row.unusual_confirmed is None:  # its column default, made explicit so all rows batch alike
                 row.unusual_confirmed = False
         rows_added += len(rows)
     return rows_added
+
+
+PRACTICE_FIELDS = ("waiting_count", "realised_wait_weeks", "realised_started")
+
+
+def _practice_rows(offering: Offering, figures: dict, *, kind: str, author: str, via: str, user_id, when, into: list) -> int:
+    """Set children waiting and the realised wait, with a history row per changed figure (as a save
+    would); the rows are collected in `into` and bulk-inserted at the end (thousands of them)."""
+    added = 0
+    for name in PRACTICE_FIELDS:
+        old, new = getattr(offering, name), figures[name]
+        if as_text(old) == as_text(new):
+            continue
+        setattr(offering, name, new)
+        into.append((offering, {"changed_at": when, "author": author, "user_id": user_id, "via": via, "kind": kind, "field": name,
+                                "old_value": None if kind == "create" else as_text(old), "new_value": as_text(new),
+                                "unusual_confirmed": False}))
+        added += 1
+    return added
+
+
+def _with_practice(offering: Offering, rows: list, figures: dict, author: str, via: str, user_id, when, into: list) -> list:
+    """A save's rows plus those of the practice figures; a save that changed only those is an update, not a confirmation."""
+    extra = _practice_rows(offering, figures, kind="update", author=author, via=via, user_id=user_id, when=when, into=into)
+    if not extra:
+        return rows
+    if len(rows) == 1 and rows[0].kind == "confirm":
+        db.session.expunge(rows[0])
+        rows = []
+        offering.last_update_kind = "update"
+        if offering.values_changed_at is None or when > offering.values_changed_at:
+            offering.values_changed_at = when
+    return rows + [None] * extra
+
+
+def _insert_practice_rows(collected: list) -> None:
+    """The practice figures' history in one bulk insert, once the offerings have their ids."""
+    db.session.flush()
+    if collected:
+        db.session.execute(OfferingChange.__table__.insert(), [{**row, "offering_id": offering.id} for offering, row in collected])
+        # past history written past the ORM: the stored closed months must go (docs/contract.md, one rule)
+        db.session.execute(sa.delete(ComplianceSnapshot))
+
+
+def _load_feedback(plan: DemoPlan, offerings: list, reference: dt.datetime) -> None:
+    """The planned "Klopt dit niet?" reports; open ones older than a working week are on the call list."""
+    rows = []
+    for f in plan.feedback:
+        created = reference - dt.timedelta(days=f.days_ago, hours=(f.days_ago * 7) % 9)
+        answered = created + dt.timedelta(days=f.answer_days) if f.answer_days is not None else None
+        late = (answered or reference) - created > dt.timedelta(days=7)  # 5 working days
+        rows.append(Feedback(offering=offerings[f.offering], created_at=created, reason=f.reason, referrer_type=f.referrer_type,
+                             answered_at=answered, answer=f.answer, answer_text=f.answer_text,
+                             answered_by=offerings[f.offering].provider.intake_email if answered else None,
+                             escalated_at=created + dt.timedelta(days=7) if late else None))
+    db.session.add_all(rows)
+
+
+def _load_searches(plan: DemoPlan, region, products: dict, as_of: dt.date) -> dict:
+    """A year of anonymous searches and "geen passend aanbod" flags, in two bulk inserts."""
+    db.session.flush()
+    searches, reports = [], []
+    for s in plan.searches:
+        product = products.get(s.code) if s.code else None
+        facts = {"day": as_of - dt.timedelta(days=s.days_ago), "region_id": region.id, "need_kind": "code" if product else "segment",
+                 "product_id": product.id if product else None, "product_code": product.code if product else None,
+                 "segment": product.segment if product else s.segment, "category": product.category if product else None,
+                 "municipality_code": s.municipality, "pc4": None, "age_band": s.age_band, "result_count": s.shown,
+                 "within_radius_count": s.within}
+        searches.append({**facts, "source": "web", "ref": None})
+        if s.no_match_reason is not None:
+            reports.append({**facts, "referrer_type": "01", "reason": s.no_match_reason})
+    db.session.execute(SearchLog.__table__.insert(), searches)
+    db.session.execute(NoMatchReport.__table__.insert(), reports)
+    return {"search_log": len(searches), "no_match_reports": len(reports)}
 
 
 def _load_users(region, providers: list, plan: DemoPlan) -> list:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from beschikbaarheid.domain.freshness import TZ, is_stale
+from beschikbaarheid.domain.waiting_stats import realised_far_above_expected
 
 CONFIRM_ONLY_MONTHS = 6  # confirmed unchanged for this long: ask whether the figures are really looked at
 JUMP_WINDOW_MONTHS = 6  # jumps older than this are history, not a question for this conversation
@@ -24,6 +25,7 @@ FLAG_KINDS: dict[str, tuple[str, str]] = {
     "zero_wait_no_place": (N_("0 weken wachttijd zonder vrije plek"), "bad"),
     "free_above_capacity": (N_("Meer vrije plekken dan capaciteit"), "bad"),
     "jump": (N_("Grote sprong in wachttijd"), "warn"),
+    "realised_above_expected": (N_("Gerealiseerde wachttijd veel langer dan verwacht"), "warn"),
     "confirm_only": (f"Alleen ongewijzigd bevestigd, {CONFIRM_ONLY_MONTHS}+ maanden", "warn"),
     "zero_wait": (N_("0 weken wachttijd"), "warn"),
     "capacity_missing": (N_("Capaciteit ontbreekt"), "warn"),
@@ -44,6 +46,8 @@ class OfferingFacts:
     unusual_confirmed: bool = False
     # When the figures last changed (last history row of kind create/update; else the first row).
     values_since: dt.datetime | None = None
+    realised_wait_weeks: float | None = None  # average weeks to start of the children who started
+    realised_started: int | None = None  # how many started (the n behind the average)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,11 @@ def _weeks(n: int) -> str:
     return "1 week" if n == 1 else f"{n} weken"
 
 
+def _decimal(x: float) -> str:
+    """A realised wait as a Dutch reader writes it: 12,5 (and 12, not 12,0)."""
+    return f"{x:.1f}".replace(".", ",").removesuffix(",0")
+
+
 def _places(n: int) -> str:
     return "1 vrije plek" if n == 1 else f"{n} vrije plekken"
 
@@ -123,6 +132,10 @@ def offering_flags(
     elif facts.free_places is not None and facts.free_places > facts.capacity:
         flags.append(Flag("free_above_capacity", oid,
                           f"{facts.free_places} vrije plekken bij een capaciteit van {facts.capacity}."))
+    if realised_far_above_expected(facts.waiting_weeks, facts.realised_wait_weeks, facts.realised_started):
+        flags.append(Flag("realised_above_expected", oid,
+                          f"Gerealiseerd {_decimal(facts.realised_wait_weeks)} weken (n = {facts.realised_started}) "
+                          f"tegen {_weeks(facts.waiting_weeks)} verwacht."))
     since = confirm_only_since(facts, now, confirm_only_months, cutoff=confirm_cutoff)
     if since is not None:
         flags.append(Flag("confirm_only", oid,

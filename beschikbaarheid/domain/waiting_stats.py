@@ -117,3 +117,44 @@ def values_at(
             before = bisect.bisect_right(times, at)
             values.append(ordered[before - 1].new if before else ordered[0].old)
     return values
+
+
+def to_number(text: str | None) -> float | None:
+    """History text of a number that may have decimals (a realised wait); anything else reads as unknown."""
+    if text is None:
+        return None
+    try:
+        return float(str(text).strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+# --- Expected against realised wait --------------------------------------------------------------
+# "0 weken wachttijd is niet het geluid uit de praktijk": a provider whose children waited far longer
+# than the wait it publishes is asked about it. Far longer means all three: at least REALISED_FACTOR
+# times the expected wait, at least REALISED_MIN_EXTRA_WEEKS weeks more, and an average over at least
+# REALISED_MIN_STARTED children (fewer starts say too little). contract/quality.py holds the SQL form.
+REALISED_FACTOR = 2
+REALISED_MIN_EXTRA_WEEKS = 4
+REALISED_MIN_STARTED = 3
+
+
+def realised_far_above_expected(expected_weeks: int | None, realised_weeks: float | None, started: int | None) -> bool:
+    """The realised wait strongly exceeds the expected (published) one, over enough starts."""
+    if expected_weeks is None or realised_weeks is None or started is None or started < REALISED_MIN_STARTED:
+        return False
+    return realised_weeks >= REALISED_FACTOR * expected_weeks and realised_weeks - expected_weeks >= REALISED_MIN_EXTRA_WEEKS
+
+
+def weighted_realised(pairs: Iterable[tuple[float | None, int | None]]) -> tuple[float | None, int]:
+    """The average realised wait over several offerings, each weighted by its starts; and the starts.
+
+    An offering with "geen starts" (0) or without a figure adds nothing: the average is that of the
+    children who actually started, as if all had been reported together.
+    """
+    total = started = 0
+    for weeks, n in pairs:
+        if weeks is not None and n:
+            total += weeks * n
+            started += n
+    return (total / started if started else None), started

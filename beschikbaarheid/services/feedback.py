@@ -118,7 +118,8 @@ def _answer_noted(session: Session) -> None:
     for (author, now), ids in groups.items():
         for start in range(0, len(ids), 500):
             session.execute(
-                sa.update(Feedback).where(Feedback.offering_id.in_(ids[start:start + 500]), Feedback.answered_at.is_(None))
+                sa.update(Feedback).where(Feedback.offering_id.in_(ids[start:start + 500]), Feedback.answered_at.is_(None),
+                                          Feedback.created_at <= now)  # a later report is not answered by it
                 .values(answered_at=now, answer="update", answer_text="", answered_by=author)
                 .execution_options(synchronize_session=False)
             )

@@ -266,6 +266,15 @@ def test_contract_and_beheer_pages_pass_axe(site, new_page, checker):
     page.goto(base + "/contract/tekorten")
     assert page.locator("#behoeften").count() == 1
     checker.check(page, "supply gaps")
+    page.goto(base + "/contract/tekort")
+    assert page.locator("figure svg[role=img]").count() == 1
+    checker.check(page, "shortage per product")
+    page.goto(base + "/contract/verwacht-gerealiseerd")
+    assert page.locator("#aanbieders").count() == 1
+    checker.check(page, "expected and realised wait")
+    page.goto(base + "/contract/kwartaalrapportage?kwartaal=2026-K9")
+    expect(page.locator("main .error-message[role=alert]")).to_contain_text("bestaat niet of is nog niet begonnen")
+    checker.check(page, "quarterly report, wrong quarter")
     page.goto(base + f"/contract/aanbieder/{site.ids.provider}")
     checker.check(page, "provider dossier")
 
@@ -349,7 +358,8 @@ def test_main_pages_reflow_at_320_px_without_horizontal_scrolling(site, new_page
     login(manager, base, "contractmanager@demo.example")
     page = manager
     check("contract index")
-    for path in ("/contract/wachttijden", "/contract/kwaliteit", "/contract/tekorten", f"/contract/aanbieder/{site.ids.provider}"):
+    for path in ("/contract/wachttijden", "/contract/kwaliteit", "/contract/tekorten", f"/contract/aanbieder/{site.ids.provider}",
+                 "/contract/tekort", "/contract/verwacht-gerealiseerd", "/contract/kwartaalrapportage"):
         page.goto(base + path)
         check(path)
     assert not problems, problems
@@ -407,6 +417,7 @@ def test_tables_have_headers_and_charts_have_text_alternatives(site, new_page):
     page = new_page()
     login(page, base, "contractmanager@demo.example")
     pages = ["/contract/", "/contract/wachttijden?product=1", "/contract/kwaliteit", f"/contract/aanbieder/{site.ids.provider}",
+             "/contract/tekort", "/contract/verwacht-gerealiseerd", "/contract/kwartaalrapportage",
              f"/aanbieder/aanbod/{site.ids.offerings[0]}/historie"]
     for path in pages:
         page.goto(base + path)

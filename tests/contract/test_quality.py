@@ -64,6 +64,12 @@ def build(now: dt.datetime):
     history(offering("jumps", waiting_weeks=4), ("create", months_ago(now, 9)), ("update", months_ago(now, 8), {"waiting_weeks": 40}),
             ("update", months_ago(now, 3), {"waiting_weeks": 4}), ("update", months_ago(now, 2), {"waiting_weeks": 16}),
             ("update", months_ago(now, 1), {"waiting_weeks": 29}))
+    # Realised against expected: twice and 4 weeks more over 3 starts is flagged; each edge just missed is not.
+    offering("realised twice and 4 more", waiting_weeks=4, realised_wait_weeks=8, realised_started=3)
+    offering("realised just under twice", waiting_weeks=5, realised_wait_weeks=9.9, realised_started=5)
+    offering("realised over two starts", waiting_weeks=2, realised_wait_weeks=20, realised_started=2)
+    offering("realised only 3.5 more", waiting_weeks=1, realised_wait_weeks=4.5, realised_started=10)
+    offering("realised, no starts", waiting_weeks=3, realised_wait_weeks=None, realised_started=0)
     # Not contracted: flags on it are nobody's business here.
     made["not contracted"] = factories.offering(factories.location(providers[1], name="elders"), other, contract=False,
                                                 waiting_weeks=0, free_places=0, capacity=None, updated_at=None)
@@ -92,5 +98,7 @@ def test_page_and_dossier_flag_the_same_offerings(app):
         assert flagged("zero_wait_no_place") == ["no place, no wait"]
         assert flagged("zero_wait") == ["no wait, places unknown", "no wait, two places"]
         assert flagged("free_above_capacity") == ["more free than capacity"] and flagged("capacity_missing") == ["capacity unknown"]
+        assert flagged("realised_above_expected") == ["realised twice and 4 more"]
+        assert "Gerealiseerd 8 weken (n = 3) tegen 4 weken verwacht." in [f.detail for f in in_dossier]
         assert flagged("jump") == ["jumps", "jumps"]  # 40 -> 4 and 16 -> 29; 4 -> 16 is the threshold itself, 4 -> 40 too long ago
         assert [f.kind for f in everything.flags] == [f.kind for f in rules.order_flags(in_dossier)]

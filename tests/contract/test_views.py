@@ -46,7 +46,10 @@ def contract_urls(app, provider_id):
     """One URL per contract.* endpoint (and every export); fails when a new endpoint is not listed."""
     gets = [
         "/contract/", "/contract/wachttijden", "/contract/kwaliteit", "/contract/tekorten", f"/contract/aanbieder/{provider_id}",
-        *[f"/contract/export/{d}.{f}" for d in ("naleving", "naleving-aanbieders", "wachttijden", "tekorten", "tekorten-gemeenten")
+        "/contract/verwacht-gerealiseerd", "/contract/tekort", "/contract/kwartaalrapportage",
+        "/contract/kwartaalrapportage/2026-K1.xlsx", "/contract/kwartaalrapportage/2026-K1/meldingen.csv",
+        *[f"/contract/export/{d}.{f}" for d in ("naleving", "naleving-aanbieders", "wachttijden", "tekorten", "tekorten-gemeenten",
+                                                "tekort-per-product", "verwacht-gerealiseerd")
           for f in ("csv", "xlsx")],
     ]
     posts = [f"/contract/aanbieder/{provider_id}/gesprek"]

@@ -66,3 +66,27 @@ def test_without_history_the_current_value_holds_since_birth():
 
 def test_to_int_reads_history_text():
     assert waiting_stats.to_int("12") == 12 and waiting_stats.to_int(None) is None and waiting_stats.to_int("x") is None
+
+
+@pytest.mark.parametrize("expected,realised,started,flagged", [
+    (4, 8, 3, True),        # twice and 4 weeks more, over 3 starts: the edge itself
+    (4, 7.9, 3, False),     # just under twice
+    (4, 8, 2, False),       # too few starts to say
+    (1, 4.5, 10, False),    # 4.5 times, but only 3.5 weeks more
+    (0, 6, 4, True),        # "0 weken" while children waited six
+    (None, 30, 5, False),   # nothing expected published: nothing to compare
+    (4, None, 0, False),    # "geen starts"
+])
+def test_realised_far_above_expected(expected, realised, started, flagged):
+    assert waiting_stats.realised_far_above_expected(expected, realised, started) is flagged
+
+
+def test_realised_waits_of_several_offerings_are_weighted_by_their_starts():
+    weeks, started = waiting_stats.weighted_realised([(10.0, 1), (20.0, 3), (None, 0), (50.0, 0)])
+    assert started == 4 and weeks == pytest.approx(17.5)
+    assert waiting_stats.weighted_realised([(None, None)]) == (None, 0)
+
+
+def test_to_number_reads_decimal_history_text():
+    assert waiting_stats.to_number("12.5") == 12.5 and waiting_stats.to_number("7") == 7.0
+    assert waiting_stats.to_number(None) is None and waiting_stats.to_number("onbekend") is None

@@ -12,6 +12,9 @@ from beschikbaarheid.domain.geo import geodesic_km
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (
     Contract,
+    Feedback,
+    NoMatchReport,
+    SearchLog,
     Location,
     Municipality,
     Offering,
@@ -161,7 +164,14 @@ def _dump() -> list:
     out += [("offering", *r) for r in db.session.execute(joined(select(
         *offering_key, Offering.capacity, Offering.free_places, Offering.waiting_weeks, Offering.intake_status,
         Offering.age_min, Offering.age_max, Offering.target_groups_raw, Offering.note, Offering.updated_at,
-        Offering.updated_by, Offering.last_update_kind, Offering.stale)))]
+        Offering.updated_by, Offering.last_update_kind, Offering.stale, Offering.waiting_count, Offering.realised_wait_weeks,
+        Offering.realised_started, Offering.realised_period_end, Offering.group_waits_raw)))]
+    out += [("feedback", *r) for r in db.session.execute(joined(select(
+        *offering_key, Feedback.created_at, Feedback.reason, Feedback.answered_at, Feedback.answer, Feedback.escalated_at
+    ).join(Offering, Feedback.offering_id == Offering.id)))]
+    out += [("search", *r) for r in db.session.execute(select(
+        SearchLog.day, SearchLog.product_code, SearchLog.segment, SearchLog.municipality_code, SearchLog.age_band,
+        SearchLog.within_radius_count))]
     out += [("history", *r) for r in db.session.execute(joined(select(
         *offering_key, OfferingChange.changed_at, OfferingChange.kind, OfferingChange.field, OfferingChange.old_value,
         OfferingChange.new_value, OfferingChange.author, OfferingChange.via, OfferingChange.unusual_confirmed,
@@ -171,6 +181,35 @@ def _dump() -> list:
     out += [("woonplaats", *r) for r in db.session.execute(select(
         Woonplaats.name, Municipality.cbs_code, Woonplaats.lat, Woonplaats.lon).join(Woonplaats.municipality))]
     return sorted(out, key=repr)
+
+
+def test_demo_tells_the_story_of_figures_practice_believes(app):
+    """Waiting lists on segment 2 except begeleiding naar zelfstandig wonen, gezinshuis waits near two
+    years, providers whose realised waits are far above their claim, waits per target group, answered,
+    open and escalated reports, and a year of searches and "geen passend aanbod" flags."""
+    from beschikbaarheid.contract.quality import quality_page
+    from beschikbaarheid.contract.region import context_for
+    from beschikbaarheid.contract.shortage import shortage_overview
+
+    with app.app_context():
+        load_demo(AS_OF)
+        region = db.session.scalar(db.select(Region).where(Region.name == "Een 10 voor de Jeugd"))
+        ctx = context_for(region, reference_moment(AS_OF), app.config)
+        shortage = {ps.product.code: ps.now for ps in shortage_overview(ctx)}
+        for code in ("43A09", "43A10", "43A14"):
+            assert shortage[code].waiting > 0 and shortage[code].reported == shortage[code].offerings, code
+        assert shortage["43B99"].waiting == 0 and shortage["43B99"].reported > 0
+        assert max(db.session.scalars(db.select(Offering.waiting_weeks).join(Product).where(Product.code == "43A10"))) >= 100
+        assert quality_page(ctx, 12, kind="realised_above_expected").total >= 3
+        assert db.session.scalar(db.select(db.func.count()).select_from(Offering).where(Offering.group_waits_raw.like("%ASS=%"))) >= 3
+        feedback = db.session.scalars(db.select(Feedback)).all()
+        assert sum(f.answered_at is not None for f in feedback) > sum(f.answered_at is None for f in feedback) > 0
+        assert any(f.escalated_at is not None and f.answered_at is None for f in feedback)
+        assert {f.answer for f in feedback} == {None, "update", "klopt"}
+        days = db.session.execute(db.select(db.func.min(SearchLog.day), db.func.max(SearchLog.day), db.func.count())).one()
+        assert days[0] <= AS_OF - dt.timedelta(days=330) and days[1] <= AS_OF and days[2] >= 2000
+        zero = db.session.scalar(db.select(db.func.count()).select_from(SearchLog).where(SearchLog.within_radius_count == 0))
+        assert 0 < db.session.scalar(db.select(db.func.count()).select_from(NoMatchReport)) < zero
 
 
 def test_same_reference_date_gives_identical_data(app):

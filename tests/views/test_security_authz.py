@@ -17,11 +17,14 @@ import datetime as dt
 import io
 import re
 
+import openpyxl
 import pytest
 from flask import url_for
 
 from beschikbaarheid import accounts, signed_links
+from beschikbaarheid.exports import XLSX_MIMETYPE
 from beschikbaarheid.domain.freshness import TZ
+from beschikbaarheid.domain.quarters import last_full_quarter
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, Offering, OfferingChange, Product, Provider
 from tests import factories
@@ -137,6 +140,11 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("contract.provider", "GET"): staff(200, other=404),
     ("contract.log_call", "POST"): staff(to("/contract/aanbieder/"), other=404),
     ("contract.export", "GET"): staff(200),
+    ("contract.realised", "GET"): staff(200),
+    ("contract.shortage", "GET"): staff(200),
+    ("contract.quarterly", "GET"): staff(200),
+    ("contract.quarterly_xlsx", "GET"): staff(200),
+    ("contract.quarterly_csv", "GET"): staff(200),
     ("beheer.index", "GET"): admin(200),
     ("beheer.import_register", "GET"): admin(200),
     ("beheer.import_register", "POST"): admin(200),
@@ -233,6 +241,8 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         "contract_id": ids["b_contract"],
         "dataset": "naleving",
         "fmt": "csv",
+        "quarter": last_full_quarter(dt.date.today()).key,
+        "name": "meldingen",
         "token": ids["reset_token"] if rule.endpoint == "auth.reset_password" else ids["confirm_token"],
     }
     with app.test_request_context():
@@ -294,9 +304,17 @@ def _call_log_form(client, ids, provider_key: str = "b") -> dict:
     return {"called_on": day.group(1), "called_time": time.group(1)}
 
 
+def _text(response) -> str:
+    """What a response shows: its text, or every cell of a workbook."""
+    if response.mimetype == XLSX_MIMETYPE:
+        workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+        return "\n".join(str(v) for ws in workbook for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    return response.get_data(as_text=True)
+
+
 def _check(outcome, response, what) -> None:
     if outcome == HIDES:
-        body = response.get_data(as_text=True)
+        body = _text(response)
         assert response.status_code == 200, (what, response.status_code, body[:300])
         assert "Huize Peel" not in body and FIRST_REGION not in body, (what, "shows the first region's data")
     elif outcome == LOGIN:
