@@ -34,7 +34,10 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     auth.init_login(login_manager)
     auth.init_app(app)
 
+    # Blueprints whose pages live in several modules: each module adds its routes when imported.
+    from beschikbaarheid.aanbieder import contacts as _provider_contacts  # noqa: F401
     from beschikbaarheid.aanbieder.views import bp as aanbieder_bp
+    from beschikbaarheid.beheer import catalogue as _catalogue_pages, register as _register_pages  # noqa: F401
     from beschikbaarheid.api.views import bp as api_bp
     from beschikbaarheid.beheer.views import bp as beheer_bp
     from beschikbaarheid.contract.views import bp as contract_bp

@@ -482,6 +482,3 @@ def link_end():
     flash(_("De toegang via de link is beëindigd op dit apparaat."), "info")
     return redirect(url_for("web.index"))
 
-
-# The provider's own contact details live in their own module on this blueprint; importing it adds the route.
-from beschikbaarheid.aanbieder import contacts  # noqa: E402,F401

@@ -127,6 +127,3 @@ def export_products_csv(region_id: int):
     region = db.get_or_404(Region, region_id)
     return _csv_download(export_products(region), "producten", region)
 
-
-# The register pages live in their own modules (by concern) on this blueprint; importing them adds their routes.
-from beschikbaarheid.beheer import catalogue, register  # noqa: E402,F401
