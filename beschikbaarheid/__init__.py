@@ -36,6 +36,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
 
     from beschikbaarheid.aanbieder.views import bp as aanbieder_bp
     from beschikbaarheid.api.views import bp as api_bp
+    from beschikbaarheid.beheer.users import bp as beheer_users_bp
     from beschikbaarheid.beheer.views import bp as beheer_bp
     from beschikbaarheid.contract.views import bp as contract_bp
     from beschikbaarheid.search.views import bp as search_bp
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     app.register_blueprint(aanbieder_bp)
     app.register_blueprint(contract_bp)
     app.register_blueprint(beheer_bp)
+    app.register_blueprint(beheer_users_bp)
     app.register_blueprint(api_bp)
     web.init_app(app)
     cli.init_app(app)

@@ -8,7 +8,8 @@ also proves that the allowed requests work, i.e. that a 403/404 elsewhere is a r
 
 Staff come in three kinds per role: of the region the data belongs to ("contractmanager",
 "beheerder"), of another region ("..._other", same role: URL guessing across regions, and
-`?regio=` pointing at the first region), and a contract manager without a region. The columns
+`?regio=` pointing at the first region), and a contract manager without a region. Administrators
+are confined to their region like contract managers (domain/regions.py). The columns
 side by side prove that a refusal is about the region, not the route.
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from flask import url_for
 from beschikbaarheid import accounts, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import CallLog, Offering, OfferingChange, Product
+from beschikbaarheid.models import CallLog, Offering, OfferingChange, Product, utcnow
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -53,30 +54,31 @@ HOME = {"verwijzer": to("/zoeken/"), "aanbieder_b": to("/aanbieder/"), "aanbiede
 
 
 def staff(ok, other=HIDES) -> dict:
-    """Contract-manager pages: contract managers of the region and administrators (of any region: they
-    keep every region's register); a contract manager of another region gets its own region's page
-    (`other`: HIDES) or 404 for an object of the first region; one without a region the 403 'no region' page."""
+    """Contract-manager pages: contract managers and administrators of the region; staff of another
+    region get their own region's page (`other`: HIDES) or 404 for an object of the first region; a
+    contract manager without a region the 403 'no region' page."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": ok, "beheerder": ok,
-            "contractmanager_other": other, "beheerder_other": ok, "contractmanager_noregion": 403}
+            "contractmanager_other": other, "beheerder_other": other, "contractmanager_noregion": 403}
 
 
-def admin(ok) -> dict:
-    """Administration pages: administrators only (of every region)."""
+def admin(ok, other=HIDES) -> dict:
+    """Administration pages: administrators only; one of another region sees only its own region
+    (`other`: HIDES), or 404 / 403 for what belongs to the first region."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": 403, "beheerder": ok,
-            "contractmanager_other": 403, "beheerder_other": ok, "contractmanager_noregion": 403}
+            "contractmanager_other": 403, "beheerder_other": other, "contractmanager_noregion": 403}
 
 
 def provider_read(own) -> dict:
-    """A provider's pages to read: the provider itself and the staff of its region; another provider, and a
-    contract manager of another region or without one, get a 404 (as if absent)."""
+    """A provider's pages to read: the provider itself and the staff of its region; another provider, and
+    staff of another region or a contract manager without one, get a 404 (as if absent)."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": own, "beheerder": own,
-            "contractmanager_other": 404, "beheerder_other": own, "contractmanager_noregion": 404}
+            "contractmanager_other": 404, "beheerder_other": 404, "contractmanager_noregion": 404}
 
 
 def provider_edit(own) -> dict:
     """Changing a provider's figures: only the provider itself (staff read, never write; outside their region: 404)."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": 403, "beheerder": 403,
-            "contractmanager_other": 404, "beheerder_other": 403, "contractmanager_noregion": 404}
+            "contractmanager_other": 404, "beheerder_other": 404, "contractmanager_noregion": 404}
 
 
 # (endpoint, method) -> {role: expected outcome}. Public pages answer everyone; forms that anyone may
@@ -97,12 +99,14 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("auth.reset_request", "POST"): every(400),
     ("auth.reset_password", "GET"): every(200),
     ("auth.reset_password", "POST"): every(400),
+    ("auth.accept_invitation", "GET"): every(200),  # the token is the credential
+    ("auth.accept_invitation", "POST"): every(400),
     ("search.index", "GET"): every(200),
     ("search.no_match", "POST"): every(to("/zoeken/")),  # anonymous by design: stored without who
     ("api.search", "GET"): every(200),
     ("api.openapi", "GET"): every(200),
     ("aanbieder.home", "GET"): {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 200, "aanbieder_own": 200,
-                                "contractmanager": 200, "beheerder": 200, "contractmanager_other": HIDES, "beheerder_other": 200,
+                                "contractmanager": 200, "beheerder": 200, "contractmanager_other": HIDES, "beheerder_other": HIDES,
                                 "contractmanager_noregion": 403},
     ("aanbieder.provider", "GET"): provider_read(200),
     ("aanbieder.row", "GET"): provider_read(to("/aanbieder/")),
@@ -124,9 +128,9 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("contract.export", "GET"): staff(200),
     ("beheer.index", "GET"): admin(200),
     ("beheer.import_register", "GET"): admin(200),
-    ("beheer.import_register", "POST"): admin(200),
-    ("beheer.export_offerings_csv", "GET"): admin(200),
-    ("beheer.export_products_csv", "GET"): admin(200),
+    ("beheer.import_register", "POST"): admin(200, other=403),  # into the first region, by name
+    ("beheer.export_offerings_csv", "GET"): admin(200, other=404),
+    ("beheer.export_products_csv", "GET"): admin(200, other=404),
 }
 SKIPPED = {"static"}  # files, no code behind them
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask itself like the GET / with the Allow header
@@ -164,12 +168,14 @@ def _world(app) -> dict:
         users["beheerder_other"] = factories.user("beheerder", region_id=other.id)
         users["contractmanager_noregion"] = factories.user("contractmanager", region_id=None)
         spare = factories.user("verwijzer", referrer_type="01")  # whose password-reset link we open
+        invited = factories.user("verwijzer", referrer_type="01", invited_at=utcnow())  # whose invitation we open
         db.session.commit()
         return {
             "a": a_offering.provider_id, "b": b_offering.provider_id, "a1": a_offering.id, "b1": b_offering.id, "c": c_offering.provider_id,
             "region": w["region"].id, "region_name": w["region"].name,
             "emails": {role: u.email for role, u in users.items()},
             "reset_token": accounts.make_reset_token(spare),
+            "invitation_token": accounts.make_invitation_token(invited),
             "confirm_token": signed_links.make_provider_token(b_offering.provider_id, "confirm"),
         }
 
@@ -182,7 +188,7 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         "region_id": ids["region"],
         "dataset": "naleving",
         "fmt": "csv",
-        "token": ids["reset_token"] if rule.endpoint == "auth.reset_password" else ids["confirm_token"],
+        "token": {"auth.reset_password": ids["reset_token"], "auth.accept_invitation": ids["invitation_token"]}.get(rule.endpoint, ids["confirm_token"]),
     }
     with app.test_request_context():
         url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
@@ -211,7 +217,7 @@ def _form(app, endpoint: str, token: str, ids: dict, offering_id: int) -> tuple[
         return {**common, "q": "locatie=5701&leeftijd=12&product=gezinshuis", "reason": ""}, None
     if endpoint == "auth.reset_request":
         return {**common, "email": "geen-adres"}, None
-    if endpoint == "auth.reset_password":
+    if endpoint in ("auth.reset_password", "auth.accept_invitation"):
         return {**common, "password": "nieuw-wachtwoord-1", "password_repeat": "iets-anders-123"}, None
     return common, None  # login (empty: 400), logout, link, link_end
 
@@ -289,7 +295,7 @@ def test_authorization_matrix(app, role):
                     now = dt.datetime.now(TZ) - dt.timedelta(minutes=1)
                     data.update(called_on=f"{now:%Y-%m-%d}", called_time=f"{now:%H:%M}")
                 else:
-                    data.update(_call_log_form(client, ids, "c" if role == "contractmanager_other" else "b"))
+                    data.update(_call_log_form(client, ids, "c" if role.endswith("_other") else "b"))
             response = client.post(url, data=data, content_type=content_type)
         _check(expected, response, what)
 
@@ -297,8 +303,8 @@ def test_authorization_matrix(app, role):
     with app.app_context():
         assert _b_untouched(ids), "provider B's offering changed"
         calls = db.session.scalar(db.select(db.func.count()).select_from(CallLog))
-        assert calls == (1 if role in ("contractmanager", "beheerder", "beheerder_other") else 0)
+        assert calls == (1 if role in ("contractmanager", "beheerder") else 0)
         imported = db.session.scalar(db.select(db.func.count()).select_from(Product).where(Product.code == "49Z99"))
-        assert imported == (1 if role in ("beheerder", "beheerder_other") else 0)
+        assert imported == (1 if role == "beheerder" else 0)
         a1 = db.session.get(Offering, ids["a1"])
         assert (a1.note == "via de matrix") is own

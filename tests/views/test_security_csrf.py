@@ -111,6 +111,21 @@ def _case_reset_password(app, client, ids):
     return f"/account/wachtwoord-herstellen/{token}", data, None, probe
 
 
+def _case_accept_invitation(app, client, ids):
+    with app.app_context():
+        invited = db.session.get(User, ids["user_ids"]["verwijzer"])
+        invited.invited_at = utcnow()
+        db.session.commit()
+        token = accounts.make_invitation_token(invited)
+
+    def probe():
+        with app.app_context():
+            return db.session.get(User, ids["user_ids"]["verwijzer"]).password_hash
+
+    data = {"password": "een-eigen-wachtwoord", "password_repeat": "een-eigen-wachtwoord"}
+    return f"/account/uitnodiging/{token}", data, None, probe
+
+
 def _case_no_match(app, client, ids):
     def probe():
         with app.app_context():
@@ -186,6 +201,7 @@ CASES = {
     "auth.change_password": _case_change_password,
     "auth.reset_request": _case_reset_request,
     "auth.reset_password": _case_reset_password,
+    "auth.accept_invitation": _case_accept_invitation,
     "search.no_match": _case_no_match,
     "aanbieder.edit": _case_edit,
     "aanbieder.confirm": _case_confirm,
