@@ -34,8 +34,10 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     auth.init_login(login_manager)
     auth.init_app(app)
 
+    from beschikbaarheid.aanbieder.colleagues import bp as colleagues_bp
     from beschikbaarheid.aanbieder.views import bp as aanbieder_bp
     from beschikbaarheid.api.views import bp as api_bp
+    from beschikbaarheid.beheer.audit import bp as beheer_audit_bp
     from beschikbaarheid.beheer.users import bp as beheer_users_bp
     from beschikbaarheid.beheer.views import bp as beheer_bp
     from beschikbaarheid.contract.views import bp as contract_bp
@@ -45,9 +47,11 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(aanbieder_bp)
+    app.register_blueprint(colleagues_bp)
     app.register_blueprint(contract_bp)
     app.register_blueprint(beheer_bp)
     app.register_blueprint(beheer_users_bp)
+    app.register_blueprint(beheer_audit_bp)
     app.register_blueprint(api_bp)
     web.init_app(app)
     cli.init_app(app)

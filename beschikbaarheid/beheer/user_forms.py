@@ -12,13 +12,8 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from beschikbaarheid import accounts
+from beschikbaarheid.beheer.forms import SelectChoice
 from beschikbaarheid.models import REFERRER_TYPES, ROLES
-
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    def SelectChoice(value, label):  # noqa: N802
-        return (value, label)
 
 
 def _strip(value):
@@ -55,6 +50,23 @@ class PlacementForm(FlaskForm):
     def validate_provider_id(self, field):
         if self.role.data == "aanbieder" and not field.data:
             raise ValidationError(_l("Kies de aanbieder: een aanbieder-gebruiker hoort bij één aanbieder."))
+
+    # WTForms says "Not a valid choice" in English; ours says which value is unknown.
+    _choice_messages = {
+        "role": _l("Kies een rol uit de lijst."),
+        "referrer_type": _l("Onbekende soort verwijzer: kies er een uit de lijst."),
+        "provider_id": _l("Onbekende aanbieder: kies een aanbieder uit de lijst."),
+        "region_id": _l("Kies een regio uit de lijst: u kunt alleen uw eigen regio kiezen."),
+    }
+
+    def validate(self, extra_validators=None) -> bool:
+        """WTForms' checks, with Dutch messages for a value that is not among the choices."""
+        ok = super().validate(extra_validators)
+        for name, message in self._choice_messages.items():
+            field = getattr(self, name)
+            if field.errors and field.data not in ("", None) and field.data not in {str(choice.value) for choice in field.iter_choices()}:
+                field.errors = [message]
+        return ok
 
     def placement(self) -> dict:
         """The chosen values as the user service takes them; what another role does not use is dropped."""

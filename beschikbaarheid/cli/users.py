@@ -55,7 +55,7 @@ def create_user_command(email, name, role, provider, referrer_type, region, all_
     db.session.flush()
     audit.record("cli", region_id=user.region_id, action="user.create", entity="user", entity_id=user.id,
                  summary=f"{user.name} <{user.email}>",
-                 changes=audit.diff({}, audit.snapshot(user, ("email", "name", *user_changes.PLACEMENT_FIELDS))))
+                 changes=audit.diff({}, user_changes.placement_snapshot(user, "email", "name")))
     db.session.commit()
     extra = ""
     if user.region:

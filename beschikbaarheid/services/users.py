@@ -17,15 +17,20 @@ from flask_babel import gettext as _
 from beschikbaarheid import accounts, mail
 from beschikbaarheid.domain import users as rules
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import Provider, User, utcnow
+from beschikbaarheid.models import Provider, Region, User, utcnow
 from beschikbaarheid.services import audit
 
 N_ = str  # marks a Dutch text for pybabel; the page translates it
 ALREADY_ACCEPTED = N_("Deze gebruiker heeft de uitnodiging al aangenomen. Wachtwoord vergeten? Dat kan via de inlogpagina.")
 DEACTIVATED = N_("Deze gebruiker is gedeactiveerd. Activeer het account eerst opnieuw.")
 
-# What a change of role records and compares (old -> new in the audit trail).
-PLACEMENT_FIELDS = ("role", "region_id", "provider_id", "referrer_type", "is_org_admin")
+def placement_snapshot(user: User, *extra: str) -> dict[str, str | None]:
+    """Role, region and provider (their names, not ids), referrer type and org-admin flag: what the
+    audit trail records and compares (old -> new), plus `extra` attributes."""
+    values = audit.snapshot(user, ("role", "referrer_type", "is_org_admin", *extra))
+    values["region"] = user.region.name if user.region else None
+    values["provider"] = user.provider.name if user.provider else None
+    return values
 
 
 class Refused(accounts.AccountError):
@@ -109,7 +114,7 @@ def invite(actor, *, email: str, name: str, role: str, region_id: int | None = N
     db.session.flush()
     audit.record(_audit_actor(actor), region_id=region_id, action="user.invite", entity="user", entity_id=user.id,
                  summary=f"{user.name} <{user.email}>",
-                 changes=audit.diff({}, audit.snapshot(user, ("email", "name", *PLACEMENT_FIELDS))))
+                 changes=audit.diff({}, placement_snapshot(user, "email", "name")))
     return user
 
 
@@ -162,12 +167,12 @@ def change_placement(actor, user: User, *, role: str, region_id: int | None, pro
     role_problems, provider_obj = accounts.role_data_problems(role, provider_id, referrer_type or None)
     if role_problems:
         raise accounts.AccountError(role_problems)
-    old = audit.snapshot(user, PLACEMENT_FIELDS)
-    user.role, user.region_id = role, region_id
+    old = placement_snapshot(user)
+    user.role, user.region = role, (db.session.get(Region, region_id) if region_id is not None else None)
     user.provider = provider_obj
     user.referrer_type = referrer_type if role == "verwijzer" else None
     user.is_org_admin = bool(is_org_admin) and role == "aanbieder"
-    changes = audit.diff(old, audit.snapshot(user, PLACEMENT_FIELDS))
+    changes = audit.diff(old, placement_snapshot(user))
     if not changes:
         return False
     audit.record(_audit_actor(actor), region_id=region_id if region_id is not None else before.region_id, action="user.role",
