@@ -24,7 +24,7 @@ from flask import url_for
 from beschikbaarheid import accounts, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import CallLog, Offering, OfferingChange, Product, utcnow
+from beschikbaarheid.models import AuditEvent, CallLog, Offering, OfferingChange, Product, User, utcnow
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -73,6 +73,13 @@ def provider_read(own) -> dict:
     staff of another region or a contract manager without one, get a 404 (as if absent)."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": own, "beheerder": own,
             "contractmanager_other": 404, "beheerder_other": 404, "contractmanager_noregion": 404}
+
+
+def colleagues(own, other=404) -> dict:
+    """A provider's 'Collega's' pages: its organisation administrator (the aanbieder user here is one);
+    another provider's user id is a 404 (`other`), and staff and referrers have no such page."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": other, "aanbieder_own": own, "contractmanager": 403, "beheerder": 403,
+            "contractmanager_other": 403, "beheerder_other": 403, "contractmanager_noregion": 403}
 
 
 def provider_edit(own) -> dict:
@@ -131,6 +138,22 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("beheer.import_register", "POST"): admin(200, other=403),  # into the first region, by name
     ("beheer.export_offerings_csv", "GET"): admin(200, other=404),
     ("beheer.export_products_csv", "GET"): admin(200, other=404),
+    # Users of the first region (another region's beheerder: its own users, or 404 for ours).
+    ("beheer_users.index", "GET"): admin(200),
+    ("beheer_users.invite", "GET"): admin(200),
+    ("beheer_users.invite", "POST"): admin(to("/beheer/gebruikers/"), other=400),  # the first region is not among its choices
+    ("beheer_users.detail", "GET"): admin(200, other=404),
+    ("beheer_users.detail", "POST"): admin(to("/beheer/gebruikers/"), other=404),
+    ("beheer_users.deactivate", "POST"): admin(to("/beheer/gebruikers/"), other=404),
+    ("beheer_users.reactivate", "POST"): admin(to("/beheer/gebruikers/"), other=404),
+    ("beheer_users.resend", "POST"): admin(to("/beheer/gebruikers/"), other=404),
+    ("beheer_audit.index", "GET"): admin(200),
+    ("beheer_audit.export_csv", "GET"): admin(200),
+    ("colleagues.index", "GET"): colleagues(200, other=200),  # no id in the URL: one's own provider
+    ("colleagues.index", "POST"): colleagues(to("/aanbieder/collegas/"), other=to("/aanbieder/collegas/")),
+    ("colleagues.deactivate", "POST"): colleagues(to("/aanbieder/collegas/")),
+    ("colleagues.reactivate", "POST"): colleagues(to("/aanbieder/collegas/")),
+    ("colleagues.resend", "POST"): colleagues(to("/aanbieder/collegas/")),
 }
 SKIPPED = {"static"}  # files, no code behind them
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask itself like the GET / with the Allow header
@@ -157,7 +180,8 @@ def _world(app) -> dict:
         a_offering, b_offering = w["linde"], w["peel"]
         users = {
             "verwijzer": factories.user("verwijzer", referrer_type="02"),
-            "aanbieder": factories.user("aanbieder", provider_id=a_offering.provider_id),
+            # An organisation administrator, so the 'Collega's' pages are within reach of the provider columns.
+            "aanbieder": factories.user("aanbieder", provider_id=a_offering.provider_id, is_org_admin=True),
             "contractmanager": factories.user("contractmanager", region_id=w["region"].id),
             "beheerder": factories.user("beheerder", region_id=w["region"].id),
         }
@@ -169,6 +193,11 @@ def _world(app) -> dict:
         users["contractmanager_noregion"] = factories.user("contractmanager", region_id=None)
         spare = factories.user("verwijzer", referrer_type="01")  # whose password-reset link we open
         invited = factories.user("verwijzer", referrer_type="01", invited_at=utcnow())  # whose invitation we open
+        # Accounts the user pages act on: of the first region, and colleagues at providers A and B.
+        target = factories.user("contractmanager", region_id=w["region"].id, email="doel@regio.example")
+        pending = factories.user("contractmanager", region_id=w["region"].id, email="uitgenodigd@regio.example", invited_at=utcnow())
+        colleague_a = factories.user("aanbieder", provider_id=a_offering.provider_id, email="collega@linde.example", invited_at=utcnow())
+        planner_b = factories.user("aanbieder", provider_id=b_offering.provider_id, email="planner@peel.example", invited_at=utcnow())
         db.session.commit()
         return {
             "a": a_offering.provider_id, "b": b_offering.provider_id, "a1": a_offering.id, "b1": b_offering.id, "c": c_offering.provider_id,
@@ -176,8 +205,17 @@ def _world(app) -> dict:
             "emails": {role: u.email for role, u in users.items()},
             "reset_token": accounts.make_reset_token(spare),
             "invitation_token": accounts.make_invitation_token(invited),
+            "target": target.id, "pending": pending.id, "colleague_a": colleague_a.id, "planner_b": planner_b.id,
+            "planner_b_hash": planner_b.password_hash,
             "confirm_token": signed_links.make_provider_token(b_offering.provider_id, "confirm"),
         }
+
+
+def _user_id(endpoint: str, ids: dict, own: bool) -> int:
+    """The account a user page acts on: a colleague at provider A (own) or B, else a first-region account."""
+    if endpoint.startswith("colleagues."):
+        return ids["colleague_a"] if own else ids["planner_b"]
+    return ids["pending"] if endpoint == "beheer_users.resend" else ids["target"]
 
 
 def _url(app, rule, ids: dict, own: bool) -> str:
@@ -186,6 +224,7 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         "provider_id": ids["a"] if own else ids["b"],
         "offering_id": ids["a1"] if own else ids["b1"],
         "region_id": ids["region"],
+        "user_id": _user_id(rule.endpoint, ids, own),
         "dataset": "naleving",
         "fmt": "csv",
         "token": {"auth.reset_password": ids["reset_token"], "auth.accept_invitation": ids["invitation_token"]}.get(rule.endpoint, ids["confirm_token"]),
@@ -213,6 +252,13 @@ def _form(app, endpoint: str, token: str, ids: dict, offering_id: int) -> tuple[
     if endpoint == "beheer.import_register":
         csv = b"code,naam,categorie,segment,vorm,trefwoorden\n49Z99,Matrixproduct,49,2,wonen,\n"
         return {**common, "kind": "products", "region": ids["region_name"], "file": (io.BytesIO(csv), "producten.csv")}, "multipart/form-data"
+    if endpoint == "beheer_users.invite":
+        return {**common, "name": "Matrix", "email": "matrix@invite.example", "role": "verwijzer", "referrer_type": "01",
+                "region_id": str(ids["region"])}, None
+    if endpoint == "beheer_users.detail":
+        return {**common, "role": "verwijzer", "referrer_type": "04", "region_id": str(ids["region"])}, None
+    if endpoint == "colleagues.index":
+        return {**common, "name": "Collega Matrix", "email": "collega@matrix.example"}, None
     if endpoint == "search.no_match":
         return {**common, "q": "locatie=5701&leeftijd=12&product=gezinshuis", "reason": ""}, None
     if endpoint == "auth.reset_request":
@@ -308,3 +354,14 @@ def test_authorization_matrix(app, role):
         assert imported == (1 if role == "beheerder" else 0)
         a1 = db.session.get(Offering, ids["a1"])
         assert (a1.note == "via de matrix") is own
+        emails = set(db.session.scalars(db.select(User.email)))
+        assert ("matrix@invite.example" in emails) is (role == "beheerder")
+        assert (db.session.get(User, ids["target"]).role == "verwijzer") is (role == "beheerder")
+        assert ("collega@matrix.example" in emails) is role.startswith("aanbieder_")
+        planner_b = db.session.get(User, ids["planner_b"])
+        assert planner_b.active and planner_b.password_hash == ids["planner_b_hash"], "provider B's user was changed"
+        events = set(db.session.scalars(db.select(AuditEvent.action)))
+        expected = {"beheerder": {"user.invite", "user.role", "user.deactivate", "user.reactivate", "user.resend"},
+                    "aanbieder_own": {"user.invite", "user.deactivate", "user.reactivate", "user.resend"},
+                    "aanbieder_b": {"user.invite"}}
+        assert events == expected.get(role, set()), (role, events)
