@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, ValidationError
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from beschikbaarheid import accounts
 from beschikbaarheid.beheer.forms import SelectChoice
@@ -32,10 +32,10 @@ class PlacementForm(FlaskForm):
     role = RadioField(_l("Rol"), choices=[SelectChoice(code, label) for code, label in ROLES.items()],
                       validators=[InputRequired(_l("Kies een rol."))])
     referrer_type = SelectField(_l("Soort verwijzer"), choices=[SelectChoice("", _l("— kies —"))] + [SelectChoice(c, label) for c, label in REFERRER_TYPES.items()],
-                                validators=[Optional()], validate_choice=True)
-    provider_id = SelectField(_l("Aanbieder"), choices=[], validators=[Optional()], validate_choice=True)
+                                default="", validate_choice=True)
+    provider_id = SelectField(_l("Aanbieder"), choices=[], default="", validate_choice=True)
     is_org_admin = BooleanField(_l("Beheerder van de organisatie (mag collega's uitnodigen en deactiveren)"))
-    region_id = SelectField(_l("Regio"), choices=[], validators=[Optional()], validate_choice=True)
+    region_id = SelectField(_l("Regio"), choices=[], default="", validate_choice=True)
 
     def set_choices(self, regions, providers, *, installation_admin: bool) -> None:
         """The regions and providers the administrator may choose from."""
@@ -64,7 +64,7 @@ class PlacementForm(FlaskForm):
         ok = super().validate(extra_validators)
         for name, message in self._choice_messages.items():
             field = getattr(self, name)
-            if field.errors and field.data not in ("", None) and field.data not in {str(choice.value) for choice in field.iter_choices()}:
+            if field.errors and str(field.data) not in {str(choice.value) for choice in field.iter_choices()}:
                 field.errors = [message]
         return ok
 
