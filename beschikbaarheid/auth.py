@@ -424,15 +424,22 @@ def reset_request():
     return render_template("auth/reset_request.html", form=form), (400 if request.method == "POST" else 200)
 
 
+def _link_user(load, token: str, invalid_template: str):
+    """(user, None) for a mailed link that works, else (None, the page saying why: 410 expired or
+    used, 400 invalid)."""
+    try:
+        return load(token), None
+    except accounts.ResetTokenError as exc:
+        return None, (render_template(invalid_template, reason=exc.reason), 410 if exc.reason in ("expired", "used") else 400)
+
+
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_password(token: str):
     """Choose a new password through the e-mailed link; the link dies once the password changes."""
-    try:
-        user = accounts.load_reset_token(token)
-    except accounts.ResetTokenError as exc:
-        status = 410 if exc.reason in ("expired", "used") else 400
-        return render_template("auth/reset_invalid.html", reason=exc.reason), status
+    user, refusal = _link_user(accounts.load_reset_token, token, "auth/reset_invalid.html")
+    if refusal:
+        return refusal
     form = ResetPasswordForm()
     if form.validate_on_submit():
         accounts.change_password(user, form.password.data)  # ends every session of the user (models.core)
@@ -452,11 +459,9 @@ def reset_password(token: str):
 @limiter.limit(_login_limit, methods=["POST"])
 def accept_invitation(token: str):
     """The invitee chooses a password through the mailed link (72 hours, once) and is logged in."""
-    try:
-        user = accounts.load_invitation_token(token)
-    except accounts.ResetTokenError as exc:
-        status = 410 if exc.reason in ("expired", "used") else 400
-        return render_template("auth/invitation_invalid.html", reason=exc.reason), status
+    user, refusal = _link_user(accounts.load_invitation_token, token, "auth/invitation_invalid.html")
+    if refusal:
+        return refusal
     form = ResetPasswordForm()
     if form.validate_on_submit():
         accounts.change_password(user, form.password.data)  # the link is used up: the hash changed

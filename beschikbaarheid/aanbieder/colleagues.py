@@ -64,34 +64,29 @@ def _colleague_or_404(user_id: int) -> User:
     return user
 
 
-def _act(user_id: int, change, message: str):
+def _act(user_id: int, change, message: str, then=None):
+    """An action on one colleague, answered by the colleagues page."""
     user = _colleague_or_404(user_id)
-    refused = run_action(user, change, message % {"name": user.name, "email": user.email}, lambda problems, status: _render(problems=problems, status=status))
-    return refused, user
+    refused = run_action(user, change, message, lambda problems, status: _render(problems=problems, status=status), then)
+    return refused or redirect(url_for(".index"))
 
 
 @bp.route(f"/<{DB_ID}:user_id>/deactiveren", methods=["POST"])
 @roles_required("aanbieder")
 def deactivate(user_id: int):
     """A colleague can no longer log in; every session of theirs ends."""
-    refused, _user = _act(user_id, user_changes.deactivate, _("%(name)s is gedeactiveerd en overal uitgelogd."))
-    return refused or redirect(url_for(".index"))
+    return _act(user_id, user_changes.deactivate, _("%(name)s is gedeactiveerd en overal uitgelogd."))
 
 
 @bp.route(f"/<{DB_ID}:user_id>/activeren", methods=["POST"])
 @roles_required("aanbieder")
 def reactivate(user_id: int):
     """A colleague can log in again."""
-    refused, _user = _act(user_id, user_changes.reactivate, _("%(name)s is weer actief."))
-    return refused or redirect(url_for(".index"))
+    return _act(user_id, user_changes.reactivate, _("%(name)s is weer actief."))
 
 
 @bp.route(f"/<{DB_ID}:user_id>/opnieuw-uitnodigen", methods=["POST"])
 @roles_required("aanbieder")
 def resend(user_id: int):
     """A new invitation mail; older links stop working."""
-    refused, user = _act(user_id, user_changes.resend_invitation, _("Nieuwe uitnodiging verstuurd naar %(email)s."))
-    if refused:
-        return refused
-    send_invitation_after_response(user)
-    return redirect(url_for(".index"))
+    return _act(user_id, user_changes.resend_invitation, _("Nieuwe uitnodiging verstuurd naar %(email)s."), then=send_invitation_after_response)

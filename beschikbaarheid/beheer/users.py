@@ -124,9 +124,10 @@ def detail(user_id: int):
     return redirect(url_for(".detail", user_id=user.id))
 
 
-def run_action(user: User, change, done_message: str, render_refusal):
-    """Apply one account action (deactivate, reactivate, resend) posted with a CSRF token; a refusal
-    is answered by `render_refusal(problems, status)` and saves nothing."""
+def run_action(user: User, change, message: str, render_refusal, then=None):
+    """Apply one account action (deactivate, reactivate, resend) posted with a CSRF token: commit, run
+    `then(user)` (e.g. queue the mail), flash `message` (with %(name)s / %(email)s). A refusal is
+    answered by `render_refusal(problems, status)` and saves nothing; None means done."""
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -136,38 +137,35 @@ def run_action(user: User, change, done_message: str, render_refusal):
         db.session.rollback()
         return render_refusal(exc.messages, exc.status)
     db.session.commit()
-    flash(done_message, "success")
+    if then is not None:
+        then(user)
+    flash(message % {"name": user.name, "email": user.email}, "success")
     return None
+
+
+def _act(user_id: int, change, message: str, then=None):
+    """An action on one account of the region, answered by its page."""
+    user = _user_or_404(user_id)
+    refused = run_action(user, change, message, lambda problems, status: _render_detail(user, problems=problems, status=status), then)
+    return refused or redirect(url_for(".detail", user_id=user.id))
 
 
 @bp.route(f"/<{DB_ID}:user_id>/deactiveren", methods=["POST"])
 @roles_required("beheerder")
 def deactivate(user_id: int):
     """No more logins; every session ends. The account stays, so the history keeps its author."""
-    user = _user_or_404(user_id)
-    refused = run_action(user, user_changes.deactivate, _("%(name)s is gedeactiveerd en overal uitgelogd.", name=user.name),
-                         lambda problems, status: _render_detail(user, problems=problems, status=status))
-    return refused or redirect(url_for(".detail", user_id=user.id))
+    return _act(user_id, user_changes.deactivate, _("%(name)s is gedeactiveerd en overal uitgelogd."))
 
 
 @bp.route(f"/<{DB_ID}:user_id>/activeren", methods=["POST"])
 @roles_required("beheerder")
 def reactivate(user_id: int):
     """The account can log in again."""
-    user = _user_or_404(user_id)
-    refused = run_action(user, user_changes.reactivate, _("%(name)s is weer actief.", name=user.name),
-                         lambda problems, status: _render_detail(user, problems=problems, status=status))
-    return refused or redirect(url_for(".detail", user_id=user.id))
+    return _act(user_id, user_changes.reactivate, _("%(name)s is weer actief."))
 
 
 @bp.route(f"/<{DB_ID}:user_id>/opnieuw-uitnodigen", methods=["POST"])
 @roles_required("beheerder")
 def resend(user_id: int):
     """A new invitation mail with a new link; older links stop working."""
-    user = _user_or_404(user_id)
-    refused = run_action(user, user_changes.resend_invitation, _("Nieuwe uitnodiging verstuurd naar %(email)s.", email=user.email),
-                         lambda problems, status: _render_detail(user, problems=problems, status=status))
-    if refused:
-        return refused
-    send_invitation_after_response(user)
-    return redirect(url_for(".detail", user_id=user.id))
+    return _act(user_id, user_changes.resend_invitation, _("Nieuwe uitnodiging verstuurd naar %(email)s."), then=send_invitation_after_response)
