@@ -6,6 +6,7 @@ outside them is refused by the form (an unknown provider or another region: 400,
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, ValidationError
@@ -13,6 +14,8 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from beschikbaarheid import accounts
 from beschikbaarheid.beheer.forms import SelectChoice
+from beschikbaarheid.domain.client_data import CONTROL_MESSAGE
+from beschikbaarheid.domain.plain_text import has_control_characters
 from beschikbaarheid.models import REFERRER_TYPES, ROLES
 
 
@@ -24,6 +27,15 @@ def _strip(value):
 def _no_nul(value):
     """NUL characters: nobody types them and PostgreSQL cannot store them."""
     return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class PersonNameField(StringField):
+    """The name of the account holder (a professional), not free text about a client: so not FreeText,
+    whose name check would refuse "A. Jansen"; control characters are refused as everywhere."""
+
+    def pre_validate(self, form):
+        if self.data and has_control_characters(self.data, multiline=False):
+            raise ValidationError(_(CONTROL_MESSAGE))
 
 
 class PlacementForm(FlaskForm):
@@ -83,7 +95,7 @@ class PlacementForm(FlaskForm):
 class PersonFields:
     """Name and e-mail address of somebody to invite."""
 
-    name = StringField(_l("Naam"), filters=[_strip, _no_nul], validators=[DataRequired(_l("Vul een naam in.")), Length(max=120)])
+    name = PersonNameField(_l("Naam"), filters=[_strip, _no_nul], validators=[DataRequired(_l("Vul een naam in.")), Length(max=120)])
     email = EmailField(_l("E-mailadres"), filters=[_strip, _no_nul], validators=[
         DataRequired(_l("Vul een e-mailadres in.")), Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)])
 

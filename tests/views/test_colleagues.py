@@ -87,3 +87,14 @@ def test_a_colleague_invitation_with_a_taken_address_is_a_dutch_400(app, client,
     assert response.status_code == 400 and "Er bestaat al een gebruiker met dit e-mailadres." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 3
+
+
+def test_a_name_with_initials_is_accepted_but_a_control_character_is_not(app, client, providers):
+    """A colleague's name is no free text about a client: "A. Jansen" is fine; a pasted control character is refused."""
+    _login(client, "hoofd@linde.example")
+    token = csrf_token(client, "/aanbieder/collegas/")
+    bad = client.post("/aanbieder/collegas/", data={"csrf_token": token, "name": "A.\x07 Jansen", "email": "a.jansen@linde.example"})
+    assert bad.status_code == 400 and "stuurteken" in bad.get_data(as_text=True)
+    good = client.post("/aanbieder/collegas/", data={"csrf_token": token, "name": "mw. A. Jansen", "email": "a.jansen@linde.example"})
+    good.close()
+    assert good.status_code == 302
