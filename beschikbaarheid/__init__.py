@@ -36,9 +36,12 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
 
     # Blueprints whose pages live in several modules: each module adds its routes when imported.
     from beschikbaarheid.aanbieder import contacts as _provider_contacts  # noqa: F401
+    from beschikbaarheid.aanbieder.colleagues import bp as colleagues_bp
     from beschikbaarheid.aanbieder.views import bp as aanbieder_bp
     from beschikbaarheid.beheer import catalogue as _catalogue_pages, register as _register_pages  # noqa: F401
     from beschikbaarheid.api.views import bp as api_bp
+    from beschikbaarheid.beheer.audit import bp as beheer_audit_bp
+    from beschikbaarheid.beheer.users import bp as beheer_users_bp
     from beschikbaarheid.beheer.views import bp as beheer_bp
     from beschikbaarheid.contract.views import bp as contract_bp
     from beschikbaarheid.search.views import bp as search_bp
@@ -47,8 +50,11 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(aanbieder_bp)
+    app.register_blueprint(colleagues_bp)
     app.register_blueprint(contract_bp)
     app.register_blueprint(beheer_bp)
+    app.register_blueprint(beheer_users_bp)
+    app.register_blueprint(beheer_audit_bp)
     app.register_blueprint(api_bp)
     web.init_app(app)
     cli.init_app(app)

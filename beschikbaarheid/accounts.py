@@ -7,6 +7,7 @@ a provider.
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -20,6 +21,8 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128  # ASVS 2.1.2: at least 64 allowed, more than 128 refused
 RESET_SALT = "password-reset-v1"
 DEFAULT_RESET_MAX_AGE = 3600  # seconds
+INVITATION_SALT = "invitation-v1"
+DEFAULT_INVITATION_MAX_AGE = 72 * 3600  # seconds (INVITATION_MAX_AGE)
 TOO_COMMON_MESSAGE = "Dit wachtwoord is te bekend en daardoor makkelijk te raden. Kies bijvoorbeeld een zin van een paar woorden."
 
 
@@ -96,6 +99,24 @@ def create_user(
     if role not in ROLES:
         problems.append(f"Onbekende rol '{role}'. Kies uit: {', '.join(ROLES)}.")
 
+    role_problems, provider_obj = role_data_problems(role, provider, referrer_type)
+    problems += role_problems
+
+    problems += password_problems(password)
+    if problems:
+        raise AccountError(problems)
+
+    user = User(email=email, name=name, role=role, provider=provider_obj,
+                referrer_type=referrer_type if role == "verwijzer" else None, region_id=region_id)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
+    db.session.add(user)
+    return user
+
+
+def role_data_problems(role: str, provider, referrer_type: str | None) -> tuple[list[str], Provider | None]:
+    """What a role needs and refuses: a provider for aanbieder users only, a referrer type for
+    referrers only. Returns the problems and the provider found."""
+    problems: list[str] = []
     provider_obj = None
     if role == "aanbieder":
         if provider in (None, ""):
@@ -114,16 +135,7 @@ def create_user(
             problems.append(f"Onbekend verwijzerstype '{referrer_type}'. Kies uit: " + _referrer_choices() + ".")
     elif referrer_type:
         problems.append("Alleen verwijzers hebben een verwijzerstype.")
-
-    problems += password_problems(password)
-    if problems:
-        raise AccountError(problems)
-
-    user = User(email=email, name=name, role=role, provider=provider_obj,
-                referrer_type=referrer_type if role == "verwijzer" else None, region_id=region_id)
-    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
-    db.session.add(user)
-    return user
+    return problems, provider_obj
 
 
 def _referrer_choices() -> str:
@@ -148,11 +160,16 @@ def end_all_sessions(user: User) -> None:
     user.end_all_sessions()
 
 
-# --- Password reset tokens ---
+# --- Password reset and invitation tokens ---
+#
+# Both are signed with SECRET_KEY (each with its own salt, so one cannot pass for the other) and carry
+# part of a digest of the password hash: once a password is set the hash changes and the link is used
+# up. An invited user holds an unusable random password until then; a new invitation replaces it,
+# so older invitation links stop working too.
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def _hash_fragment(user: User) -> str:
@@ -160,16 +177,13 @@ def _hash_fragment(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def make_reset_token(user: User) -> str:
-    """A signed token for one user's password reset, valid until used or expired."""
-    return _reset_serializer().dumps({"u": user.id, "h": _hash_fragment(user)})
+def _make_token(user: User, salt: str) -> str:
+    return _serializer(salt).dumps({"u": user.id, "h": _hash_fragment(user)})
 
 
-def load_reset_token(token: str) -> User:
-    """The active user a valid reset token belongs to; raises ResetTokenError otherwise."""
-    max_age = int(current_app.config.get("PASSWORD_RESET_MAX_AGE", DEFAULT_RESET_MAX_AGE))
+def _load_token(token: str, salt: str, max_age: int) -> User:
     try:
-        payload = _reset_serializer().loads(token, max_age=max_age)
+        payload = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired:
         raise ResetTokenError("expired") from None
     except BadSignature:
@@ -180,8 +194,43 @@ def load_reset_token(token: str) -> User:
     return user
 
 
+def make_reset_token(user: User) -> str:
+    """A signed token for one user's password reset, valid until used or expired."""
+    return _make_token(user, RESET_SALT)
+
+
+def load_reset_token(token: str) -> User:
+    """The active user a valid reset token belongs to; raises ResetTokenError otherwise."""
+    return _load_token(token, RESET_SALT, int(current_app.config.get("PASSWORD_RESET_MAX_AGE", DEFAULT_RESET_MAX_AGE)))
+
+
+def unusable_password() -> str:
+    """A random password nobody is told: an invited account holds one until its holder chooses one."""
+    return secrets.token_urlsafe(32)
+
+
+def set_unusable_password(user: User) -> None:
+    """Replace the password by an unusable one (not committed): older invitation links stop working."""
+    user.set_password(unusable_password(), current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def make_invitation_token(user: User) -> str:
+    """A signed token for one invitation, valid INVITATION_MAX_AGE seconds (72 hours) until used."""
+    return _make_token(user, INVITATION_SALT)
+
+
+def invitation_max_age() -> int:
+    """How long an invitation link works, in seconds."""
+    return int(current_app.config.get("INVITATION_MAX_AGE", DEFAULT_INVITATION_MAX_AGE))
+
+
+def load_invitation_token(token: str) -> User:
+    """The active user a valid invitation token belongs to; raises ResetTokenError otherwise."""
+    return _load_token(token, INVITATION_SALT, invitation_max_age())
+
+
 class ResetTokenError(Exception):
-    """A reset link that cannot be used (reason: expired | invalid | used)."""
+    """A reset or invitation link that cannot be used (reason: expired | invalid | used)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)

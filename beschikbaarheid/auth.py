@@ -108,7 +108,8 @@ def init_app(app) -> None:
 
 
 def start_login(user: User, remember: bool) -> None:
-    """Log `user` in on a new session: whatever the session held before (its CSRF token too) is dropped."""
+    """Log `user` in on a new session: whatever the session held before (its CSRF token too) is dropped.
+    The login time is kept for the administrator's user list (committed by the request's caller)."""
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -116,6 +117,7 @@ def start_login(user: User, remember: bool) -> None:
     now = epoch_now()
     user.login_at = user.seen_at = now
     user.login_id = sessions.new_login_id()
+    user.last_login_at = utcnow()
     login_user(user, remember=remember)
     session["signed_in"] = True
     session["remember"] = bool(remember)
@@ -246,8 +248,8 @@ def login():
             check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), form.password.data)
         elif user.active and user.check_password(form.password.data):
             login_throttle.forget(email)
-            db.session.commit()
             start_login(user, remember=form.remember.data)
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or role_home_url(user))
         if login_throttle.is_lock_start(failures):
             after_response(_send_lock_mail, email)
@@ -328,6 +330,7 @@ def change_password():
             db.session.commit()
             after_response(_send_password_changed_mail, user.id)
             start_login(user, remember=remember)
+            db.session.commit()
             flash(_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."), "success")
             return redirect(url_for("auth.account"))
         form.current_password.errors.append(_("Het huidige wachtwoord klopt niet."))
@@ -421,15 +424,22 @@ def reset_request():
     return render_template("auth/reset_request.html", form=form), (400 if request.method == "POST" else 200)
 
 
+def _link_user(load, token: str, invalid_template: str):
+    """(user, None) for a mailed link that works, else (None, the page saying why: 410 expired or
+    used, 400 invalid)."""
+    try:
+        return load(token), None
+    except accounts.ResetTokenError as exc:
+        return None, (render_template(invalid_template, reason=exc.reason), 410 if exc.reason in ("expired", "used") else 400)
+
+
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_password(token: str):
     """Choose a new password through the e-mailed link; the link dies once the password changes."""
-    try:
-        user = accounts.load_reset_token(token)
-    except accounts.ResetTokenError as exc:
-        status = 410 if exc.reason in ("expired", "used") else 400
-        return render_template("auth/reset_invalid.html", reason=exc.reason), status
+    user, refusal = _link_user(accounts.load_reset_token, token, "auth/reset_invalid.html")
+    if refusal:
+        return refusal
     form = ResetPasswordForm()
     if form.validate_on_submit():
         accounts.change_password(user, form.password.data)  # ends every session of the user (models.core)
@@ -440,3 +450,25 @@ def reset_password(token: str):
         flash(_("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, user=user), (400 if request.method == "POST" else 200)
+
+
+# --- Accepting an invitation ---
+
+
+@bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_invitation(token: str):
+    """The invitee chooses a password through the mailed link (72 hours, once) and is logged in."""
+    user, refusal = _link_user(accounts.load_invitation_token, token, "auth/invitation_invalid.html")
+    if refusal:
+        return refusal
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.change_password(user, form.password.data)  # the link is used up: the hash changed
+        login_throttle.forget(user.email)
+        db.session.commit()  # first: the new password raises the session generation the login must carry
+        start_login(user, remember=False)
+        db.session.commit()
+        flash(_("Welkom, %(name)s. Uw wachtwoord is opgeslagen en u bent ingelogd.", name=user.name), "success")
+        return redirect(role_home_url(user))
+    return render_template("auth/accept_invitation.html", form=form, user=user), (400 if request.method == "POST" else 200)

@@ -1,6 +1,5 @@
-"""Region confinement for staff pages (contract managers, and administrators where they read a
-region's data): which regions the logged-in user sees, and whether a provider or offering reached
-by id lies in one of them. The rule itself is `domain.regions`; this module only asks the database.
+"""Region confinement for staff pages (contract managers and administrators): which regions the
+logged-in user sees, and whether a region, provider or offering reached by id lies in one of them. The rule itself is `domain.regions`; this module only asks the database.
 
 Out-of-region objects answer 404, exactly like ids that do not exist.
 """
@@ -11,7 +10,7 @@ from flask import abort, make_response, render_template
 
 from beschikbaarheid.domain.regions import may_see, visible_regions
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import Contract, Offering, Provider
+from beschikbaarheid.models import Contract, Offering, Provider, Region
 
 
 def visible_region_ids(user) -> frozenset[int] | None:
@@ -27,6 +26,31 @@ def has_no_region(user) -> bool:
 def no_region_page():
     """Abort with the Dutch 'no region' page (403): no data at all for an account without a region."""
     abort(make_response(render_template("no_region.html"), 403))
+
+
+def region_visible(user, region_id: int | None) -> bool:
+    """The user sees this region (a region id of None, an installation-wide object: administrators without a region only)."""
+    visible = visible_region_ids(user)
+    return visible is None or (region_id is not None and may_see(visible, {region_id}))
+
+
+def region_or_404(user, region_id: int) -> Region:
+    """The region, if it exists and the user sees it; else 404 (as if it did not exist)."""
+    region = db.session.get(Region, region_id)
+    if region is None or not region_visible(user, region_id):
+        abort(404)
+    return region
+
+
+def region_filter(user, column):
+    """SQL condition on a region id column (Region.id, Product.region_id, ...): the user's regions only."""
+    visible = visible_region_ids(user)
+    return sa.true() if visible is None else column.in_(sorted(visible))
+
+
+def visible_region_list(user) -> list[Region]:
+    """The regions the user sees, by name (an administrator's region picker)."""
+    return list(db.session.scalars(sa.select(Region).where(region_filter(user, Region.id)).order_by(Region.name)))
 
 
 def provider_regions(provider_id: int) -> set[int]:
@@ -55,8 +79,7 @@ def offering_visible(user, offering: Offering) -> bool:
 
 def visible_contract_filter(user):
     """SQL condition on Contract: only contracts in the user's regions."""
-    visible = visible_region_ids(user)
-    return sa.true() if visible is None else Contract.region_id.in_(sorted(visible))
+    return region_filter(user, Contract.region_id)
 
 
 def visible_provider_filter(user):

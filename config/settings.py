@@ -71,6 +71,7 @@ class BaseConfig:
     # A signed update link grants this browser session access to that one provider this long.
     LINK_SESSION_MINUTES = 120
     PASSWORD_RESET_MAX_AGE = 3600
+    INVITATION_MAX_AGE = 72 * 3600  # seconds an e-mailed invitation link works (once)
 
     # Scheduler
     SCHEDULER_TIMEZONE = "Europe/Amsterdam"

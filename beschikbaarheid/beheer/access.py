@@ -1,9 +1,9 @@
 """Which region a beheerder may keep: the one check behind every page under /beheer/regio/<id>/.
 
-One function on purpose (`admin_region_or_404`): when region confinement for beheerders lands in
-domain/regions.py and region_access.py, this is the one place to point at it. A beheerder with a
-region keeps only that region; one without a region (the installation's administrator) keeps all.
-Another region answers 404, exactly like a region that does not exist.
+`admin_region_or_404` is region_access.region_or_404, the confinement every role shares
+(domain/regions.py): a beheerder with a region keeps only that region, one without a region (the
+installation's administrator) keeps all. Another region answers 404, exactly like a region that
+does not exist.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask import abort
 
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Region
+from beschikbaarheid.region_access import region_or_404
 
 
 def in_region_or_404(model, object_id: int, region: Region):
@@ -23,8 +24,4 @@ def in_region_or_404(model, object_id: int, region: Region):
 
 def admin_region_or_404(user, region_id: int) -> Region:
     """The region, if it exists and `user` keeps its register; else 404."""
-    region = db.session.get(Region, region_id)
-    own = getattr(user, "region_id", None)
-    if region is None or (own is not None and own != region.id):
-        abort(404)
-    return region
+    return region_or_404(user, region_id)

@@ -1,4 +1,7 @@
-"""Views of the beheer blueprint: the regions overview, CSV import and CSV export of the register."""
+"""Views of the beheer blueprint: the regions overview, CSV import and CSV export of the register.
+
+An administrator of a region sees, imports into and exports only that region; the installation's
+administrator (no region) every region (domain/regions.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -8,6 +11,7 @@ from sqlalchemy import distinct, func
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
+from beschikbaarheid import region_access
 from beschikbaarheid.auth import roles_required
 from beschikbaarheid.beheer.forms import ImportForm
 from beschikbaarheid.domain import freshness
@@ -17,6 +21,7 @@ from beschikbaarheid.register_io import (
     ImportConflict,
     ImportFailed,
     export_offerings,
+    find_region,
     export_products,
     import_offerings,
     import_products,
@@ -55,13 +60,13 @@ def index():
             db.select(Product.region_id, func.count(Offering.id)).join(Offering, Offering.product_id == Product.id).group_by(Product.region_id)
         ),
     }
-    regions = db.session.scalars(db.select(Region).order_by(Region.name)).all()
+    regions = region_access.visible_region_list(current_user)
     rows = [{"region": r, **{key: values.get(r.id, 0) for key, values in counts.items()}} for r in regions]
     return render_template("beheer/index.html", rows=rows, today=today)
 
 
 def _render_import(form: ImportForm, status: int = 200, **context):
-    regions = db.session.scalars(db.select(Region.name).order_by(Region.name)).all()
+    regions = [region.name for region in region_access.visible_region_list(current_user)]
     return render_template(
         "beheer/import.html", form=form, region_names=regions, max_mb=_import_limit() // (1024 * 1024),
         offering_columns=OFFERING_COLUMNS, offering_required=OFFERING_REQUIRED,
@@ -91,6 +96,14 @@ def import_register():
             form.csrf_token.errors = [_("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")]
         return _render_import(form, 400 if request.method == "POST" else 200)
 
+    if region_access.visible_region_ids(current_user) is not None:
+        # A region's administrator imports into its own region only (and cannot create a new one).
+        target = find_region(form.region.data)
+        if target is None or not region_access.region_visible(current_user, target.id):
+            form.region.errors.append(_("U beheert alleen regio %(region)s; u kunt alleen daarin importeren.",
+                                        region=current_user.region.name if current_user.region else "-"))
+            return _render_import(form, 403)
+
     upload = form.file.data
     filename = secure_filename(upload.filename or "") or "upload.csv"
     data = upload.read()
@@ -116,7 +129,7 @@ def _csv_download(text: str, what: str, region: Region) -> Response:
 @roles_required("beheerder")
 def export_offerings_csv(region_id: int):
     """The region's offerings in the import format."""
-    region = db.get_or_404(Region, region_id)
+    region = region_access.region_or_404(current_user, region_id)
     return _csv_download(export_offerings(region), "aanbod", region)
 
 
@@ -124,6 +137,6 @@ def export_offerings_csv(region_id: int):
 @roles_required("beheerder")
 def export_products_csv(region_id: int):
     """The region's product catalogue in the import format."""
-    region = db.get_or_404(Region, region_id)
+    region = region_access.region_or_404(current_user, region_id)
     return _csv_download(export_products(region), "producten", region)
 

@@ -8,7 +8,6 @@ from beschikbaarheid.accounts import (
     AccountError,
     change_password,
     create_user,
-    deactivate,
     end_all_sessions,
     find_user_by_email,
 )
@@ -18,6 +17,8 @@ from beschikbaarheid.demo.data import accounts as demo_accounts
 from beschikbaarheid.domain.regions import REGION_ROLES
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import REFERRER_TYPES, ROLES, Region, User
+from beschikbaarheid.services import audit
+from beschikbaarheid.services import users as user_changes
 
 users_cli = AppGroup("users", help="Gebruikers beheren.")
 
@@ -29,10 +30,18 @@ users_cli = AppGroup("users", help="Gebruikers beheren.")
 @click.option("--provider", default=None, help="Aanbieder (naam of nummer); verplicht bij rol aanbieder.")
 @click.option("--referrer-type", default=None, help="Verwijzerstype 01-05; verplicht bij rol verwijzer.")
 @click.option("--region", default=None, help="Inkoopregio (naam of nummer); verplicht bij contractmanager en beheerder.")
+@click.option("--all-regions", is_flag=True, help="Alleen bij beheerder: beheert alle regio's (de beheerder van de installatie), in plaats van --region.")
 @click.option("--password", default=None, help="Wachtwoord (minstens 12 tekens); zonder deze optie wordt erom gevraagd.")
-def create_user_command(email, name, role, provider, referrer_type, region, password):
+def create_user_command(email, name, role, provider, referrer_type, region, all_regions, password):
     """Maak een gebruiker aan (verwijzer, aanbieder, contractmanager of beheerder)."""
-    region_obj, problems = _region_for(role, region)
+    if all_regions:
+        region_obj, problems = None, []
+        if role != "beheerder":
+            problems.append("--all-regions kan alleen bij de rol beheerder.")
+        if region:
+            problems.append("Geef --region of --all-regions, niet allebei.")
+    else:
+        region_obj, problems = _region_for(role, region)
     if password is None:
         password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
     try:
@@ -43,10 +52,16 @@ def create_user_command(email, name, role, provider, referrer_type, region, pass
     if problems:
         db.session.rollback()
         raise CommandError("\n".join(problems))
+    db.session.flush()
+    audit.record("cli", region_id=user.region_id, action="user.create", entity="user", entity_id=user.id,
+                 summary=f"{user.name} <{user.email}>",
+                 changes=audit.diff({}, user_changes.placement_snapshot(user, "email", "name")))
     db.session.commit()
     extra = ""
     if user.region:
         extra = f", regio {user.region.name}"
+    elif user.role == "beheerder":
+        extra = ", alle regio's"
     elif user.provider:
         extra = f", aanbieder {user.provider.name}"
     elif user.referrer_type:
@@ -66,7 +81,8 @@ def _region_for(role: str, ref: str | None) -> tuple[Region | None, list[str]]:
     if role not in REGION_ROLES:
         return None, (["Alleen contractmanagers en beheerders horen bij een regio; laat --region weg."] if text else [])
     if not text:
-        return None, [f"Een {role} hoort bij een regio: geef --region (naam of nummer). {_known_regions()}"]
+        hint = " (of --all-regions voor de beheerder van de installatie)" if role == "beheerder" else ""
+        return None, [f"Een {role} hoort bij een regio: geef --region (naam of nummer){hint}. {_known_regions()}"]
     found = db.session.get(Region, int(text)) if text.isascii() and text.isdigit() and len(text) <= 9 else None
     found = found or db.session.scalar(db.select(Region).where(db.func.lower(Region.name) == text.lower()))
     if found is None:
@@ -96,7 +112,11 @@ def set_password_command(email, password):
 def deactivate_command(email):
     """Zet een gebruiker op non-actief: inloggen kan niet meer en al zijn sessies eindigen."""
     user = _existing_user(email)
-    deactivate(user)
+    try:
+        user_changes.deactivate("cli", user)  # the last administrator of a region stays, also here
+    except user_changes.Refused as exc:
+        db.session.rollback()
+        raise CommandError("\n".join(exc.messages)) from None
     db.session.commit()
     click.echo(f"Gebruiker {user.email} gedeactiveerd; al zijn sessies zijn beëindigd.")
 

@@ -101,11 +101,25 @@ def test_a_contract_manager_without_a_region_sees_nothing(app, client, login):
     assert client.get(f"/aanbieder/{w['zuiderzon']}/").status_code == 404
 
 
-def test_administrators_keep_every_region(app, client, login):
-    """Administrators import and export every region's register, so they also read every region."""
+def test_an_administrator_of_a_region_reads_only_that_region(app, client, login):
+    """A region's administrator is confined like its contract managers: another region's figures and providers stay hidden."""
     with app.app_context():
         w = _two_regions()
         admin = factories.user("beheerder", region_id=w["zuid"])
+        db.session.commit()
+        login(admin)
+    html = client.get(f"/contract/?regio={w['noord']}").get_data(as_text=True)
+    assert "Zuid" in html and "Noord" not in html and 'name="regio"' not in html
+    assert client.get(f"/contract/aanbieder/{w['noorderlicht']}?regio={w['noord']}").status_code == 404
+    assert client.get(f"/aanbieder/{w['noorderlicht']}/").status_code == 404
+    assert "Zuiderzon" in client.get(f"/contract/aanbieder/{w['zuiderzon']}").get_data(as_text=True)
+
+
+def test_the_installation_administrator_keeps_every_region(app, client, login):
+    """An administrator without a region (the installation's) imports and exports every region's register, so it reads every region."""
+    with app.app_context():
+        w = _two_regions()
+        admin = factories.user("beheerder", region_id=None)
         db.session.commit()
         login(admin)
     html = client.get(f"/contract/?regio={w['noord']}").get_data(as_text=True)

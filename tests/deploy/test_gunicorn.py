@@ -220,7 +220,7 @@ def test_gunicorn_serves_the_app_with_secure_cookies_hsts_and_private_logs(gunic
     assert status == 400 and headers["Content-Type"].startswith("application/json") and '"error"' in body, (status, body[:200])
 
     # The token of a reset or provider link opens something: the log keeps the route, not the token.
-    for path in ("/aanbieder/link/geheim-link-token", "/account/wachtwoord-herstellen/geheim-reset-token"):
+    for path in ("/aanbieder/link/geheim-link-token", "/account/wachtwoord-herstellen/geheim-reset-token", "/account/uitnodiging/geheim-uitnodiging"):
         status, _headers, _page = browser.get(path, headers={**proxy, "Referer": f"https://{proxy['Host']}{path}"})
         assert status < 500
 
@@ -232,7 +232,7 @@ def test_gunicorn_serves_the_app_with_secure_cookies_hsts_and_private_logs(gunic
     assert search_lines[0].startswith("203.0.113.9 ")  # the client, not the proxy (TrustedProxyFix)
     for private in ("5701", "leeftijd", "gezinshuis", "geheim-"):
         assert private not in log
-    assert "/aanbieder/link/[token]" in log and "/account/wachtwoord-herstellen/[token]" in log
+    assert "/aanbieder/link/[token]" in log and "/account/wachtwoord-herstellen/[token]" in log and "/account/uitnodiging/[token]" in log
     errors = gunicorn_server.error_log.read_text()
     assert "Booting worker" in errors
     assert "Traceback" not in errors

@@ -358,3 +358,27 @@ def test_reset_answer_under_a_real_server_does_not_wait_for_a_slow_mail_server(a
         finally:
             server.shutdown()
             thread.join(timeout=5)
+
+
+def test_the_cli_records_who_it_created_and_deactivated_and_keeps_the_last_beheerder(app, runner):
+    """`users create` and `users deactivate` leave an audit event by "cli"; the installation's
+    administrator is made with --all-regions; a region's last administrator is not deactivated."""
+    from beschikbaarheid.models import AuditEvent
+
+    with app.app_context():
+        factories.region("Testregio")
+        db.session.commit()
+    base = ["users", "create", "--password", "een-lang-wachtwoord", "--role", "beheerder"]
+    created = runner.invoke(args=[*base, "--email", "landelijk@example.org", "--name", "Landelijk", "--all-regions"])
+    assert created.exit_code == 0 and "alle regio's" in created.output
+    refused = runner.invoke(args=[*base, "--email", "x@example.org", "--name", "X", "--all-regions", "--region", "Testregio"])
+    assert refused.exit_code != 0 and "niet allebei" in refused.output
+    assert runner.invoke(args=[*base, "--email", "regio@example.org", "--name", "Regio", "--region", "Testregio"]).exit_code == 0
+    last = runner.invoke(args=["users", "deactivate", "--email", "regio@example.org"])
+    assert last.exit_code != 0 and "laatste actieve beheerder" in last.output
+    assert runner.invoke(args=["users", "deactivate", "--email", "landelijk@example.org"]).exit_code == 0
+    with app.app_context():
+        assert _user("landelijk@example.org").region_id is None and not _user("landelijk@example.org").active
+        events = db.session.execute(db.select(AuditEvent.actor, AuditEvent.action, AuditEvent.summary).order_by(AuditEvent.id)).all()
+        assert [(actor, action) for actor, action, _ in events] == [("cli", "user.create"), ("cli", "user.create"), ("cli", "user.deactivate")]
+        assert "regio@example.org" in events[1][2]

@@ -180,3 +180,26 @@ def test_csv_downloads_use_the_import_format(app, client, login):
         assert db.session.scalar(sa.select(Provider.name)) == "Download BV (fictief)"
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Product)) == 1
         assert db.session.scalar(sa.select(Region.name)) == REGION
+
+
+def test_an_administrator_of_a_region_sees_imports_and_exports_only_that_region(app, client, login):
+    """Confined like a contract manager: the other region is absent from the overview, its CSV is a 404,
+    and an import into it (or into a new region) is refused with a Dutch message and saves nothing."""
+    with app.app_context():
+        own, other = factories.region("Eigen regio"), factories.region("Andere regio")
+        user = factories.user("beheerder", region_id=own.id)
+        db.session.commit()
+        own_id, other_id = own.id, other.id
+        login(user)
+    overview = client.get("/beheer/").get_data(as_text=True)
+    assert "Eigen regio" in overview and "Andere regio" not in overview
+    assert client.get(f"/beheer/regio/{other_id}/producten.csv").status_code == 404
+    assert client.get(f"/beheer/regio/{own_id}/producten.csv").status_code == 200
+    for region in ("Andere regio", "Nieuwe regio"):
+        response = _upload(client, "products", DATA / "products.csv", region=region)
+        assert response.status_code == 403, region
+        assert "U beheert alleen regio Eigen regio" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Product)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 2
+    assert _upload(client, "products", DATA / "products.csv", region="eigen regio").status_code == 200

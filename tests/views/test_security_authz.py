@@ -8,7 +8,8 @@ also proves that the allowed requests work, i.e. that a 403/404 elsewhere is a r
 
 Staff come in three kinds per role: of the region the data belongs to ("contractmanager",
 "beheerder"), of another region ("..._other", same role: URL guessing across regions, and
-`?regio=` pointing at the first region), and a contract manager without a region. The columns
+`?regio=` pointing at the first region), and a contract manager without a region. Administrators
+are confined to their region like contract managers (domain/regions.py). The columns
 side by side prove that a refusal is about the region, not the route.
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ from beschikbaarheid.exports import XLSX_MIMETYPE
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.domain.quarters import last_full_quarter
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, Offering, OfferingChange, Product, Provider
+from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, Offering, OfferingChange, Product, Provider, User, utcnow
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -56,17 +57,18 @@ HOME = {"verwijzer": to("/zoeken/"), "aanbieder_b": to("/aanbieder/"), "aanbiede
 
 
 def staff(ok, other=HIDES) -> dict:
-    """Contract-manager pages: contract managers of the region and administrators (of any region: they
-    keep every region's register); a contract manager of another region gets its own region's page
-    (`other`: HIDES) or 404 for an object of the first region; one without a region the 403 'no region' page."""
+    """Contract-manager pages: contract managers and administrators of the region; staff of another
+    region get their own region's page (`other`: HIDES) or 404 for an object of the first region; a
+    contract manager without a region the 403 'no region' page."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": ok, "beheerder": ok,
-            "contractmanager_other": other, "beheerder_other": ok, "contractmanager_noregion": 403}
+            "contractmanager_other": other, "beheerder_other": other, "contractmanager_noregion": 403}
 
 
-def admin(ok) -> dict:
-    """Administration pages: administrators only (of every region)."""
+def admin(ok, other=HIDES) -> dict:
+    """Administration pages: administrators only; one of another region sees only its own region
+    (`other`: HIDES), or 404 / 403 for what belongs to the first region."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 403, "aanbieder_own": 403, "contractmanager": 403, "beheerder": ok,
-            "contractmanager_other": 403, "beheerder_other": ok, "contractmanager_noregion": 403}
+            "contractmanager_other": 403, "beheerder_other": other, "contractmanager_noregion": 403}
 
 
 def region_admin(ok) -> dict:
@@ -82,16 +84,23 @@ def own_provider_only(own) -> dict:
 
 
 def provider_read(own) -> dict:
-    """A provider's pages to read: the provider itself and the staff of its region; another provider, and a
-    contract manager of another region or without one, get a 404 (as if absent)."""
+    """A provider's pages to read: the provider itself and the staff of its region; another provider, and
+    staff of another region or a contract manager without one, get a 404 (as if absent)."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": own, "beheerder": own,
-            "contractmanager_other": 404, "beheerder_other": own, "contractmanager_noregion": 404}
+            "contractmanager_other": 404, "beheerder_other": 404, "contractmanager_noregion": 404}
+
+
+def colleagues(own, other=404) -> dict:
+    """A provider's 'Collega's' pages: its organisation administrator (the aanbieder user here is one);
+    another provider's user id is a 404 (`other`), and staff and referrers have no such page."""
+    return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": other, "aanbieder_own": own, "contractmanager": 403, "beheerder": 403,
+            "contractmanager_other": 403, "beheerder_other": 403, "contractmanager_noregion": 403}
 
 
 def provider_edit(own) -> dict:
     """Changing a provider's figures: only the provider itself (staff read, never write; outside their region: 404)."""
     return {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 404, "aanbieder_own": own, "contractmanager": 403, "beheerder": 403,
-            "contractmanager_other": 404, "beheerder_other": 403, "contractmanager_noregion": 404}
+            "contractmanager_other": 404, "beheerder_other": 404, "contractmanager_noregion": 404}
 
 
 # (endpoint, method) -> {role: expected outcome}. Public pages answer everyone; forms that anyone may
@@ -112,6 +121,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("auth.reset_request", "POST"): every(400),
     ("auth.reset_password", "GET"): every(200),
     ("auth.reset_password", "POST"): every(400),
+    ("auth.accept_invitation", "GET"): every(200),  # the token is the credential
+    ("auth.accept_invitation", "POST"): every(400),
     ("search.index", "GET"): every(200),
     ("search.no_match", "POST"): every(to("/zoeken/")),  # anonymous by design: stored without who
     ("search.report", "GET"): every(200),  # "Klopt dit niet?": anyone who can search may report
@@ -119,7 +130,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("api.search", "GET"): every(200),
     ("api.openapi", "GET"): every(200),
     ("aanbieder.home", "GET"): {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 200, "aanbieder_own": 200,
-                                "contractmanager": 200, "beheerder": 200, "contractmanager_other": HIDES, "beheerder_other": 200,
+                                "contractmanager": 200, "beheerder": 200, "contractmanager_other": HIDES, "beheerder_other": HIDES,
                                 "contractmanager_noregion": 403},
     ("aanbieder.provider", "GET"): provider_read(200),
     ("aanbieder.row", "GET"): provider_read(to("/aanbieder/")),
@@ -147,9 +158,6 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("contract.quarterly_csv", "GET"): staff(200),
     ("beheer.index", "GET"): admin(200),
     ("beheer.import_register", "GET"): admin(200),
-    ("beheer.import_register", "POST"): admin(200),
-    ("beheer.export_offerings_csv", "GET"): admin(200),
-    ("beheer.export_products_csv", "GET"): admin(200),
     # Keeping the first region's register; posts without a valid form answer 400 (reached, not refused),
     # the contact details with a real change (so a refusal that failed open would show).
     ("beheer.region_home", "GET"): region_admin(200),
@@ -177,6 +185,25 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("beheer.contracts_extend", "POST"): region_admin(400),
     ("aanbieder.contacts", "GET"): own_provider_only(200),
     ("aanbieder.contacts", "POST"): own_provider_only(to("/aanbieder/")),
+    ("beheer.import_register", "POST"): admin(200, other=403),  # into the first region, by name
+    ("beheer.export_offerings_csv", "GET"): admin(200, other=404),
+    ("beheer.export_products_csv", "GET"): admin(200, other=404),
+    # Users of the first region (another region's beheerder: its own users, or 404 for ours).
+    ("beheer_users.index", "GET"): admin(200),
+    ("beheer_users.invite", "GET"): admin(200),
+    ("beheer_users.invite", "POST"): admin(to("/beheer/gebruikers/"), other=400),  # the first region is not among its choices
+    ("beheer_users.detail", "GET"): admin(200, other=404),
+    ("beheer_users.detail", "POST"): admin(to("/beheer/gebruikers/"), other=404),
+    ("beheer_users.deactivate", "POST"): admin(to("/beheer/gebruikers/"), other=404),
+    ("beheer_users.reactivate", "POST"): admin(to("/beheer/gebruikers/"), other=404),
+    ("beheer_users.resend", "POST"): admin(to("/beheer/gebruikers/"), other=404),
+    ("beheer_audit.index", "GET"): admin(200),
+    ("beheer_audit.export_csv", "GET"): admin(200),
+    ("colleagues.index", "GET"): colleagues(200, other=200),  # no id in the URL: one's own provider
+    ("colleagues.index", "POST"): colleagues(to("/aanbieder/collegas/"), other=to("/aanbieder/collegas/")),
+    ("colleagues.deactivate", "POST"): colleagues(to("/aanbieder/collegas/")),
+    ("colleagues.reactivate", "POST"): colleagues(to("/aanbieder/collegas/")),
+    ("colleagues.resend", "POST"): colleagues(to("/aanbieder/collegas/")),
 }
 SKIPPED = {"static"}  # files, no code behind them
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask itself like the GET / with the Allow header
@@ -203,7 +230,8 @@ def _world(app) -> dict:
         a_offering, b_offering = w["linde"], w["peel"]
         users = {
             "verwijzer": factories.user("verwijzer", referrer_type="02"),
-            "aanbieder": factories.user("aanbieder", provider_id=a_offering.provider_id),
+            # An organisation administrator, so the 'Collega's' pages are within reach of the provider columns.
+            "aanbieder": factories.user("aanbieder", provider_id=a_offering.provider_id, is_org_admin=True),
             "contractmanager": factories.user("contractmanager", region_id=w["region"].id),
             "beheerder": factories.user("beheerder", region_id=w["region"].id),
         }
@@ -216,6 +244,12 @@ def _world(app) -> dict:
         spare = factories.user("verwijzer", referrer_type="01")  # whose password-reset link we open
         reports = {key: Feedback(offering_id=o.id, reason="wachttijd") for key, o in (("fa", a_offering), ("fb", b_offering))}
         db.session.add_all(reports.values())
+        invited = factories.user("verwijzer", referrer_type="01", invited_at=utcnow())  # whose invitation we open
+        # Accounts the user pages act on: of the first region, and colleagues at providers A and B.
+        target = factories.user("contractmanager", region_id=w["region"].id, email="doel@regio.example")
+        pending = factories.user("contractmanager", region_id=w["region"].id, email="uitgenodigd@regio.example", invited_at=utcnow())
+        colleague_a = factories.user("aanbieder", provider_id=a_offering.provider_id, email="collega@linde.example", invited_at=utcnow())
+        planner_b = factories.user("aanbieder", provider_id=b_offering.provider_id, email="planner@peel.example", invited_at=utcnow())
         db.session.commit()
         b_contract = db.session.scalar(db.select(Contract.id).where(Contract.provider_id == b_offering.provider_id))
         return {
@@ -225,8 +259,18 @@ def _world(app) -> dict:
             "region": w["region"].id, "region_name": w["region"].name,
             "emails": {role: u.email for role, u in users.items()},
             "reset_token": accounts.make_reset_token(spare),
+            "invitation_token": accounts.make_invitation_token(invited),
+            "target": target.id, "pending": pending.id, "colleague_a": colleague_a.id, "planner_b": planner_b.id,
+            "planner_b_hash": planner_b.password_hash,
             "confirm_token": signed_links.make_provider_token(b_offering.provider_id, "confirm"),
         }
+
+
+def _user_id(endpoint: str, ids: dict, own: bool) -> int:
+    """The account a user page acts on: a colleague at provider A (own) or B, else a first-region account."""
+    if endpoint.startswith("colleagues."):
+        return ids["colleague_a"] if own else ids["planner_b"]
+    return ids["pending"] if endpoint == "beheer_users.resend" else ids["target"]
 
 
 def _url(app, rule, ids: dict, own: bool) -> str:
@@ -239,11 +283,12 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         "product_id": ids["product"],
         "location_id": ids["b_location"],
         "contract_id": ids["b_contract"],
+        "user_id": _user_id(rule.endpoint, ids, own),
         "dataset": "naleving",
         "fmt": "csv",
         "quarter": last_full_quarter(dt.date.today()).key,
         "name": "meldingen",
-        "token": ids["reset_token"] if rule.endpoint == "auth.reset_password" else ids["confirm_token"],
+        "token": {"auth.reset_password": ids["reset_token"], "auth.accept_invitation": ids["invitation_token"]}.get(rule.endpoint, ids["confirm_token"]),
     }
     with app.test_request_context():
         url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
@@ -275,11 +320,18 @@ def _form(app, endpoint: str, token: str, ids: dict, offering_id: int) -> tuple[
     if endpoint == "beheer.import_register":
         csv = b"code,naam,categorie,segment,vorm,trefwoorden\n49Z99,Matrixproduct,49,2,wonen,\n"
         return {**common, "kind": "products", "region": ids["region_name"], "file": (io.BytesIO(csv), "producten.csv")}, "multipart/form-data"
+    if endpoint == "beheer_users.invite":
+        return {**common, "name": "Matrix", "email": "matrix@invite.example", "role": "verwijzer", "referrer_type": "01",
+                "region_id": str(ids["region"])}, None
+    if endpoint == "beheer_users.detail":
+        return {**common, "role": "verwijzer", "referrer_type": "04", "region_id": str(ids["region"])}, None
+    if endpoint == "colleagues.index":
+        return {**common, "name": "Collega Matrix", "email": "collega@matrix.example"}, None
     if endpoint == "search.no_match":
         return {**common, "q": "locatie=5701&leeftijd=12&product=gezinshuis", "reason": ""}, None
     if endpoint == "auth.reset_request":
         return {**common, "email": "geen-adres"}, None
-    if endpoint == "auth.reset_password":
+    if endpoint in ("auth.reset_password", "auth.accept_invitation"):
         return {**common, "password": "nieuw-wachtwoord-1", "password_repeat": "iets-anders-123"}, None
     return common, None  # login (empty: 400), logout, link, link_end
 
@@ -365,7 +417,7 @@ def test_authorization_matrix(app, role):
                     now = dt.datetime.now(TZ) - dt.timedelta(minutes=1)
                     data.update(called_on=f"{now:%Y-%m-%d}", called_time=f"{now:%H:%M}")
                 else:
-                    data.update(_call_log_form(client, ids, "c" if role == "contractmanager_other" else "b"))
+                    data.update(_call_log_form(client, ids, "c" if role.endswith("_other") else "b"))
             response = client.post(url, data=data, content_type=content_type)
         _check(expected, response, what)
 
@@ -375,12 +427,22 @@ def test_authorization_matrix(app, role):
         assert db.session.get(Feedback, ids["fb"]).answered_at is None, "provider B's report was answered"
         assert (db.session.get(Feedback, ids["fa"]).answered_at is not None) is own
         calls = db.session.scalar(db.select(db.func.count()).select_from(CallLog))
-        assert calls == (1 if role in ("contractmanager", "beheerder", "beheerder_other") else 0)
+        assert calls == (1 if role in ("contractmanager", "beheerder") else 0)
         imported = db.session.scalar(db.select(db.func.count()).select_from(Product).where(Product.code == "49Z99"))
-        assert imported == (1 if role in ("beheerder", "beheerder_other") else 0)
+        assert imported == (1 if role == "beheerder" else 0)
         a1 = db.session.get(Offering, ids["a1"])
         assert (a1.note == "via de matrix") is own
         emails = {db.session.get(Provider, ids[key]).intake_email for key in ("a", "b")}
         assert ("matrix@aanbieder.example" in emails) is (role in ("beheerder", "aanbieder_own"))
-        region_changes = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
-        assert (region_changes > 0) is (role in ("beheerder", "aanbieder_own"))
+        emails = set(db.session.scalars(db.select(User.email)))
+        assert ("matrix@invite.example" in emails) is (role == "beheerder")
+        assert (db.session.get(User, ids["target"]).role == "verwijzer") is (role == "beheerder")
+        assert ("collega@matrix.example" in emails) is role.startswith("aanbieder_")
+        planner_b = db.session.get(User, ids["planner_b"])
+        assert planner_b.active and planner_b.password_hash == ids["planner_b_hash"], "provider B's user was changed"
+        events = set(db.session.scalars(db.select(AuditEvent.action)))
+        # The contact details change is the register's one real change (its other posts are refused as invalid).
+        expected = {"beheerder": {"user.invite", "user.role", "user.deactivate", "user.reactivate", "user.resend", "provider.update"},
+                    "aanbieder_own": {"user.invite", "user.deactivate", "user.reactivate", "user.resend", "provider.update"},
+                    "aanbieder_b": {"user.invite"}}
+        assert events == expected.get(role, set()), (role, events)

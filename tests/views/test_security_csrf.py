@@ -14,7 +14,7 @@ import pytest
 from beschikbaarheid import accounts, mail, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, NoMatchReport, Offering, Product, User, utcnow
+from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, NoMatchReport, Offering, Product, Region, User, utcnow
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -110,6 +110,21 @@ def _case_reset_password(app, client, ids):
 
     data = {"password": "een-nieuw-wachtwoord", "password_repeat": "een-nieuw-wachtwoord"}
     return f"/account/wachtwoord-herstellen/{token}", data, None, probe
+
+
+def _case_accept_invitation(app, client, ids):
+    with app.app_context():
+        invited = db.session.get(User, ids["user_ids"]["verwijzer"])
+        invited.invited_at = utcnow()
+        db.session.commit()
+        token = accounts.make_invitation_token(invited)
+
+    def probe():
+        with app.app_context():
+            return db.session.get(User, ids["user_ids"]["verwijzer"]).password_hash
+
+    data = {"password": "een-eigen-wachtwoord", "password_repeat": "een-eigen-wachtwoord"}
+    return f"/account/uitnodiging/{token}", data, None, probe
 
 
 def _case_no_match(app, client, ids):
@@ -212,6 +227,14 @@ def _audit_probe(app):
     return probe
 
 
+def _user_probe(app, user_id: int, attribute: str):
+    def probe():
+        with app.app_context():
+            return getattr(db.session.get(User, user_id), attribute)
+
+    return probe
+
+
 def _beheer(app, client, ids, path: str, data: dict):
     _login(client, ids["emails"]["beheerder"])
     return f"/beheer/regio/{ids['region']}{path}", data, None, _audit_probe(app)
@@ -275,6 +298,91 @@ def _case_contacts(app, client, ids):
     return f"/aanbieder/{ids['a']}/gegevens", {"intake_email": "csrf@delinde.example"}, None, _audit_probe(app)
 
 
+def _extra_user(app, role: str, **kw) -> int:
+    """One more account for a case to act on (committed); its id."""
+    with app.app_context():
+        user = factories.user(role, **kw)
+        db.session.commit()
+        return user.id
+
+
+def _region_id(app, ids) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(Region.id).where(Region.name == ids["region_name"]))
+
+
+def _case_user_invite(app, client, ids):
+    _login(client, ids["emails"]["beheerder"])
+    data = {"name": "CSRF", "email": "csrf@invite.example", "role": "verwijzer", "referrer_type": "01", "region_id": str(_region_id(app, ids))}
+
+    def probe():
+        with app.app_context():
+            return _count(User)
+
+    return "/beheer/gebruikers/uitnodigen", data, None, probe
+
+
+def _case_user_detail(app, client, ids):
+    _login(client, ids["emails"]["beheerder"])
+    user_id = ids["user_ids"]["contractmanager"]
+    data = {"role": "verwijzer", "referrer_type": "04", "region_id": str(_region_id(app, ids))}
+    return f"/beheer/gebruikers/{user_id}", data, None, _user_probe(app, user_id, "role")
+
+
+def _case_user_deactivate(app, client, ids):
+    _login(client, ids["emails"]["beheerder"])
+    user_id = ids["user_ids"]["contractmanager"]
+    return f"/beheer/gebruikers/{user_id}/deactiveren", {}, None, _user_probe(app, user_id, "active")
+
+
+def _case_user_reactivate(app, client, ids):
+    _login(client, ids["emails"]["beheerder"])
+    user_id = _extra_user(app, "contractmanager", active=False)
+    return f"/beheer/gebruikers/{user_id}/activeren", {}, None, _user_probe(app, user_id, "active")
+
+
+def _case_user_resend(app, client, ids):
+    _login(client, ids["emails"]["beheerder"])
+    user_id = _extra_user(app, "contractmanager", invited_at=utcnow())
+    return f"/beheer/gebruikers/{user_id}/opnieuw-uitnodigen", {}, None, _user_probe(app, user_id, "password_hash")
+
+
+def _org_admin(app, client, ids) -> None:
+    """The provider's user becomes its organisation administrator, and logs in."""
+    with app.app_context():
+        db.session.get(User, ids["user_ids"]["aanbieder"]).is_org_admin = True
+        db.session.commit()
+    _login(client, ids["emails"]["aanbieder"])
+
+
+def _case_colleague_invite(app, client, ids):
+    _org_admin(app, client, ids)
+
+    def probe():
+        with app.app_context():
+            return _count(User)
+
+    return "/aanbieder/collegas/", {"name": "Collega", "email": "collega@csrf.example"}, None, probe
+
+
+def _case_colleague_deactivate(app, client, ids):
+    _org_admin(app, client, ids)
+    user_id = _extra_user(app, "aanbieder", provider_id=ids["a"])
+    return f"/aanbieder/collegas/{user_id}/deactiveren", {}, None, _user_probe(app, user_id, "active")
+
+
+def _case_colleague_reactivate(app, client, ids):
+    _org_admin(app, client, ids)
+    user_id = _extra_user(app, "aanbieder", provider_id=ids["a"], active=False)
+    return f"/aanbieder/collegas/{user_id}/activeren", {}, None, _user_probe(app, user_id, "active")
+
+
+def _case_colleague_resend(app, client, ids):
+    _org_admin(app, client, ids)
+    user_id = _extra_user(app, "aanbieder", provider_id=ids["a"], invited_at=utcnow())
+    return f"/aanbieder/collegas/{user_id}/opnieuw-uitnodigen", {}, None, _user_probe(app, user_id, "password_hash")
+
+
 CASES = {
     "auth.login": _case_login,
     "auth.logout": _case_logout,
@@ -282,6 +390,7 @@ CASES = {
     "auth.change_password": _case_change_password,
     "auth.reset_request": _case_reset_request,
     "auth.reset_password": _case_reset_password,
+    "auth.accept_invitation": _case_accept_invitation,
     "search.no_match": _case_no_match,
     "search.report": _case_report,
     "aanbieder.answer": _case_answer,
@@ -303,6 +412,15 @@ CASES = {
     "beheer.contract_end": _case_contract_end,
     "beheer.contracts_extend": _case_contracts_extend,
     "aanbieder.contacts": _case_contacts,
+    "beheer_users.invite": _case_user_invite,
+    "beheer_users.detail": _case_user_detail,
+    "beheer_users.deactivate": _case_user_deactivate,
+    "beheer_users.reactivate": _case_user_reactivate,
+    "beheer_users.resend": _case_user_resend,
+    "colleagues.index": _case_colleague_invite,
+    "colleagues.deactivate": _case_colleague_deactivate,
+    "colleagues.reactivate": _case_colleague_reactivate,
+    "colleagues.resend": _case_colleague_resend,
 }
 
 
