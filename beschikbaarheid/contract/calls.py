@@ -63,20 +63,29 @@ class EscalatedReport:
     working_days: int
 
 
-def escalated_reports(region_id: int, as_of: dt.datetime) -> list[EscalatedReport]:
-    """Open reports the daily job put on the call list, on offerings contracted in the region, oldest first."""
+CALL_LIST_REPORTS = 50  # the oldest shown; the page says how many more there are
+
+
+def escalated_reports(region_id: int, as_of: dt.datetime) -> tuple[list[EscalatedReport], int]:
+    """Open reports the daily job put on the call list, on offerings contracted in the region: the
+    CALL_LIST_REPORTS oldest, and how many there are in all."""
     in_region = (
         sa.select(Contract.id)
         .where(Contract.region_id == region_id, Contract.provider_id == Offering.provider_id, Contract.product_id == Offering.product_id)
         .exists()
+    )
+    on_list = (Feedback.answered_at.is_(None), Feedback.escalated_at.is_not(None), in_region)
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Feedback).join(Offering, Offering.id == Feedback.offering_id).where(*on_list)
     )
     rows = db.session.execute(
         sa.select(Feedback, Provider)
         .join(Offering, Offering.id == Feedback.offering_id)
         .join(Provider, Provider.id == Offering.provider_id)
         .options(joinedload(Feedback.offering).joinedload(Offering.product), joinedload(Feedback.offering).joinedload(Offering.location))
-        .where(Feedback.answered_at.is_(None), Feedback.escalated_at.is_not(None), in_region)
+        .where(*on_list)
         .order_by(Feedback.created_at, Feedback.id)
+        .limit(CALL_LIST_REPORTS)
     ).all()
     today = local_date(as_of)
-    return [EscalatedReport(f, p, working_days_after(local_date(f.created_at), today)) for f, p in rows]
+    return [EscalatedReport(f, p, working_days_after(local_date(f.created_at), today)) for f, p in rows], total

@@ -105,8 +105,9 @@ def index():
         y_format=lambda v: f"{v:.0f}%",
         reference=(ctx.target * 100, _("Doel %(pct)s%%", pct=f"{ctx.target * 100:.0f}")),
     )
+    escalated, escalated_total = calls.escalated_reports(ctx.region.id, ctx.as_of)
     return render_template("contract/index.html", data=data, trend_chart=trend_chart, blank_call=CallLogForm(formdata=None, now=ctx.as_of),
-                           escalated_reports=calls.escalated_reports(ctx.region.id, ctx.as_of),
+                           escalated_reports=escalated, escalated_total=escalated_total,
                            meter=charts.share_meter(chart_id="meter", share=data.now.total.share, target=ctx.target,
                                                     label=_("Aandeel actueel ten opzichte van het doel")),
                            **_common(ctx))

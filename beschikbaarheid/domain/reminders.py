@@ -7,6 +7,7 @@ harmless: the next run finds the same providers due and handles them once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ def easter_sunday(year: int) -> dt.date:
     return dt.date(year, month, day + 1)
 
 
+@functools.lru_cache(maxsize=32)  # asked for every day counted; the calendar of a year does not change
 def dutch_holidays(year: int) -> dict[dt.date, str]:
     """The generally observed Dutch public holidays (no mail goes out on them).
 

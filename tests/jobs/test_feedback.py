@@ -117,10 +117,11 @@ def test_a_report_unanswered_for_five_working_days_lands_on_the_call_list(mail_a
     item.answered_at, item.answer, item.answer_text = on(6, 9), "klopt", "Nummer klopt"
     db.session.commit()
     assert run_feedback_job(on(11, 9)).result.escalated == []
-    assert escalated_reports(region_id, on(11, 9)) == []
+    assert escalated_reports(region_id, on(11, 9)) == ([], 0)
     out = run_feedback_job(on(12, 9)).result
     assert out.escalated == [fid]
-    (entry,) = escalated_reports(region_id, on(12, 9))
+    (entry,), total = escalated_reports(region_id, on(12, 9))
+    assert total == 1
     assert (entry.feedback.id, entry.provider.id, entry.working_days) == (fid, linde, 5)
     first = db.session.get(Feedback, fid).escalated_at
     assert run_feedback_job(on(13, 9)).result.escalated == []  # once
@@ -141,3 +142,17 @@ def test_the_contract_manager_sees_escalated_reports_with_reason_and_age(mail_ap
     assert "Belijst: meldingen 'klopt dit niet?' zonder antwoord" in html
     row = html.split(f'id="melding-{fid}"', 1)[1].split("</tr>", 1)[0]
     assert "De Linde" in row and "Anders — “Geen reactie op aanmelding”" in row and "02-03-2026" in row
+
+
+def test_a_long_call_list_shows_the_oldest_reports_and_says_how_many_there_are(mail_app, smtp_server, client, login):
+    linde = reminder_provider("De Linde")
+    ids = [report(linde, on(2, 8) + dt.timedelta(minutes=i)) for i in range(53)]
+    for fid in ids:
+        db.session.get(Feedback, fid).escalated_at = on(9, 9)
+    region_id = db.session.scalar(sa.select(Contract.region_id).where(Contract.provider_id == linde))
+    manager = f.user("contractmanager", region_id=region_id)
+    db.session.commit()
+    login(manager)
+    html = client.get("/contract/").get_data(as_text=True)
+    assert "De 50 oudste van 53 meldingen op de belijst." in html
+    assert f'id="melding-{ids[49]}"' in html and f'id="melding-{ids[50]}"' not in html
