@@ -65,8 +65,10 @@ jobs: install db
 	$(FLASK) jobs run
 
 # Every test, on SQLite and on PostgreSQL (127.0.0.1:5432, database test; override TEST_POSTGRES_URL).
+# Two workers (each its own PostgreSQL database), then the tests that restart PostgreSQL, alone.
 test: install assets browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 -m "not serial"
+	$(BIN)/pytest -q -m serial
 
 test-sqlite: install assets
 	TEST_BACKENDS=sqlite $(BIN)/pytest -q -m "not browser"

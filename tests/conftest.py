@@ -17,7 +17,30 @@ from tests import factories
 
 pytest_plugins = ["tests.plugins.smtp", "tests.plugins.browser"]
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist (`make test` runs two workers) each worker gets its own PostgreSQL database,
+    the configured one with the worker's name appended (test_gw0, test_gw1), made when missing. When
+    the server cannot be reached the URL is returned as it is and `postgres_engine` fails clearly."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = sa.engine.make_url(url)
+    own = parsed.set(database=f"{parsed.database}_{worker}")
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database}).first():
+                conn.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    except sa.exc.OperationalError:
+        pass
+    finally:
+        admin.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_database(os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 
 

@@ -198,16 +198,17 @@ def test_provider_pages_pass_axe(site, new_page, checker):
     other = new_page()
     login(other, base, "aanbieder-delinde@demo.example")
     other.goto(base + f"/aanbieder/aanbod/{third}/bewerken")
-    other.get_by_label("Vrije plekken").fill("3")
+    # The note, not a figure: a figure may raise a plausibility question instead of saving.
+    other.get_by_label("Notitie voor verwijzers").fill("Collega was eerder")
     other.get_by_role("button", name="Opslaan").click()
     other.wait_for_load_state()
-    page.get_by_label("Vrije plekken").fill("4")
+    page.get_by_label("Notitie voor verwijzers").fill("Ik was later")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.locator(".conflict")).to_be_visible()
     checker.check(page, "edit page, conflict")
 
     page.goto(base + f"/aanbieder/aanbod/{second}/historie")
-    assert page.locator("svg[role=img]").count() == 1
+    assert page.locator("svg[role=img]").count() >= 1  # the expected wait; the realised wait has its own chart once reported
     checker.check(page, "history page with chart")
 
     with site.app.test_request_context():

@@ -26,6 +26,8 @@ from tests.conftest import POSTGRES_URL
 from tests.plugins.smtp import free_port
 from tests.helpers import HttpClient, csrf_from
 
+pytestmark = pytest.mark.serial  # stops the PostgreSQL server every other test uses
+
 PASSWORD = "wachtwoord-123"
 SEARCH = "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis"
 OK = {200, 302}

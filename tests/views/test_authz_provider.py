@@ -19,6 +19,7 @@ ROUTES = {
     "aanbieder.confirm": "edit",
     "aanbieder.confirm_all": "edit",
     "aanbieder.answer": "edit",
+    "aanbieder.contacts": "edit",  # its own contact details: provider users of that provider only
 }
 # Reached with a signed token, not a login; covered in tests/services/test_signed_links.py.
 PUBLIC = {"aanbieder.link", "aanbieder.link_end"}
