@@ -318,6 +318,9 @@ class Offering(db.Model):
         CheckConstraint("waiting_count IS NULL OR waiting_count >= 0", name="waiting_count"),
         CheckConstraint("realised_started IS NULL OR realised_started >= 0", name="realised_started"),
         CheckConstraint("realised_wait_weeks IS NULL OR realised_wait_weeks >= 0", name="realised_wait_weeks"),
+        # Expected vs realised per product and per provider reads only these columns (contract/waiting.py).
+        Index("ix_offering_practice_figures", "product_id", "provider_id", "waiting_weeks", "realised_started",
+              "realised_wait_weeks", "waiting_count", "free_places"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)

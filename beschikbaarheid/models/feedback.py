@@ -41,6 +41,8 @@ class Feedback(db.Model):
         CheckConstraint("reason IN ('geen_plek','wachttijd','intake_dicht','contact','past_niet','anders')", name="reason"),
         CheckConstraint("answer IS NULL OR answer IN ('update','klopt')", name="answer"),
         Index("ix_feedback_offering_open", "offering_id", "answered_at"),
+        # The year of reports per product and provider on the expected-vs-realised page, from the index alone.
+        Index("ix_feedback_summary", "created_at", "offering_id", "reason", "answered_at", "escalated_at"),
         # The search reads the open reports of every candidate: only the open ones are indexed.
         Index("ix_feedback_open", "offering_id", postgresql_where=text("answered_at IS NULL"), sqlite_where=text("answered_at IS NULL")),
     )
