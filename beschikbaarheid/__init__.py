@@ -44,6 +44,8 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     from beschikbaarheid.beheer.users import bp as beheer_users_bp
     from beschikbaarheid.beheer.views import bp as beheer_bp
     from beschikbaarheid.contract.views import bp as contract_bp
+    from beschikbaarheid.gezinshuis import overview as _gezinshuis_overview, requests as _gezinshuis_requests  # noqa: F401
+    from beschikbaarheid.gezinshuis.access import bp as gezinshuis_bp
     from beschikbaarheid.search.views import bp as search_bp
 
     app.register_blueprint(web.bp)
@@ -52,6 +54,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     app.register_blueprint(aanbieder_bp)
     app.register_blueprint(colleagues_bp)
     app.register_blueprint(contract_bp)
+    app.register_blueprint(gezinshuis_bp)
     app.register_blueprint(beheer_bp)
     app.register_blueprint(beheer_users_bp)
     app.register_blueprint(beheer_audit_bp)

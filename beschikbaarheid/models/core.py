@@ -458,6 +458,8 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # An aanbieder user who may invite and deactivate colleagues of the same provider.
     is_org_admin: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # A contract manager or administrator who runs the region's gezinshuis coordination point.
+    is_coordinator: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # last invitation sent
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
