@@ -5,11 +5,12 @@
 1. read the query string (forms.parse_search_args), then find the region, the place
    (places.resolve_place) and the catalogue products the need covers (domain/matching.match_need);
 2. read the candidates with one query (`candidates`): offerings of those products at a location
-   inside a box around the place, under a contract active today, for the child's age;
+   inside a box around the place, under a contract active today, for the child's age (the results,
+   the crisis options and the ambulant alternatives within the radius share that one query);
 3. filter, score and rank them with domain/scoring.py (eligible, score_parts, score, sort_key),
    with the geodesic distance of domain/geo.py. Open "Klopt dit niet?" reports lower an offering's
-   freshness part: their counts come from one grouped query per search (services/feedback.py,
-   `open_counts`), and the shown cards' report lines from one more query for the shown offerings.
+   freshness part: their count is a column of the candidates (services/feedback.py, `open_count`),
+   and the shown cards' report lines come from one more query for the shown offerings.
 
 The radius (15 km by default) is searched first. Only when fewer than SEARCH_MIN_NEARBY_RESULTS
 offerings fit inside it, a second query looks further ("verder weg", up to SEARCH_FAR_MAX_KM or
@@ -247,14 +248,15 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
         max_waiting_weeks=data.max_wachttijd,
         include_closed=data.ook_gesloten,
     )
-    search = _Search(outcome, score_settings(config))
     need = outcome.need
+    ambulant = _ambulant_alternatives(outcome) if alternatives else {}
+    search = _Search(outcome, score_settings(config), products=need.strengths.keys() | need.crisis.keys() | ambulant.keys())
     nearby, outcome.nearby_total = search.top(need.strengths, need.product_kinds, outcome.radius_km, outcome.max_results)
     far: list[Hit] = []
     far_results = int(config["SEARCH_FAR_RESULTS"])
     if outcome.nearby_total < int(config["SEARCH_MIN_NEARBY_RESULTS"]) and far_results > 0 and outcome.far_km > outcome.radius_km:
         far, _count = search.top(need.strengths, need.product_kinds, outcome.far_km, far_results, beyond_km=outcome.radius_km)
-    others = _ambulant_alternatives(search, outcome) if alternatives else []
+    others = search.top(ambulant, {pid: "form" for pid in ambulant}, outcome.radius_km, ALTERNATIVES_SHOWN)[0] if ambulant else []
     crisis = search.top(need.crisis, need.crisis_kinds, outcome.radius_km, CRISIS_SHOWN)[0] if need.crisis else []
     shown = {"results": nearby, "far": far, "alternatives": others, "crisis": crisis}
     shown_ids = [hit.row.id for hits in shown.values() for hit in hits]
@@ -270,15 +272,13 @@ def date_text(moment: dt.datetime) -> str:
     return format_date(freshness.local_date(moment), "d MMMM")
 
 
-def _ambulant_alternatives(search: _Search, outcome: SearchOutcome) -> list[Hit]:
-    """Least intensive first (domain.md): next to stay options, the best ambulant help nearby."""
+def _ambulant_alternatives(outcome: SearchOutcome) -> dict[int, float]:
+    """Least intensive first (domain.md): next to stay options, the best ambulant help nearby. The
+    ambulant products shown beside a need for a stay (empty for any other need), with their strength."""
     need = outcome.need
     if not {p.form for p in outcome.catalogue if p.id in need.strengths} & STAY_FORMS:
-        return []
-    ambulant = {p.id: scoring.STRENGTH_BROAD for p in outcome.catalogue if p.form == "ambulant" and p.id not in need.strengths}
-    if not ambulant:
-        return []
-    return search.top(ambulant, {pid: "form" for pid in ambulant}, outcome.radius_km, ALTERNATIVES_SHOWN)[0]
+        return {}
+    return {p.id: scoring.STRENGTH_BROAD for p in outcome.catalogue if p.form == "ambulant" and p.id not in need.strengths}
 
 
 def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, age: int, day: dt.date) -> list[sa.Row]:
@@ -300,7 +300,7 @@ def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, a
         sa.select(  # Search.top unpacks the rows in this order
             Offering.id, Offering.product_id, Offering.age_min, Offering.age_max, Offering.target_groups_raw,
             Offering.intake_status, Offering.waiting_weeks, Offering.free_places, Offering.updated_at, Location.lat, Location.lon,
-            Offering.group_waits_raw,
+            Offering.group_waits_raw, feedback.open_count(Offering.id).label("open_reports"),
         )
         .join(Location, Location.id == Offering.location_id)
         .where(
@@ -362,8 +362,10 @@ def gettext_for_request() -> Callable[..., str]:
 class _Search:
     """One search's fixed inputs (place, criteria, settings, clock), shared by its queries."""
 
-    def __init__(self, outcome: SearchOutcome, settings: scoring.ScoreSettings) -> None:
+    def __init__(self, outcome: SearchOutcome, settings: scoring.ScoreSettings, products) -> None:
         self.outcome = outcome
+        self.product_ids = frozenset(products)  # every product a list within the radius may show
+        self._within_radius: list[sa.Row] | None = None
         self.settings = settings
         self.now = outcome.now
         self.day = freshness.local_date(outcome.now)
@@ -371,7 +373,6 @@ class _Search:
         self.preferred = outcome.need.preferred_groups - outcome.criteria.required_groups
         self.products = {p.id: p for p in outcome.catalogue}
         self._ = gettext_for_request()
-        self.open_reports = feedback.open_counts()
 
     def top(self, strengths: dict[int, float], kinds: dict[int, str], km: float, k: int, beyond_km: float = 0.0) -> tuple[list[Hit], int]:
         """The k best offerings of these products that pass the filters between `beyond_km` and
@@ -382,8 +383,10 @@ class _Search:
         place, criteria = self.outcome.place, self.criteria
         found = []
         parsed: dict[str, frozenset[str]] = {}  # many offerings serve the same groups
-        for row in candidates(self.outcome.region.id, strengths, place.lat, place.lon, km, criteria.age, self.day):
-            _id, _product, age_min, age_max, groups_raw, intake_status, _waiting, _free, _updated, lat, lon, _group_waits = row
+        for row in self.candidates(strengths, km):
+            _id, product_id, age_min, age_max, groups_raw, intake_status, _waiting, _free, _updated, lat, lon, _group_waits, _open = row
+            if product_id not in strengths:
+                continue
             distance = geo.geodesic_km(place.lat, place.lon, lat, lon)
             # In the box, outside the circle (or inside the inner one). A location placed at the centre of
             # the searched postcode lies at distance 0: it belongs to the first circle, not to none.
@@ -409,6 +412,16 @@ class _Search:
             del best[k:]
         return best, len(found)
 
+    def candidates(self, product_ids, km: float) -> list[sa.Row]:
+        """The candidates within `km`: the page's lists within the search radius (results, crisis
+        options, ambulant alternatives) share one query for all their products."""
+        place, outcome = self.outcome.place, self.outcome
+        if km != outcome.radius_km:
+            return candidates(outcome.region.id, product_ids, place.lat, place.lon, km, self.criteria.age, self.day)
+        if self._within_radius is None:
+            self._within_radius = candidates(outcome.region.id, self.product_ids, place.lat, place.lon, km, self.criteria.age, self.day)
+        return self._within_radius
+
     def _applied_wait(self, row: sa.Row) -> tuple[int | None, str]:
         """The wait filtered on, scored and shown: a ticked group's own wait or the general one."""
         if not (self.criteria.required_groups and row.group_waits_raw):
@@ -422,7 +435,7 @@ class _Search:
             match_strength=strength, km=distance, waiting_weeks=wait[0], free_places=row.free_places,
             intake_status=row.intake_status, updated_at=row.updated_at, now=self.now, settings=self.settings,
             preferred_served=len(self.preferred & groups), preferred_total=len(self.preferred),
-            open_reports=self.open_reports.get(row.id, 0),
+            open_reports=row.open_reports,
         )
         score = scoring.score(parts, self.settings)
         return Hit(row, groups, distance, parts, score, match_kind, wait, scoring.sort_key(score, distance, row.id, self.day, strength))
@@ -439,7 +452,7 @@ class _Search:
     def _row(self, hit: Hit, about: sa.Row, need_label: str, required: list[str], group_labels: dict[str, str],
              status: feedback.CardStatus | None = None) -> ResultRow:
         row, product = hit.row, self.products[hit.row.product_id]
-        open_reports = self.open_reports.get(row.id, 0)
+        open_reports = row.open_reports
         return ResultRow(
             offering_id=row.id,
             provider_id=about.provider_id,

@@ -132,15 +132,14 @@ def _forget_noted(session: Session) -> None:
 
 # --- reading ---------------------------------------------------------------------------------
 
-def open_counts() -> dict[int, int]:
-    """Open reports per offering: one grouped query over the partial index of open reports.
-
-    The search asks once per search, before scoring its candidates (open reports are few: they are
-    answered or escalated within days).
-    """
-    return dict(db.session.execute(
-        sa.select(Feedback.offering_id, sa.func.count()).where(Feedback.answered_at.is_(None)).group_by(Feedback.offering_id)
-    ).tuples().all())
+def open_count(offering_id):
+    """SQL: the number of open reports on the offering whose id is `offering_id` (a column), read
+    from the partial index of open reports. The search takes it as a column of its candidates."""
+    return (
+        sa.select(sa.func.count())
+        .where(Feedback.offering_id == offering_id, Feedback.answered_at.is_(None))
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)
