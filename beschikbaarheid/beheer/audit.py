@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "product.create": N_("Product toegevoegd"),
     "product.update": N_("Product gewijzigd"),
     "product.deactivate": N_("Product gedeactiveerd"),
+    "provider.create": N_("Aanbieder toegevoegd"),
     "provider.update": N_("Contactgegevens aanbieder gewijzigd"),
     "location.create": N_("Locatie toegevoegd"),
     "location.update": N_("Locatie gewijzigd"),

@@ -145,6 +145,13 @@ class ProviderContactsForm(FlaskForm):
     website = URLField(_l("Website"), filters=[_stripped], validators=[Length(max=300, message=_l("Hoogstens 300 tekens.")), _website])
 
 
+class NewProviderForm(ProviderContactsForm):
+    """A provider the region contracts for the first time: its name and the contact details referrers see."""
+
+    name = StringField(_l("Naam van de aanbieder"), filters=[_stripped], validators=[
+        DataRequired(_l("Vul de naam van de aanbieder in.")), Length(max=200, message=_l("Hoogstens 200 tekens.")), FreeText()])
+
+
 def _postcode(form, field) -> None:
     if field.data:
         try:

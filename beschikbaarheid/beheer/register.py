@@ -13,7 +13,15 @@ from flask_login import current_user
 from beschikbaarheid.auth import roles_required
 from beschikbaarheid.beheer.access import admin_region_or_404, in_region_or_404
 from beschikbaarheid.beheer.catalogue import form_status
-from beschikbaarheid.beheer.forms import ContractForm, EndContractForm, ExtendForm, ExtendPreviewForm, LocationForm, ProviderContactsForm
+from beschikbaarheid.beheer.forms import (
+    ContractForm,
+    EndContractForm,
+    ExtendForm,
+    ExtendPreviewForm,
+    LocationForm,
+    NewProviderForm,
+    ProviderContactsForm,
+)
 from beschikbaarheid.beheer.views import DB_ID, bp
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.extensions import db
@@ -38,6 +46,26 @@ def providers(region_id: int):
     """The providers contracted in the region (now or before)."""
     region = admin_region_or_404(current_user, region_id)
     return render_template("beheer/providers.html", region=region, providers=register_admin.region_providers(region))
+
+
+@bp.route(f"/regio/<{DB_ID}:region_id>/aanbieders/nieuw", methods=["GET", "POST"])
+@roles_required("beheerder")
+def provider_new(region_id: int):
+    """Register a provider the region contracts for the first time; its locations and contracts follow on its page."""
+    region = admin_region_or_404(current_user, region_id)
+    form = NewProviderForm()
+    status = form_status(form)
+    if form.validate_on_submit():
+        try:
+            provider = register_admin.create_provider(current_user, region, form.data)
+        except register_admin.RegisterError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+            status = 400
+        else:
+            flash(_("Aanbieder %(name)s is toegevoegd. Voeg nu een locatie en een contract toe.", name=provider.name), "success")
+            return redirect(url_for("beheer.provider", region_id=region.id, provider_id=provider.id))
+    return render_template("beheer/provider_new.html", region=region, form=form), status
 
 
 def _provider_page(region, provider, form, status=200):

@@ -41,9 +41,30 @@ class PlacementQuestion(RegisterError):
 
 
 def region_providers(region: Region) -> list[Provider]:
-    """Providers that hold (or held) a contract in the region, by name."""
-    ids = sa.select(Contract.provider_id).where(Contract.region_id == region.id)
-    return list(db.session.scalars(sa.select(Provider).where(Provider.id.in_(ids)).order_by(Provider.name)))
+    """Providers that hold (or held) a contract in the region, and those without any contract yet
+    (every region keeps them, see `provider_in_region`), by name."""
+    here = sa.select(Contract.provider_id).where(Contract.region_id == region.id)
+    anywhere = sa.select(Contract.provider_id)
+    return list(db.session.scalars(
+        sa.select(Provider).where(sa.or_(Provider.id.in_(here), Provider.id.not_in(anywhere))).order_by(Provider.name)))
+
+
+def create_provider(actor, region: Region, values: dict) -> Provider:
+    """A new provider with its contact details (empty = None); records in the region's trail and
+    commits. Raises RegisterError when another provider has that name (names are unique, whatever the case)."""
+    name = " ".join(values["name"].split())
+    clash = db.session.scalar(sa.select(Provider).where(sa.func.lower(Provider.name) == name.lower()))
+    if clash is not None:
+        raise RegisterError(_("Er is al een aanbieder met de naam %(name)s.", name=clash.name), "name")
+    provider = Provider(name=name)
+    for field in PROVIDER_FIELDS:
+        setattr(provider, field, (values.get(field) or "").strip() or None)
+    db.session.add(provider)
+    db.session.flush()
+    audit.record(actor, region_id=region.id, action="provider.create", entity="provider", entity_id=provider.id,
+                 summary=provider.name, changes=audit.diff({}, audit.snapshot(provider, ("name", *PROVIDER_FIELDS))))
+    db.session.commit()
+    return provider
 
 
 def provider_in_region(provider: Provider, region: Region) -> bool:

@@ -166,6 +166,47 @@ def test_contact_details_change_is_saved_and_recorded(app, client, admin):
     assert event.changes["crisis_phone"] == [None, "088-7654321"] and event.region_id == admin["region"]
 
 
+def test_new_provider_gets_a_location_and_a_contract_and_is_found(app, client, admin):
+    page = f"{base(admin)}/aanbieders/nieuw"
+    response = post(client, page, {"name": "  Jeugdhulp  De Kempen ", "intake_email": "intake@dekempen.example",
+                                   "intake_phone": "040-1234567", "crisis_phone": "", "website": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        provider = db.session.scalar(db.select(Provider).where(Provider.name == "Jeugdhulp De Kempen"))
+        assert provider.intake_email == "intake@dekempen.example"
+    assert "Jeugdhulp De Kempen" in client.get(f"{base(admin)}/aanbieders").get_data(as_text=True)
+    [event] = events(app, "provider.create")
+    assert event.region_id == admin["region"] and event.changes["name"] == [None, "Jeugdhulp De Kempen"]
+    provider_page = f"{base(admin)}/aanbieders/{provider.id}"
+    assert post(client, provider_page + "/locaties/nieuw", {"name": "De Kempen Helmond", "postcode": "5701"}).status_code == 302
+    with app.app_context():
+        location = db.session.scalar(db.select(Location).where(Location.provider_id == provider.id))
+    contract = {"product_code": "43A10", "location_id": str(location.id), "valid_from": local_date(utcnow()).isoformat(), "valid_until": ""}
+    assert post(client, provider_page + "/contract", contract).status_code == 302
+    with app.app_context():
+        offering = db.session.scalar(db.select(Offering).where(Offering.provider_id == provider.id))
+        offering.waiting_weeks, offering.free_places, offering.capacity = 2, 1, 4
+        db.session.commit()
+    assert "Jeugdhulp De Kempen" in results(client, "gezinshuis")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"name": ""}, "Vul de naam van de aanbieder in."),
+    ({"name": "De Linde"}, "Er is al een aanbieder met de naam"),
+    ({"name": "de linde "}, "Er is al een aanbieder met de naam"),
+    ({"name": "Nieuw", "intake_email": "intake@"}, "Vul een geldig e-mailadres in"),
+    ({"name": "Jansen, geboren 12-03-2014"}, "cliënt"),
+])
+def test_bad_new_provider_is_refused_in_dutch_and_nothing_is_saved(app, client, admin, data, message):
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count()).select_from(Provider))
+    response = post(client, f"{base(admin)}/aanbieders/nieuw", data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Provider)) == before
+    assert events(app) == []
+
+
 def _new_location(client, ids, **extra):
     page = f"{base(ids)}/aanbieders/{ids['linde']}/locaties/nieuw"
     return post(client, page, {"name": "Gezinshuis Brandevoort", "street": "Kerkstraat 12", "postcode": "5701 ab", "woonplaats": "Helmond", **extra})

@@ -170,6 +170,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("beheer.settings", "GET"): region_admin(200),
     ("beheer.settings", "POST"): region_admin(400),
     ("beheer.providers", "GET"): region_admin(200),
+    ("beheer.provider_new", "GET"): region_admin(200),
+    ("beheer.provider_new", "POST"): region_admin(400),
     ("beheer.provider", "GET"): region_admin(200),
     ("beheer.provider", "POST"): region_admin(to("/beheer/regio/")),
     ("beheer.location_new", "GET"): region_admin(200),

@@ -264,6 +264,10 @@ def _case_provider(app, client, ids):
     return _beheer(app, client, ids, f"/aanbieders/{ids['a']}", {"intake_email": "csrf@delinde.example"})
 
 
+def _case_provider_new(app, client, ids):
+    return _beheer(app, client, ids, "/aanbieders/nieuw", {"name": "CSRF-aanbieder", "intake_email": "csrf@nieuw.example"})
+
+
 LOCATION_FORM = {"name": "CSRF-locatie", "street": "", "postcode": "5701", "woonplaats": "Helmond"}
 
 
@@ -406,6 +410,7 @@ CASES = {
     "beheer.product_active": _case_product_active,
     "beheer.settings": _case_settings,
     "beheer.provider": _case_provider,
+    "beheer.provider_new": _case_provider_new,
     "beheer.location_new": _case_location_new,
     "beheer.location_edit": _case_location_edit,
     "beheer.contract_new": _case_contract_new,
