@@ -24,7 +24,7 @@ PROFILES = {
     "young": ((1, 8), 0.92, ("pleegzorg",)),
     "middle": ((3, 16), 0.78, ("pleegzorg", "woongroep")),
     "teen": ((8, 28), 0.6, ("woongroep", "anders", "pleegzorg")),
-    "teen_hard": ((20, 70), 0.3, ("woongroep", "segment1", "anders", "woongroep")),
+    "teen_hard": ((12, 48), 0.4, ("woongroep", "segment1", "anders", "woongroep")),
 }
 
 
