@@ -1,5 +1,6 @@
 """Forms of the request log: a new request and its outcome. Every field is checked by the rules in
-domain/gezinshuis.py (one definition), whose Dutch messages land on the field they are about."""
+domain/gezinshuis.py (one definition), whose Dutch messages land on the field they are about; the
+typed-in fields also carry the shared FreeText check (no control characters, nothing client-like)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ from wtforms import SelectField, SelectMultipleField, StringField
 
 from beschikbaarheid.beheer.forms import SelectChoice
 from beschikbaarheid.domain import gezinshuis as rules
+from beschikbaarheid.free_text import FreeText
 from beschikbaarheid.models import TARGET_GROUPS
 
 
@@ -24,12 +26,12 @@ class RequestForm(FlaskForm):
 
     age_band = SelectField(_l("Leeftijdscategorie"), choices=[SelectChoice("", _l("— kies —"))] + [SelectChoice(b, b) for b in rules.REQUEST_BANDS],
                            default="", validate_choice=False)
-    age = StringField(_l("Of: leeftijd in jaren (wordt omgezet in de categorie en niet bewaard)"), filters=[_clean])
+    age = StringField(_l("Of: leeftijd in jaren (wordt omgezet in de categorie en niet bewaard)"), filters=[_clean], validators=[FreeText()])
     target_groups = SelectMultipleField(_l("Doelgroepen"), choices=[SelectChoice(c, label) for c, label in TARGET_GROUPS.items()],
                                         validate_choice=False)
-    siblings = StringField(_l("Broers en zussen die mee geplaatst moeten worden"), default="0", filters=[_clean])
+    siblings = StringField(_l("Broers en zussen die mee geplaatst moeten worden"), default="0", filters=[_clean], validators=[FreeText()])
     municipality = SelectField(_l("Gemeente"), choices=[], default="", validate_choice=False)
-    week = StringField(_l("Week van de aanvraag"), filters=[_clean])
+    week = StringField(_l("Week van de aanvraag"), filters=[_clean], validators=[FreeText()])
 
     def set_municipalities(self, municipalities) -> None:
         self.municipality.choices = [SelectChoice("", _l("— kies —"))] + [SelectChoice(str(m.id), m.name) for m in municipalities]
@@ -61,7 +63,7 @@ class OutcomeForm(FlaskForm):
 
     outcome = SelectField(_l("Uitkomst"), choices=[SelectChoice(code, _l(label)) for code, label in rules.OUTCOMES.items()],
                           validate_choice=False)
-    week = StringField(_l("Week van de uitkomst"), filters=[_clean])
+    week = StringField(_l("Week van de uitkomst"), filters=[_clean], validators=[FreeText()])
 
     def check(self, requested_week: dt.date, today: dt.date) -> bool:
         """CSRF and the domain's rules; the resolved week in `self.outcome_week`."""

@@ -137,7 +137,7 @@ def steering_view():
                 charts.Series(_("Gemiddelde"), [f.mean_weeks for f in data.months], dashed=True)],
     )
     return render_template("gezinshuis/steering.html", data=data, months_n=months_n, periods=steering.PERIODS, flow_chart=flow_chart,
-                           weeks_chart=weeks_chart, plan_b=rules.PLAN_B, **_common(ctx))
+                           weeks_chart=weeks_chart, plan_b=rules.PLAN_B, group_min=steering.GROUP_MIN, **_common(ctx))
 
 
 @bp.route("/sturing/<dataset>.<fmt>", endpoint="steering_export")

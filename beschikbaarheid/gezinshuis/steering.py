@@ -37,6 +37,7 @@ from beschikbaarheid.models import (
 
 PERIODS = (6, 12, 24, 36)  # months the page can show; beyond two years only the reduced counts remain
 NO_GROUP = "-"  # a request logged without a target group
+GROUP_MIN = 3  # groups with fewer requests are listed after the others: one long wait says little
 
 
 @dataclass
@@ -209,7 +210,8 @@ def steering_page(ctx: Context, months_n: int) -> SteeringPage:
             figures[m].places = total
         offerings = max((figures[m].places.offerings for m in months), default=0)
 
-    ordered = sorted(groups.values(), key=lambda g: (-(g.median_weeks or 0), -(g.longest_weeks or 0), g.band, g.group))
+    ordered = sorted(groups.values(), key=lambda g: (len(g.weeks) < GROUP_MIN, -(g.median_weeks or 0), -(g.longest_weeks or 0),
+                                                     g.band, g.group))
     return SteeringPage([figures[m] for m in months], ordered, outcomes, sum(p.free_places for p in vacant), len(vacant),
                         len(profiles), offerings, rules.detail_cutoff(ctx.today))
 
@@ -275,6 +277,7 @@ def groups_table(ctx: Context, months_n: int, data: SteeringPage | None = None) 
                ("Noemer", "aanvragen uit de periode die nog wachten of in een gezinshuis geplaatst zijn; "
                           "een aanvraag met meer doelgroepen telt bij elke doelgroep"),
                ("Weken", "wachtend: van de week van aanvraag tot deze week; geplaatst: tot de week van plaatsing"),
+               ("Volgorde", f"langste mediaan eerst; groepen met minder dan {GROUP_MIN} aanvragen onderaan"),
                ("Ouder dan 2 jaar", "niet in deze tabel: van die aanvragen zijn alleen tellingen per maand en leeftijd bewaard")],
         sheet="Wie wacht het langst",
     )

@@ -185,3 +185,52 @@ def test_a_date_becomes_the_monday_of_its_week(app, client, login, region_world)
     assert _log(client, region_world, week=today.isoformat(), age="", age_band="0-3").status_code == 302
     [mine] = [r for r in _requests(app) if r.region_id == region_world["region"]]
     assert mine.requested_week == monday(today) and mine.age_band == "0-3"
+
+
+def test_reduced_months_count_when_the_period_reaches_back_that_far(app, client, login, region_world):
+    from beschikbaarheid.domain.compliance import months_back
+    from beschikbaarheid.models import PlacementRequestMonth
+
+    old_month = months_back(utcnow(), 30)[0]
+    with app.app_context():
+        db.session.add(PlacementRequestMonth(region_id=region_world["region"], month=old_month, age_band="12-15", outcome="gezinshuis",
+                                             requests=4, weeks_to_outcome_total=40))
+        db.session.add(PlacementRequestMonth(region_id=region_world["region"], month=old_month, age_band="12-15", outcome="woongroep",
+                                             requests=2, weeks_to_outcome_total=30))
+        db.session.commit()
+        login(db.session.get(factories.User, region_world["coordinator"]))
+    from beschikbaarheid.domain.compliance import month_label
+    page = client.get("/gezinshuizen/sturing?maanden=36").get_data(as_text=True)
+    row = _month_row(page, month_label(old_month))
+    assert "6 uit maandtelling" in row
+    cells = [c.split("<")[0] for c in row.split('<td class="num">')[1:]]
+    assert cells[:5] == ["6", "4", "2", "0", "–"] and cells[5] == "10,0"  # mean 40/4 weeks; no median without details
+    assert month_label(old_month) not in client.get("/gezinshuizen/sturing?maanden=12").get_data(as_text=True)
+    csv = client.get("/gezinshuizen/sturing/uitkomsten.csv?maanden=36").get_data(as_text=True)
+    assert any(line.startswith("gezinshuis,") and ",4," in line for line in csv.splitlines())
+
+
+BAD_VALUES = ("\x00", "a\x00b", "²", "٣", "9" * 40, "9" * 5000, "-1", "1e309", "x" * 20000, "", " \t ", "<script>", "' OR 1=1 --")
+
+
+def test_bad_values_in_any_field_are_a_4xx_and_save_nothing_half(app, client, login, region_world):
+    with app.app_context():
+        login(db.session.get(factories.User, region_world["coordinator"]))
+    valid = {"age_band": "12-15", "age": "", "target_groups": "LVB", "siblings": "0", "municipality": str(region_world["helmond"]),
+             "week": _this_week()}
+    token = csrf_token(client, "/gezinshuizen/aanvragen/nieuw")
+    for name in valid:
+        for bad in BAD_VALUES:
+            response = client.post("/gezinshuizen/aanvragen/nieuw", data={**valid, name: bad, "csrf_token": token})
+            assert response.status_code in (302, 400), (name, bad[:20], response.status_code)
+    for row in _requests(app):
+        assert row.age_band in ("12-15", "4-7") and row.siblings in (0, 1) and row.outcome == "wachtend"
+    page = f"/gezinshuizen/aanvragen/{[r.id for r in _requests(app) if r.region_id == region_world['region']][0]}/uitkomst"
+    for name in ("outcome", "week"):
+        for bad in BAD_VALUES:
+            data = {"outcome": "gezinshuis", "week": _this_week(), name: bad, "csrf_token": token}
+            response = client.post(page, data=data)
+            assert response.status_code in (302, 400), (name, bad[:20], response.status_code)
+    for path in ("/gezinshuizen/aanvragen?status=%00&pagina=99999999999", "/gezinshuizen/sturing?maanden=%00",
+                 "/gezinshuizen/sturing?maanden=99999999999999", "/gezinshuizen/aanvragen/99999999999/uitkomst"):
+        assert client.get(path).status_code in (200, 404), path
