@@ -87,6 +87,8 @@ class BaseConfig:
     FEEDBACK_MAIL_STUCK_MINUTES = 30
     STALENESS_HOUR = 0
     STALENESS_MINUTE = 5
+    REDUCTION_HOUR = 1  # daily: gezinshuis requests older than two years become monthly counts
+    REDUCTION_MINUTE = 15
     JOBS_RUN_ON_START = True
     JOBS_MISFIRE_GRACE_SECONDS = 21600
 

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 REMINDER_JOB_ID = "herinneringen"
 STALENESS_JOB_ID = "verouderd-markeren"
 FEEDBACK_JOB_ID = "meldingen"
+REDUCTION_JOB_ID = "aanvragen-samenvatten"
 
 
 def scheduled_reminders(app) -> None:
@@ -54,9 +55,19 @@ def scheduled_feedback(app) -> None:
         log.info("feedback: %s %s", result.status, result.result.summary() if result.result else "")
 
 
+def scheduled_reduction(app) -> None:
+    """Scheduler entry point: reduce gezinshuis requests older than two years to monthly counts."""
+    from jobs.gezinshuis import run_reduction_job
+
+    with app.app_context():
+        result = run_reduction_job()
+        log.info("gezinshuis reduction: %s %s", result.status, result.result.summary() if result.result else "")
+
+
 def build_scheduler(app, scheduler_class: type[BaseScheduler] = BlockingScheduler, *, run_on_start: bool | None = None) -> BaseScheduler:
     """A scheduler with the reminder job (daily at REMINDER_HOUR), the staleness job (daily just after
-    midnight) and the "Klopt dit niet?" job (daily at FEEDBACK_MAIL_HOUR:FEEDBACK_MAIL_MINUTE)."""
+    midnight), the "Klopt dit niet?" job (daily at FEEDBACK_MAIL_HOUR:FEEDBACK_MAIL_MINUTE) and the
+    reduction of gezinshuis requests older than two years (daily at REDUCTION_HOUR:REDUCTION_MINUTE)."""
     config = app.config
     tz = ZoneInfo(config.get("SCHEDULER_TIMEZONE", "Europe/Amsterdam"))
     if run_on_start is None:
@@ -86,5 +97,10 @@ def build_scheduler(app, scheduler_class: type[BaseScheduler] = BlockingSchedule
         scheduled_feedback,
         CronTrigger(hour=int(config.get("FEEDBACK_MAIL_HOUR", 9)), minute=int(config.get("FEEDBACK_MAIL_MINUTE", 0)), timezone=tz),
         args=[app], id=FEEDBACK_JOB_ID, name="Meldingen 'klopt dit niet?'", replace_existing=True, **first_run,
+    )
+    scheduler.add_job(
+        scheduled_reduction,
+        CronTrigger(hour=int(config.get("REDUCTION_HOUR", 1)), minute=int(config.get("REDUCTION_MINUTE", 15)), timezone=tz),
+        args=[app], id=REDUCTION_JOB_ID, name="Aanvragen gezinshuizen ouder dan twee jaar samenvatten", replace_existing=True, **first_run,
     )
     return scheduler

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length
 from beschikbaarheid import accounts
 from beschikbaarheid.beheer.forms import SelectChoice
 from beschikbaarheid.domain.client_data import CONTROL_MESSAGE
+from beschikbaarheid.domain.gezinshuis import is_coordinator
 from beschikbaarheid.domain.plain_text import has_control_characters
 from beschikbaarheid.models import REFERRER_TYPES, ROLES
 
@@ -48,6 +49,7 @@ class PlacementForm(FlaskForm):
     provider_id = SelectField(_l("Aanbieder"), choices=[], default="", validate_choice=True)
     is_org_admin = BooleanField(_l("Beheerder van de organisatie (mag collega's uitnodigen en deactiveren)"))
     region_id = SelectField(_l("Regio"), choices=[], default="", validate_choice=True)
+    is_coordinator = BooleanField(_l("Coördinator gezinshuizen (coördinatiepunt van de regio)"))
 
     def set_choices(self, regions, providers, *, installation_admin: bool) -> None:
         """The regions and providers the administrator may choose from."""
@@ -89,6 +91,7 @@ class PlacementForm(FlaskForm):
             "provider_id": int(self.provider_id.data) if role == "aanbieder" and self.provider_id.data else None,
             "referrer_type": self.referrer_type.data if role == "verwijzer" else None,
             "is_org_admin": bool(self.is_org_admin.data) and role == "aanbieder",
+            "is_coordinator": is_coordinator(role, bool(self.is_coordinator.data)),
         }
 
 

@@ -96,6 +96,7 @@ def _render_detail(user: User, form: PlacementForm | None = None, problems: list
         form.role.data, form.referrer_type.data = user.role, user.referrer_type or ""
         form.provider_id.data, form.region_id.data = str(user.provider_id or ""), str(user.region_id or "")
         form.is_org_admin.data = user.is_org_admin
+        form.is_coordinator.data = user.is_coordinator
     return render_template("beheer/user_detail.html", user=user, form=form, action_form=ActionForm(), problems=problems or [],
                            pending=user_changes.is_pending(user)), status
 
@@ -119,7 +120,7 @@ def detail(user_id: int):
         db.session.rollback()
         return _render_detail(db.session.get(User, user_id), form, exc.messages, 400)
     db.session.commit()
-    flash(_("Rol en regio van %(name)s opgeslagen; lopende sessies zijn beëindigd.", name=user.name) if changed
+    flash(_("Rol, regio en rechten van %(name)s opgeslagen.", name=user.name) if changed
           else _("Er is niets gewijzigd."), "success" if changed else "info")
     return redirect(url_for(".detail", user_id=user.id))
 

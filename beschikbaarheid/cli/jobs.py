@@ -141,6 +141,20 @@ def run_feedback_once(dry_run: bool, as_of: str | None) -> None:
         raise SystemExit(1)
 
 
+@run_once.command("aanvragen")
+@click.option("--as-of", "as_of", metavar="DATUM", help="Doe alsof het deze dag is (JJJJ-MM-DD).")
+def run_reduction_once(as_of: str | None) -> None:
+    """Aanvragen voor een gezinshuis van meer dan twee jaar geleden samenvatten tot tellingen per maand."""
+    from jobs.gezinshuis import run_reduction_job
+
+    result = run_reduction_job(parse_as_of(as_of))
+    if result.status == "locked":
+        click.echo("Een andere run houdt de aanvragen-lock vast; niets gedaan.", err=True)
+        raise SystemExit(2)
+    s = result.result.summary()
+    click.echo(f"Aanvragen van vóór {s['cutoff']} samengevat: {s['reduced']} aanvragen in {s['months']} maandtellingen.")
+
+
 @jobs_cli.command("status")
 @click.option("--limit", default=10, show_default=True)
 def status(limit: int) -> None:

@@ -14,6 +14,7 @@ from flask import current_app
 
 from beschikbaarheid.accounts import AccountError, create_user, find_user_by_email
 from beschikbaarheid.demo.data import accounts as demo_accounts
+from beschikbaarheid.demo import placements
 from beschikbaarheid.demo.data import catalogue, places
 from beschikbaarheid.demo.data import providers as provider_parts
 from beschikbaarheid.demo.plan import HISTORY_MONTHS, DemoPlan, Session, plan_demo
@@ -209,6 +210,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
             _insert_practice_rows(practice)
             _load_feedback(plan, offerings, reference)
             searches = _load_searches(plan, region, products, as_of)
+            placements.load_placement_requests(region, municipalities, as_of)  # the coordinator's anonymous requests
             updated_providers = {o.provider.id for o in offerings if o.updated_at >= this_month}
         db.session.commit()
     except Exception:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from beschikbaarheid import accounts, mail
 from beschikbaarheid.domain import users as rules
+from beschikbaarheid.domain.gezinshuis import is_coordinator as coordinator_right
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Provider, Region, User, utcnow
 from beschikbaarheid.services import audit
@@ -25,9 +26,9 @@ ALREADY_ACCEPTED = N_("Deze gebruiker heeft de uitnodiging al aangenomen. Wachtw
 DEACTIVATED = N_("Deze gebruiker is gedeactiveerd. Activeer het account eerst opnieuw.")
 
 def placement_snapshot(user: User, *extra: str) -> dict[str, str | None]:
-    """Role, region and provider (their names, not ids), referrer type and org-admin flag: what the
+    """Role, region and provider (their names, not ids), referrer type, org-admin and coordinator flags: what the
     audit trail records and compares (old -> new), plus `extra` attributes."""
-    values = audit.snapshot(user, ("role", "referrer_type", "is_org_admin", *extra))
+    values = audit.snapshot(user, ("role", "referrer_type", "is_org_admin", "is_coordinator", *extra))
     values["region"] = user.region.name if user.region else None
     values["provider"] = user.provider.name if user.provider else None
     return values
@@ -98,7 +99,7 @@ def _other_active_beheerders(user: User) -> int:
 
 
 def invite(actor, *, email: str, name: str, role: str, region_id: int | None = None, provider_id: int | None = None,
-           referrer_type: str | None = None, is_org_admin: bool = False) -> User:
+           referrer_type: str | None = None, is_org_admin: bool = False, is_coordinator: bool = False) -> User:
     """Create an account that waits for its holder to choose a password through the mailed link (not
     committed). An organisation administrator invites aanbieder colleagues of its own provider only."""
     me = actor_standing(actor)
@@ -110,6 +111,7 @@ def invite(actor, *, email: str, name: str, role: str, region_id: int | None = N
     user = accounts.create_user(email=email, name=name, role=role, password=accounts.unusable_password(),
                                 provider=provider_id, referrer_type=referrer_type or None, region_id=region_id)
     user.is_org_admin = bool(is_org_admin) and role == "aanbieder"
+    user.is_coordinator = coordinator_right(role, bool(is_coordinator))
     user.invited_at = utcnow()
     db.session.flush()
     audit.record(_audit_actor(actor), region_id=region_id, action="user.invite", entity="user", entity_id=user.id,
@@ -156,8 +158,8 @@ def reactivate(actor, user: User) -> None:
 
 
 def change_placement(actor, user: User, *, role: str, region_id: int | None, provider_id: int | None = None,
-                     referrer_type: str | None = None, is_org_admin: bool = False) -> bool:
-    """A new role, region, provider or referrer type (not committed); True when anything changed.
+                     referrer_type: str | None = None, is_org_admin: bool = False, is_coordinator: bool = False) -> bool:
+    """A new role, region, provider, referrer type or coordinator right (not committed); True when anything changed.
     The user's sessions end when role, provider or region change (models.core)."""
     before = standing(user)
     after = rules.Standing(id=user.id, role=role, region_id=region_id, provider_id=provider_id, active=user.active)
@@ -172,6 +174,7 @@ def change_placement(actor, user: User, *, role: str, region_id: int | None, pro
     user.provider = provider_obj
     user.referrer_type = referrer_type if role == "verwijzer" else None
     user.is_org_admin = bool(is_org_admin) and role == "aanbieder"
+    user.is_coordinator = coordinator_right(role, bool(is_coordinator))  # only a contract manager or administrator holds it
     changes = audit.diff(old, placement_snapshot(user))
     if not changes:
         return False

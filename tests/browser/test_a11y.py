@@ -434,3 +434,29 @@ def test_tables_have_headers_and_charts_have_text_alternatives(site, new_page):
             name = " ".join(page.locator(f"[id='{i}']").first.text_content() or "" for i in label_ids) or svg.get_attribute("aria-label") or ""
             assert len(name.strip()) > 20, f"chart without a useful text alternative on {path}: {name!r}"
     assert re.search(r"\d", page.locator("#chart-desc").text_content())
+
+
+def test_gezinshuis_request_log_and_steering_pages_pass_axe(site, new_page, checker):
+    from beschikbaarheid.models import PlacementRequest, User
+
+    with site.app.app_context():
+        db.session.scalar(db.select(User).where(User.email == "contractmanager@demo.example")).is_coordinator = True
+        db.session.commit()
+        request_id = db.session.scalar(db.select(PlacementRequest.id).order_by(PlacementRequest.id).limit(1))
+    base = site.url
+    page = new_page()
+    login(page, base, "contractmanager@demo.example")
+    page.goto(base + "/gezinshuizen/aanvragen")
+    checker.check(page, "gezinshuis request log")
+    page.goto(base + "/gezinshuizen/aanvragen/nieuw")
+    checker.check(page, "gezinshuis new request")
+    page.get_by_label("Broers en zussen die mee geplaatst moeten worden").fill("9")
+    page.get_by_role("button", name="Aanvraag vastleggen").click()
+    expect(page.locator(".error-summary[role=alert]")).to_be_visible()
+    checker.check(page, "gezinshuis new request with errors")
+    page.goto(base + f"/gezinshuizen/aanvragen/{request_id}/uitkomst")
+    checker.check(page, "gezinshuis request outcome")
+    page.goto(base + "/gezinshuizen/sturing")
+    assert page.locator("figure svg[role=img]").count() == 2
+    checker.check(page, "gezinshuis steering figures")
+    assert not checker.failures, checker.report()

@@ -133,3 +133,17 @@ def _org_admin_case():
     with pytest.raises(user_changes.Refused):
         user_changes.invite(planner, email="x@linde.example", name="X", role="aanbieder")
     assert user_changes.managed_user(org_admin, factories.user("aanbieder", provider_id=other.id).id) is None
+
+
+def test_the_coordinator_right_is_given_and_taken_in_the_audit_trail_and_only_for_staff(app, region_admin):
+    manager = factories.user("contractmanager", region_id=region_admin.region_id)
+    db.session.commit()
+    generation = manager.session_generation
+    assert user_changes.change_placement(region_admin, manager, role="contractmanager", region_id=region_admin.region_id, is_coordinator=True)
+    db.session.commit()
+    assert manager.is_coordinator and manager.session_generation == generation  # a right, not a new role: sessions go on
+    assert db.session.scalars(sa.select(AuditEvent)).one().changes == {"is_coordinator": ["nee", "ja"]}
+    assert user_changes.change_placement(region_admin, manager, role="verwijzer", referrer_type="01", region_id=region_admin.region_id,
+                                         is_coordinator=True)
+    db.session.commit()
+    assert manager.is_coordinator is False  # a referrer never holds it

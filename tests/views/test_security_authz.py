@@ -27,7 +27,7 @@ from beschikbaarheid.exports import XLSX_MIMETYPE
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.domain.quarters import last_full_quarter
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, Offering, OfferingChange, Product, Provider, User, utcnow
+from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, Offering, OfferingChange, PlacementRequest, Product, Provider, User, utcnow
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -201,6 +201,16 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("beheer_users.resend", "POST"): admin(to("/beheer/gebruikers/"), other=404),
     ("beheer_audit.index", "GET"): admin(200),
     ("beheer_audit.export_csv", "GET"): admin(200),
+    # The gezinshuis coordination point's request log and steering figures: the coordinator (every staff user
+    # here holds the right) of the first region; another region's coordinator sees its own region, or 404
+    # for a request of the first region. Posts without a valid form answer 400 (reached, not refused).
+    ("gezinshuis.requests", "GET"): staff(200),
+    ("gezinshuis.request_new", "GET"): staff(200),
+    ("gezinshuis.request_new", "POST"): staff(400, other=400),
+    ("gezinshuis.request_outcome", "GET"): staff(200, other=404),
+    ("gezinshuis.request_outcome", "POST"): staff(400, other=404),
+    ("gezinshuis.steering", "GET"): staff(200),
+    ("gezinshuis.steering_export", "GET"): staff(200),
     ("colleagues.index", "GET"): colleagues(200, other=200),  # no id in the URL: one's own provider
     ("colleagues.index", "POST"): colleagues(to("/aanbieder/collegas/"), other=to("/aanbieder/collegas/")),
     ("colleagues.deactivate", "POST"): colleagues(to("/aanbieder/collegas/")),
@@ -234,15 +244,17 @@ def _world(app) -> dict:
             "verwijzer": factories.user("verwijzer", referrer_type="02"),
             # An organisation administrator, so the 'Collega's' pages are within reach of the provider columns.
             "aanbieder": factories.user("aanbieder", provider_id=a_offering.provider_id, is_org_admin=True),
-            "contractmanager": factories.user("contractmanager", region_id=w["region"].id),
-            "beheerder": factories.user("beheerder", region_id=w["region"].id),
+            "contractmanager": factories.user("contractmanager", region_id=w["region"].id, is_coordinator=True),
+            "beheerder": factories.user("beheerder", region_id=w["region"].id, is_coordinator=True),
         }
         # A second region with its own provider C, and staff of that region.
         other = factories.region("Andere regio")
         c_offering = factories.offering(factories.location(factories.provider("Zuiderhuis")), factories.product("43A10", "Gezinshuis", other))
-        users["contractmanager_other"] = factories.user("contractmanager", region_id=other.id)
-        users["beheerder_other"] = factories.user("beheerder", region_id=other.id)
-        users["contractmanager_noregion"] = factories.user("contractmanager", region_id=None)
+        users["contractmanager_other"] = factories.user("contractmanager", region_id=other.id, is_coordinator=True)
+        users["beheerder_other"] = factories.user("beheerder", region_id=other.id, is_coordinator=True)
+        users["contractmanager_noregion"] = factories.user("contractmanager", region_id=None, is_coordinator=True)
+        placement = PlacementRequest(region_id=w["region"].id, age_band="12-15", requested_week=dt.date(2026, 1, 5), outcome="wachtend")
+        db.session.add(placement)
         spare = factories.user("verwijzer", referrer_type="01")  # whose password-reset link we open
         reports = {key: Feedback(offering_id=o.id, reason="wachttijd") for key, o in (("fa", a_offering), ("fb", b_offering))}
         db.session.add_all(reports.values())
@@ -265,6 +277,7 @@ def _world(app) -> dict:
             "target": target.id, "pending": pending.id, "colleague_a": colleague_a.id, "planner_b": planner_b.id,
             "planner_b_hash": planner_b.password_hash,
             "confirm_token": signed_links.make_provider_token(b_offering.provider_id, "confirm"),
+            "placement": placement.id,
         }
 
 
@@ -286,7 +299,8 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         "location_id": ids["b_location"],
         "contract_id": ids["b_contract"],
         "user_id": _user_id(rule.endpoint, ids, own),
-        "dataset": "naleving",
+        "dataset": "maanden" if rule.endpoint == "gezinshuis.steering_export" else "naleving",
+        "request_id": ids["placement"],
         "fmt": "csv",
         "quarter": last_full_quarter(dt.date.today()).key,
         "name": "meldingen",
@@ -296,7 +310,7 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
     if rule.endpoint in ("search.index", "api.search"):
         url += "?locatie=5701&leeftijd=12&product=gezinshuis"
-    if rule.endpoint.startswith("contract."):
+    if rule.endpoint.startswith(("contract.", "gezinshuis.")):
         url += ("&" if "?" in url else "?") + f"regio={ids['region']}"  # the first region, asked for by name of its id
     return url
 

@@ -14,7 +14,8 @@ import pytest
 from beschikbaarheid import accounts, mail, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, NoMatchReport, Offering, Product, Region, User, utcnow
+from beschikbaarheid.models import (AuditEvent, CallLog, Contract, Feedback, Municipality, NoMatchReport, Offering, PlacementRequest, Product,
+                                   Region, User, utcnow)
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -387,6 +388,39 @@ def _case_colleague_resend(app, client, ids):
     return f"/aanbieder/collegas/{user_id}/opnieuw-uitnodigen", {}, None, _user_probe(app, user_id, "password_hash")
 
 
+def _coordinator(app, client, ids) -> None:
+    """Log in as the region's coordinator (a contract manager holding the right)."""
+    _extra_user(app, "contractmanager", email="coordinator@csrf.example", region_id=ids["region"], is_coordinator=True)
+    _login(client, "coordinator@csrf.example")
+
+
+def _placement_probe(app):
+    def probe():
+        with app.app_context():
+            return [(r.outcome, r.outcome_week) for r in db.session.scalars(db.select(PlacementRequest).order_by(PlacementRequest.id))]
+
+    return probe
+
+
+def _case_request_new(app, client, ids):
+    _coordinator(app, client, ids)
+    with app.app_context():
+        municipality = db.session.scalar(db.select(Municipality.id).where(Municipality.region_id == ids["region"]).limit(1))
+    week = f"{dt.date.today() - dt.timedelta(days=7):%Y-%m-%d}"
+    data = {"age_band": "12-15", "target_groups": "LVB", "siblings": "0", "municipality": str(municipality), "week": week}
+    return "/gezinshuizen/aanvragen/nieuw", data, None, _placement_probe(app)
+
+
+def _case_request_outcome(app, client, ids):
+    _coordinator(app, client, ids)
+    with app.app_context():
+        placement = PlacementRequest(region_id=ids["region"], age_band="4-7", requested_week=dt.date(2026, 1, 5), outcome="wachtend")
+        db.session.add(placement)
+        db.session.commit()
+        url = f"/gezinshuizen/aanvragen/{placement.id}/uitkomst"
+    return url, {"outcome": "pleegzorg", "week": "2026-W10"}, None, _placement_probe(app)
+
+
 CASES = {
     "auth.login": _case_login,
     "auth.logout": _case_logout,
@@ -426,6 +460,8 @@ CASES = {
     "colleagues.deactivate": _case_colleague_deactivate,
     "colleagues.reactivate": _case_colleague_reactivate,
     "colleagues.resend": _case_colleague_resend,
+    "gezinshuis.request_new": _case_request_new,
+    "gezinshuis.request_outcome": _case_request_outcome,
 }
 
 
