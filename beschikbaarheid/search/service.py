@@ -274,6 +274,16 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     return outcome
 
 
+def shown_crisis_phone(product, crisis_phone: str | None) -> str | None:
+    """A 24/7 number matters for crisis products only; elsewhere it would invite misuse."""
+    return crisis_phone if is_crisis(product) else None
+
+
+def shown_website(website: str | None) -> str | None:
+    """A provider's website as a link only when it is an http(s) address (never javascript: and the like)."""
+    return website if (website or "").lower().startswith(("https://", "http://")) else None
+
+
 def date_text(moment: dt.datetime) -> str:
     """'3 december' in the reader's language (Amsterdam date)."""
     return format_date(freshness.local_date(moment), "d MMMM")
@@ -496,9 +506,8 @@ class _Search:
             ),
             intake_phone=about.intake_phone,
             intake_email=about.intake_email,
-            # A 24/7 number matters for crisis products only; elsewhere it would invite misuse.
-            crisis_phone=about.crisis_phone if is_crisis(product) else None,
-            website=about.website if (about.website or "").lower().startswith(("https://", "http://")) else None,
+            crisis_phone=shown_crisis_phone(product, about.crisis_phone),
+            website=shown_website(about.website),
             target_groups=tuple(sorted(hit.groups)),
             waiting_applied=hit.wait[1],
             general_waiting_weeks=row.waiting_weeks,

@@ -16,9 +16,9 @@ from sqlalchemy.orm import joinedload
 
 from beschikbaarheid import exports
 from beschikbaarheid.domain import freshness, wait_figures
-from beschikbaarheid.domain.matching import is_crisis
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import INTAKE_STATUSES, Offering
+from beschikbaarheid.search.service import shown_crisis_phone, shown_website
 from beschikbaarheid.services.offerings import is_contracted
 
 MAX_ITEMS = 20  # a case conversation weighs a handful of options; a longer list is not a shortlist
@@ -94,7 +94,6 @@ def items(ids: list[int], groups: Iterable[str], now: dt.datetime) -> tuple[list
             continue
         provider, product, location = offering.provider, offering.product, offering.location
         weeks, whose = wait_figures.applied_wait(offering.waiting_weeks, offering.group_waits, requested)
-        website = provider.website if (provider.website or "").lower().startswith(("https://", "http://")) else None
         chosen.append(Item(
             offering_id=offering.id,
             provider_name=provider.name,
@@ -106,8 +105,8 @@ def items(ids: list[int], groups: Iterable[str], now: dt.datetime) -> tuple[list
             woonplaats=location.woonplaats or (location.municipality.name if location.municipality else None),
             intake_phone=provider.intake_phone,
             intake_email=provider.intake_email,
-            crisis_phone=provider.crisis_phone if is_crisis(product) else None,
-            website=website,
+            crisis_phone=shown_crisis_phone(product, provider.crisis_phone),
+            website=shown_website(provider.website),
             waiting_weeks=weeks,
             waiting_applied=whose,
             free_places=offering.free_places,
