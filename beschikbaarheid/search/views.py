@@ -107,6 +107,8 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         # The shortlist form carries the search it comes from (its view settings aside).
         shortlist_params=[(k, v) for k, v in _clean_args(args) if k not in ("weergave", "aantal")],
         shortlist_max=shortlists.MAX_ITEMS,
+        # Ticks sent along by htmx ("toon meer", a changed filter) stay ticked in the new results.
+        ticked={int(v) for v in request.args.getlist("aanbod") if v.isascii() and v.isdigit() and len(v) <= 10},
         TARGET_GROUPS=TARGET_GROUPS,
         SEGMENT_LABELS=SEGMENT_LABELS,
     )

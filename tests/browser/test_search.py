@@ -81,6 +81,12 @@ def test_tick_two_results_and_open_the_shortlist(filled, live_server, page):
     page.goto(live_server + "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis")
     page.get_by_label("Op de shortlist: De Linde, Gezinshuis").check()
     page.get_by_label("Op de shortlist: Huize Peel, Gezinshuis").check()
+    # Another order re-renders the results (htmx): the ticks stay.
+    page.get_by_label("Sorteren").select_option("wachttijd")
+    expect(page).to_have_url(re.compile(r"sorteer=wachttijd"))
+    expect(page.get_by_label("Op de shortlist: Huize Peel, Gezinshuis")).to_be_checked()
+    assert page.get_by_label("Op de shortlist: De Linde, Gezinshuis").is_checked()
+    assert not page.get_by_label("Op de shortlist: Tienerhuis, Gezinshuis").is_checked()
     page.get_by_role("button", name="Shortlist van aangevinkte resultaten").click()
     page.wait_for_selector("h1")
     assert "/zoeken/shortlist?" in page.url and "locatie=5701" in page.url

@@ -108,9 +108,11 @@ def test_the_first_ten_then_toon_meer_shows_more(client, many):
     assert "aantal=20" in more and "locatie=5701" in more
     html = client.get(more).get_data(as_text=True)
     assert len(rows(html)) == 15 and 'id="toon-meer"' not in html
-    # with htmx, only the results region
-    partial = client.get(more, headers={"HX-Request": "true", "HX-Target": "resultaten"})
-    assert "<html" not in partial.get_data(as_text=True) and "aantal=20" in partial.headers["HX-Push-Url"]
+    # with htmx, only the results region; what was ticked (sent along by htmx) stays ticked
+    partial = client.get(more + f"&aanbod={many[0]}", headers={"HX-Request": "true", "HX-Target": "resultaten"})
+    html = partial.get_data(as_text=True)
+    assert "<html" not in html and "aantal=20" in partial.headers["HX-Push-Url"] and "aanbod" not in partial.headers["HX-Push-Url"]
+    assert f'value="{many[0]}" id="kies-{many[0]}" checked>' in html and html.count(" checked>") == 1
 
 
 @pytest.mark.parametrize("query, field, message", [
