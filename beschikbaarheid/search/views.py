@@ -152,9 +152,9 @@ def no_match():
     args = MultiDict(parse_qsl(form.q.data or ""))
     back = _search_url(args)
     if not form.validate():
-        outcome = service.run_search(args, alternatives=True)
+        outcome = service.run_search(args, alternatives=True, preferred_region=_preferred_region)
         return _render(outcome, partial=False, status=400, nomatch_form=form)
-    outcome = service.run_search(args)
+    outcome = service.run_search(args, preferred_region=_preferred_region)  # the region the referrer searched in
     if not outcome.ok:
         flash(_("Deze zoekopdracht is niet (meer) geldig; er is niets opgeslagen."), "error")
         return redirect(back)
@@ -213,6 +213,7 @@ def report(offering_id: int):
 
 
 @bp.get("/shortlist")
+@limiter.limit(search_limit, error_message=lambda: str(SEARCH_LIMIT_MESSAGE))
 def shortlist():
     """The ticked results as a printable one-page shortlist, or (formaat=csv) a CSV: it lives in the URL,
     nothing is stored. Without valid ticks a Dutch 400; when none of them is contracted (any more) a 404."""

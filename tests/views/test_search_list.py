@@ -248,3 +248,16 @@ def test_the_shortlist_leaves_out_what_is_not_contracted(client, world):
     assert response.status_code == 200 and "Zonder Contract" not in html and "De Linde" in html
     assert "1 gekozen resultaat is niet (meer) gecontracteerd" in html
     assert client.get(f"/zoeken/shortlist?aanbod={world['expired']}").status_code == 404
+
+
+def test_a_no_match_report_counts_for_the_remembered_region(app, client, two_regions):
+    from beschikbaarheid.models import NoMatchReport
+    from tests.helpers import csrf_from
+
+    client.get(SEARCH + f"&regio={two_regions}")
+    html = client.get(SEARCH).get_data(as_text=True)  # no regio in the URL: the remembered one
+    response = client.post("/zoeken/geen-passend-aanbod", data={"q": "locatie=5701&leeftijd=12&product=gezinshuis", "reason": "",
+                                                                 "csrf_token": csrf_from(html)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert [r.region_id for r in db.session.scalars(db.select(NoMatchReport))] == [two_regions]
