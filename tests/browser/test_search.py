@@ -113,3 +113,26 @@ def test_the_compact_list_fits_a_390_pixel_phone(filled, live_server, browser):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_toon_meer_adds_rows_and_moves_the_focus_to_the_first_new_one(app, filled, live_server, page):
+    from beschikbaarheid.extensions import db
+    from beschikbaarheid.models import Product
+    from tests import factories as f
+
+    with app.app_context():  # twelve more gezinshuizen east of Helmond: 15 results in all
+        gezinshuis = db.session.scalar(db.select(Product).where(Product.code == "43A10"))
+        for i in range(12):
+            place = f.location(f.provider(f"Extra Huis {i:02d}"), f"Locatie Extra {i:02d}", 51.4786, 5.6597 + (1 + i) / 69.4, "5701", "Helmond")
+            f.offering(place, gezinshuis, waiting_weeks=i)
+        db.session.commit()
+    page.goto(live_server + "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis")
+    assert page.locator("#resultaten-lijst .result-title").count() == 10
+    page.evaluate("window.__zelfdePagina = true")
+    page.locator("#toon-meer").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#resultaten-lijst .result-title")).to_have_count(15)
+    assert page.evaluate("window.__zelfdePagina") is True and "aantal=20" in page.url
+    eleventh = page.locator("#resultaten-lijst input[name=aanbod]").nth(10)
+    expect(eleventh).to_be_focused()
