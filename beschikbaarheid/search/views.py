@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from beschikbaarheid.domain.freshness import local_date
-from beschikbaarheid.extensions import db, limiter
-from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS, Offering, utcnow
 from beschikbaarheid import exports
 from beschikbaarheid.domain import scoring
-from beschikbaarheid.domain.freshness import TZ
-from beschikbaarheid.search import service, shortlist as shortlists
+from beschikbaarheid.domain.freshness import TZ, local_date
+from beschikbaarheid.extensions import db, limiter
+from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS, Offering, utcnow
+from beschikbaarheid.search import service
+from beschikbaarheid.search import shortlist as shortlists
 from beschikbaarheid.search.forms import PAGE_SIZE, FeedbackForm, NoMatchForm, parse_search_args
 from beschikbaarheid.services import feedback
 from beschikbaarheid.services.offerings import is_contracted
@@ -237,7 +237,8 @@ def shortlist():
         response.headers["Content-Type"] = exports.CSV_MIMETYPE
         response.headers["Content-Disposition"] = f'attachment; filename="shortlist-{local_date(now):%Y-%m-%d}.csv"'
         return response
-    csv_url = url_for("search.shortlist", **{**request.args.to_dict(flat=False), "formaat": "csv"})
+    kept = [("aanbod", str(i)) for i in ids] + _clean_args(request.args) + [("formaat", "csv")]
+    csv_url = url_for("search.shortlist") + "?" + urlencode(kept)
     return render_template("search/shortlist.html", chosen=chosen, left_out=left_out, summary=summary, now=now,
                            back=_search_url(request.args), csv_url=csv_url, problem=None)
 

@@ -261,3 +261,9 @@ def test_a_no_match_report_counts_for_the_remembered_region(app, client, two_reg
     assert response.status_code == 302
     with app.app_context():
         assert [r.region_id for r in db.session.scalars(db.select(NoMatchReport))] == [two_regions]
+
+
+def test_the_shortlist_links_keep_only_the_shortlist_and_the_search(client, world):
+    html = client.get(f"/zoeken/shortlist?aanbod={world['linde']}&locatie=5701&_external=1&_anchor=x&leeftijd=12").get_data(as_text=True)
+    link = re.search(r'id="shortlist-csv" class="button secondary" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert link == f"/zoeken/shortlist?aanbod={world['linde']}&locatie=5701&leeftijd=12&formaat=csv"
