@@ -90,6 +90,7 @@ def search():
             "max_km": inp.max_km,
             "max_wachttijd": inp.max_wachttijd,
             "ook_gesloten": inp.ook_gesloten,
+            "sorteer": inp.sorteer,
             "regio": {"id": outcome.region.id, "naam": outcome.region.name},
             "binnen_straal": outcome.nearby_total,
         },

@@ -30,7 +30,9 @@ higher score (tests/domain/test_scoring.py proves it with hypothesis).
 Ranking: fit first, as the region demands ("passende hulp is iets langer wachten waard"): the
 ``fit_tier`` of the match (named, resembles, broad), then the score (rounded, as shown) high to
 low, then distance, then ``tie_key``: a hash of the
-offering id and the day of the search. Provider size, name or popularity never enter the order,
+offering id and the day of the search. A referrer may sort by distance or waiting time instead
+(``sort_key``'s `order`); the fit tier still comes first and the same hash breaks ties.
+Provider size, name or popularity never enter the order,
 and the hash changes daily, so among equal results nobody is always first.
 """
 from __future__ import annotations
@@ -232,10 +234,27 @@ def tie_key(offering_id: int, day: dt.date) -> int:
     return int.from_bytes(digest, "big")
 
 
-def sort_key(score_value: int, km: float, offering_id: int, day: dt.date, match_strength: float = STRENGTH_CODE) -> tuple:
-    """Order of results: fit tier of the product match, then higher score, then nearer, then the
-    daily neutral hash (then id, to be total)."""
-    return (fit_tier(match_strength), -score_value, round(km, 3), tie_key(offering_id, day), offering_id)
+# The orders a referrer can choose (the search page's `sorteer`): score (default), distance, waiting time.
+SORT_SCORE, SORT_DISTANCE, SORT_WAIT = "score", "afstand", "wachttijd"
+SORTS = (SORT_SCORE, SORT_DISTANCE, SORT_WAIT)
+
+
+def sort_key(score_value: int, km: float, offering_id: int, day: dt.date, match_strength: float = STRENGTH_CODE,
+             *, order: str = SORT_SCORE, waiting_weeks: int | None = None) -> tuple:
+    """Order of results: fit tier of the product match first whatever the order (a named product
+    stays above one that merely resembles the need), then by `order`:
+
+    * score: higher score, then nearer;
+    * afstand: nearer, then higher score;
+    * wachttijd: shorter wait (an unknown wait last), then higher score, then nearer;
+
+    then the daily neutral hash (then id, to be total)."""
+    tier, km_key, tie = fit_tier(match_strength), round(km, 3), (tie_key(offering_id, day), offering_id)
+    if order == SORT_DISTANCE:
+        return (tier, km_key, -score_value, *tie)
+    if order == SORT_WAIT:
+        return (tier, waiting_weeks is None, waiting_weeks or 0, -score_value, km_key, *tie)
+    return (tier, -score_value, km_key, *tie)
 
 
 def best_possible_key(match_strength: float, km: float, settings: ScoreSettings) -> tuple:

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
+from beschikbaarheid.domain import scoring
 from beschikbaarheid.free_text import FreeText
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
@@ -28,12 +29,17 @@ from beschikbaarheid.models import FEEDBACK_REASONS, TARGET_GROUPS
 from beschikbaarheid.models.feedback import FEEDBACK_TEXT_MAX
 
 # Query parameters of a search, in the order errors are reported (the API reports the first).
-FIELDS = ("regio", "locatie", "leeftijd", "product", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten")
+FIELDS = ("regio", "locatie", "leeftijd", "product", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten",
+          "sorteer", "weergave", "aantal")
 MAX_AGE = 27  # the offering table allows ages up to 27 (extended youth care)
 MAX_KM = 300.0  # the Netherlands is about 300 km across
 MAX_WAITING_WEEKS = 520
 MAX_TEXT = 120
 REASON_MAX = 200
+# How the page shows the results: a compact list to scan (the default) or the full cards.
+VIEWS = ("lijst", "kaarten")
+PAGE_SIZE = 10  # results shown at first; "toon meer" adds as many again
+MAX_SHOWN = 100
 
 _TRUE = {"1", "true", "ja", "on", "yes"}
 _FALSE = {"0", "false", "nee", "off", "no", ""}
@@ -63,6 +69,9 @@ class SearchInput:
     max_wachttijd: int | None = None
     ook_gesloten: bool = False
     regio: str = ""
+    sorteer: str = scoring.SORT_SCORE
+    weergave: str = VIEWS[0]
+    aantal: int = PAGE_SIZE
     errors: dict[str, FieldError] = field(default_factory=dict)
 
     @property
@@ -200,6 +209,23 @@ def parse_search_args(args: Mapping, *, default_km: float = 15.0) -> SearchInput
         data.ook_gesloten = True
     elif closed not in _FALSE:
         errors["ook_gesloten"] = FieldError("ook_gesloten_invalid", _("ook_gesloten moet 0 of 1 zijn."))
+
+    order = raw["sorteer"].lower()
+    if order in scoring.SORTS:
+        data.sorteer = order
+    elif order:
+        errors["sorteer"] = FieldError("sort_invalid", _("Sorteer op score, afstand of wachttijd."))
+    view = raw["weergave"].lower()
+    if view in VIEWS:
+        data.weergave = view
+    elif view:
+        errors["weergave"] = FieldError("view_invalid", _("Kies als weergave 'lijst' of 'kaarten'."))
+    shown = raw["aantal"]
+    if shown:
+        if shown.isascii() and shown.isdigit() and len(shown) <= 3 and 1 <= int(shown) <= MAX_SHOWN:
+            data.aantal = int(shown)
+        else:
+            errors["aantal"] = FieldError("count_invalid", _("Het aantal getoonde resultaten moet een heel getal tussen 1 en %(n)d zijn.", n=MAX_SHOWN))
     return data
 
 

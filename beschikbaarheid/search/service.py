@@ -210,13 +210,20 @@ def score_settings(config: Mapping) -> scoring.ScoreSettings:
     )
 
 
-def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | None = None) -> SearchOutcome:
-    """Parse, resolve region, place and need, then find, score and explain the results."""
+def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | None = None,
+               preferred_region: Callable[[], int | None] | None = None) -> SearchOutcome:
+    """Parse, resolve region, place and need, then find, score and explain the results.
+
+    In an installation with several regions, a search without a `regio` parameter is in the region
+    `preferred_region()` names (the referrer's last choice or account region) when it exists, else in
+    the first region. (A callable: with one region nobody needs to be asked.)"""
     config = current_app.config
     data = parse_search_args(args, default_km=float(config["SEARCH_DEFAULT_MAX_KM"]))
     outcome = SearchOutcome(input=data, now=now or utcnow(), max_results=int(config["SEARCH_MAX_RESULTS"]))
     outcome.regions = regions()
-    region = resolve_region(data.regio, outcome.regions)
+    wanted = preferred_region() if preferred_region and not data.regio and len(outcome.regions) > 1 else None
+    preferred = [r for r in outcome.regions if r.id == wanted]
+    region = preferred[0] if preferred else resolve_region(data.regio, outcome.regions)
     if isinstance(region, FieldError):
         if not data.blank:
             data.errors["regio"] = region
@@ -253,11 +260,13 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     need = outcome.need
     ambulant = _ambulant_alternatives(outcome) if alternatives else {}
     search = _Search(outcome, score_settings(config), products=need.strengths.keys() | need.crisis.keys() | ambulant.keys())
-    nearby, outcome.nearby_total = search.top(need.strengths, need.product_kinds, outcome.radius_km, outcome.max_results)
+    nearby, outcome.nearby_total = search.top(need.strengths, need.product_kinds, outcome.radius_km, outcome.max_results,
+                                              order=data.sorteer)
     far: list[Hit] = []
     far_results = int(config["SEARCH_FAR_RESULTS"])
     if outcome.nearby_total < int(config["SEARCH_MIN_NEARBY_RESULTS"]) and far_results > 0 and outcome.far_km > outcome.radius_km:
-        far, _count = search.top(need.strengths, need.product_kinds, outcome.far_km, far_results, beyond_km=outcome.radius_km)
+        far, _count = search.top(need.strengths, need.product_kinds, outcome.far_km, far_results, beyond_km=outcome.radius_km,
+                                 order=data.sorteer)
     others = search.top(ambulant, {pid: "form" for pid in ambulant}, outcome.radius_km, ALTERNATIVES_SHOWN)[0] if ambulant else []
     crisis = search.top(need.crisis, need.crisis_kinds, outcome.radius_km, CRISIS_SHOWN)[0] if need.crisis else []
     shown = {"results": nearby, "far": far, "alternatives": others, "crisis": crisis}
@@ -267,6 +276,16 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     for name, hits in shown.items():
         setattr(outcome, name, search.rows(hits, _("ambulante hulp") if name == "alternatives" else need.label, about, statuses))
     return outcome
+
+
+def shown_crisis_phone(product, crisis_phone: str | None) -> str | None:
+    """A 24/7 number matters for crisis products only; elsewhere it would invite misuse."""
+    return crisis_phone if is_crisis(product) else None
+
+
+def shown_website(website: str | None) -> str | None:
+    """A provider's website as a link only when it is an http(s) address (never javascript: and the like)."""
+    return website if (website or "").lower().startswith(("https://", "http://")) else None
 
 
 def date_text(moment: dt.datetime) -> str:
@@ -378,12 +397,14 @@ class _Search:
         self.products = {p.id: p for p in outcome.catalogue}
         self._ = gettext_for_request()
 
-    def top(self, strengths: dict[int, float], kinds: dict[int, str], km: float, k: int, beyond_km: float = 0.0) -> tuple[list[Hit], int]:
-        """The k best offerings of these products that pass the filters between `beyond_km` and
-        `km`, best first (scoring.sort_key), and how many there are in all.
+    def top(self, strengths: dict[int, float], kinds: dict[int, str], km: float, k: int, beyond_km: float = 0.0,
+            order: str = scoring.SORT_SCORE) -> tuple[list[Hit], int]:
+        """The k first offerings of these products that pass the filters between `beyond_km` and
+        `km`, in the referrer's `order` (scoring.sort_key), and how many there are in all.
 
-        They are scored nearest first: once not even a perfect offering at the next distance could
-        enter the list (scoring.best_possible), the rest are counted but not scored."""
+        They are scored nearest first: in the score order, once not even a perfect offering at the
+        next distance could enter the list (scoring.best_possible), the rest are counted but not
+        scored. The other orders score every candidate (no such bound holds for them)."""
         place, criteria = self.outcome.place, self.criteria
         found = []
         parsed: dict[str, frozenset[str]] = {}  # many offerings serve the same groups
@@ -407,11 +428,11 @@ class _Search:
         strongest = max(strengths.values(), default=0.0)
         best: list[Hit] = []
         for distance, row, groups, wait in found:
-            if len(best) >= k:
+            if len(best) >= k and order == scoring.SORT_SCORE:
                 last = best[-1]
                 if scoring.best_possible_key(strongest, distance, self.settings) > last.key[:3]:
                     break
-            hit = self._hit(row, groups, wait, distance, strengths[row.product_id], kinds.get(row.product_id, "name"))
+            hit = self._hit(row, groups, wait, distance, strengths[row.product_id], kinds.get(row.product_id, "name"), order)
             bisect.insort(best, hit, key=lambda h: h.key)
             del best[k:]
         return best, len(found)
@@ -433,7 +454,8 @@ class _Search:
         waits = wait_figures.parse_group_waits(row.group_waits_raw)
         return wait_figures.applied_wait(row.waiting_weeks, waits, self.criteria.required_groups)
 
-    def _hit(self, row: sa.Row, groups: frozenset[str], wait: tuple[int | None, str], distance: float, strength: float, match_kind: str) -> Hit:
+    def _hit(self, row: sa.Row, groups: frozenset[str], wait: tuple[int | None, str], distance: float, strength: float, match_kind: str,
+             order: str = scoring.SORT_SCORE) -> Hit:
         """One candidate scored by domain/scoring."""
         parts = scoring.score_parts(
             match_strength=strength, km=distance, waiting_weeks=wait[0], free_places=row.free_places,
@@ -442,7 +464,8 @@ class _Search:
             open_reports=row.open_reports,
         )
         score = scoring.score(parts, self.settings)
-        return Hit(row, groups, distance, parts, score, match_kind, wait, scoring.sort_key(score, distance, row.id, self.day, strength))
+        key = scoring.sort_key(score, distance, row.id, self.day, strength, order=order, waiting_weeks=wait[0])
+        return Hit(row, groups, distance, parts, score, match_kind, wait, key)
 
     def rows(self, hits: list[Hit], need_label: str, about: dict[int, sa.Row],
              statuses: dict[int, feedback.CardStatus] | None = None) -> list[ResultRow]:
@@ -500,9 +523,8 @@ class _Search:
             ),
             intake_phone=about.intake_phone,
             intake_email=about.intake_email,
-            # A 24/7 number matters for crisis products only; elsewhere it would invite misuse.
-            crisis_phone=about.crisis_phone if is_crisis(product) else None,
-            website=about.website if (about.website or "").lower().startswith(("https://", "http://")) else None,
+            crisis_phone=shown_crisis_phone(product, about.crisis_phone),
+            website=shown_website(about.website),
             target_groups=tuple(sorted(hit.groups)),
             waiting_applied=hit.wait[1],
             general_waiting_weeks=row.waiting_weeks,

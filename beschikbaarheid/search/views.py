@@ -10,18 +10,24 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from beschikbaarheid.domain.freshness import local_date
+from beschikbaarheid import exports
+from beschikbaarheid.domain import scoring
+from beschikbaarheid.domain.freshness import TZ, local_date
 from beschikbaarheid.extensions import db, limiter
 from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS, Offering, utcnow
 from beschikbaarheid.search import service
-from beschikbaarheid.search.forms import FeedbackForm, NoMatchForm
+from beschikbaarheid.search import shortlist as shortlists
+from beschikbaarheid.search.forms import PAGE_SIZE, FeedbackForm, NoMatchForm, parse_search_args
 from beschikbaarheid.services import feedback
 from beschikbaarheid.services.offerings import is_contracted
 
 bp = Blueprint("search", __name__, url_prefix="/zoeken")
 
 # Parameters a search URL keeps (anything else in the query string is dropped from links).
-SEARCH_PARAMS = ("locatie", "leeftijd", "product", "segment", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten", "regio")
+SEARCH_PARAMS = ("locatie", "leeftijd", "product", "segment", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten", "regio",
+                 "sorteer", "weergave", "aantal")
+# The region a referrer last chose, kept in the (signed) session cookie: the search's default region.
+REGION_KEY = "zoek_regio"
 
 
 def search_limit() -> str:
@@ -36,6 +42,12 @@ def _no_match_limit() -> str:
 def _feedback_limit() -> str:
     return current_app.config["FEEDBACK_RATE_LIMIT"]
 
+
+SORT_LABELS = {
+    scoring.SORT_SCORE: _l("op score"),
+    scoring.SORT_DISTANCE: _l("op afstand"),
+    scoring.SORT_WAIT: _l("op wachttijd"),
+}
 
 SEARCH_LIMIT_MESSAGE = _l("Te veel zoekopdrachten vanaf dit adres. Wacht een minuut en probeer het dan opnieuw.")
 
@@ -90,6 +102,13 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         report_q=query_string,
         search_url=lambda **changes: _search_url(args, **changes),
         weights=vars(service.score_settings(current_app.config).weights.normalised),
+        page_size=PAGE_SIZE,
+        SORT_LABELS=SORT_LABELS,
+        # The shortlist form carries the search it comes from (its view settings aside).
+        shortlist_params=[(k, v) for k, v in _clean_args(args) if k not in ("weergave", "aantal")],
+        shortlist_max=shortlists.MAX_ITEMS,
+        # Ticks sent along by htmx ("toon meer", a changed filter) stay ticked in the new results.
+        ticked={int(v) for v in request.args.getlist("aanbod") if v.isascii() and v.isdigit() and len(v) <= 10},
         TARGET_GROUPS=TARGET_GROUPS,
         SEGMENT_LABELS=SEGMENT_LABELS,
     )
@@ -100,11 +119,21 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
     return response
 
 
+def _preferred_region() -> int | None:
+    """The region searched when the URL names none: the referrer's last choice, else the account's region."""
+    remembered = session.get(REGION_KEY)
+    if isinstance(remembered, int):
+        return remembered
+    return current_user.region_id if current_user.is_authenticated else None
+
+
 @bp.get("/")
 @limiter.limit(search_limit, error_message=lambda: str(SEARCH_LIMIT_MESSAGE))
 def index():
     """Search by place, age and need; without parameters the empty form."""
-    outcome = service.run_search(request.args, alternatives=True)
+    outcome = service.run_search(request.args, alternatives=True, preferred_region=_preferred_region)
+    if outcome.region and outcome.input.regio and len(outcome.regions) > 1 and session.get(REGION_KEY) != outcome.region.id:
+        session[REGION_KEY] = outcome.region.id  # picked in the form: the next search starts there
     if outcome.ok:
         service.log_search(outcome, source="web", seen=session)
     partial = _wants_partial()
@@ -123,9 +152,9 @@ def no_match():
     args = MultiDict(parse_qsl(form.q.data or ""))
     back = _search_url(args)
     if not form.validate():
-        outcome = service.run_search(args, alternatives=True)
+        outcome = service.run_search(args, alternatives=True, preferred_region=_preferred_region)
         return _render(outcome, partial=False, status=400, nomatch_form=form)
-    outcome = service.run_search(args)
+    outcome = service.run_search(args, preferred_region=_preferred_region)  # the region the referrer searched in
     if not outcome.ok:
         flash(_("Deze zoekopdracht is niet (meer) geldig; er is niets opgeslagen."), "error")
         return redirect(back)
@@ -181,3 +210,47 @@ def report(offering_id: int):
         return _render_report(offering, form, 200, done=True)
     flash(_("Bedankt, gemeld. De aanbieder controleert de gegevens."), "success")
     return redirect(_search_url(MultiDict(parse_qsl(form.q.data or ""))) + f"#resultaat-{offering.id}")
+
+
+@bp.get("/shortlist")
+@limiter.limit(search_limit, error_message=lambda: str(SEARCH_LIMIT_MESSAGE))
+def shortlist():
+    """The ticked results as a printable one-page shortlist, or (formaat=csv) a CSV: it lives in the URL,
+    nothing is stored. Without valid ticks a Dutch 400; when none of them is contracted (any more) a 404."""
+    fmt = request.args.get("formaat", "")
+    if fmt not in ("", "html", "csv"):
+        return render_template("search/shortlist.html", problem=_("Kies als formaat 'csv' of laat het weg."), chosen=[]), 400
+    try:
+        ids = shortlists.parse_ids(request.args.getlist("aanbod"))
+    except shortlists.ShortlistInvalid as invalid:
+        return render_template("search/shortlist.html", problem=str(invalid), chosen=[], back=_search_url(request.args)), 400
+    now = utcnow()
+    search = parse_search_args(request.args)  # only to show (and put in the CSV) what was searched
+    chosen, left_out = shortlists.items(ids, search.doelgroepen, now)
+    if not chosen:
+        problem = _("Geen van de gekozen resultaten is (nog) gecontracteerd aanbod. Zoek opnieuw en vink resultaten aan.")
+        return render_template("search/shortlist.html", problem=problem, chosen=[], back=_search_url(request.args)), 404
+    summary = _search_summary(search)
+    if fmt == "csv":
+        body = exports.to_csv(shortlists.table(chosen, summary, now), TZ)
+        response = make_response(body)
+        response.headers["Content-Type"] = exports.CSV_MIMETYPE
+        response.headers["Content-Disposition"] = f'attachment; filename="shortlist-{local_date(now):%Y-%m-%d}.csv"'
+        return response
+    kept = [("aanbod", str(i)) for i in ids] + _clean_args(request.args) + [("formaat", "csv")]
+    csv_url = url_for("search.shortlist") + "?" + urlencode(kept)
+    return render_template("search/shortlist.html", chosen=chosen, left_out=left_out, summary=summary, now=now,
+                           back=_search_url(request.args), csv_url=csv_url, problem=None)
+
+
+def _search_summary(search) -> str:
+    """'gezinshuis, 12 jaar, rond 5701' as typed (the URL holds nothing else about the child)."""
+    need = search.product or (str(SEGMENT_LABELS.get(search.segment, "")) if search.segment else "")
+    parts = [need[:120]]
+    if search.leeftijd is not None:
+        parts.append(_("%(n)d jaar", n=search.leeftijd))
+    if search.locatie:
+        parts.append(_("rond %(place)s", place=search.locatie[:120]))
+    if search.doelgroepen:
+        parts.append(_("doelgroepen: %(groups)s", groups=", ".join(search.doelgroepen)))
+    return ", ".join(str(p) for p in parts if p)

@@ -42,3 +42,14 @@ document.addEventListener("htmx:afterSwap", function (event) {
     }
   });
 })();
+
+// "Toon meer" (search results): after the longer list arrives, focus moves to the tick of the first
+// result that was not shown before, so a keyboard or screen-reader user reads on from there.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var trigger = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
+  var wanted = trigger && trigger.dataset && trigger.dataset.focusAfter;
+  var element = wanted && document.getElementById(wanted);
+  if (element) {
+    element.focus();
+  }
+});

@@ -188,7 +188,7 @@ def test_openapi_file_is_served_and_describes_the_search(client):
     spec = load_openapi(response.get_data(as_text=True))
     assert spec["openapi"].startswith("3.1")
     names = {p["name"] for p in spec["paths"]["/search"]["get"]["parameters"]}
-    assert names == {"locatie", "leeftijd", "product", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten", "regio"}
+    assert names == {"locatie", "leeftijd", "product", "doelgroepen", "max_km", "max_wachttijd", "ook_gesloten", "regio", "sorteer"}
 
 
 def _report_wait_figures(app, world) -> None:

@@ -164,8 +164,20 @@ def test_public_and_search_pages_pass_axe(site, new_page, checker):
     expect(page.locator(".flashes")).to_contain_text("anoniem opgeslagen")
     checker.check(page, "search after a plain form post, with the flash message")
 
+    page.goto(base + FAR_SEARCH + "&weergave=kaarten&sorteer=afstand")
+    assert page.locator("article.result").count() > 0
+    checker.check(page, "search, cards sorted by distance")
+    page.goto(base + FAR_SEARCH)
+    for box in page.locator("#resultaten-lijst input[name=aanbod]").all()[:2]:
+        box.check()
+    page.get_by_role("button", name="Shortlist van aangevinkte resultaten").click()
+    expect(page.locator(".shortlist-title")).to_have_count(2)
+    checker.check(page, "shortlist")
+    page.goto(base + "/zoeken/shortlist?aanbod=abc")
+    checker.check(page, "shortlist, invalid choice")
+
     assert not checker.failures, checker.report()
-    assert len(checker.checked) == 13
+    assert len(checker.checked) == 16
 
 
 def test_provider_pages_pass_axe(site, new_page, checker):
@@ -296,7 +308,7 @@ def test_contract_and_beheer_pages_pass_axe(site, new_page, checker):
 
 # --- What axe does not check by itself ---------------------------------------------------------
 
-REFLOW_PAGES = ["/", "/account/inloggen", "/zoeken/", FAR_SEARCH, "/toegankelijkheid", "/bestaat-niet"]
+REFLOW_PAGES = ["/", "/account/inloggen", "/zoeken/", FAR_SEARCH, FAR_SEARCH + "&weergave=kaarten", "/toegankelijkheid", "/bestaat-niet"]
 
 
 def _overflowing(page) -> list[str]:

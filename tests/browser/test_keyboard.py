@@ -137,34 +137,36 @@ def test_keyboard_only_search_journey(filled, live_server, page):
     assert page.locator("#doelgroep-ASS").is_checked()
     rest = keys.tab_until("button:Zoeken")
     assert rest == [f"input#doelgroep-{code}" for code in list(TARGET_GROUPS)[2:]] + [
-        "input#max_km", "input#max_wachttijd", "input#ook_gesloten", "button:Zoeken"]
+        "input#max_km", "input#max_wachttijd", "select#sorteer", "select#weergave", "input#ook_gesloten", "button:Zoeken"]
     page.keyboard.press("Enter")
     expect(page.locator("#resultaten-kop")).to_be_visible()
     expect(page.locator("#live-status")).to_contain_text("binnen 15 km")
     assert "doelgroepen=ASS" in page.url and "locatie=5701" in page.url
     assert page.evaluate(DESCRIBE) == "button:Zoeken", "submitting must not lose the focus"
 
-    # 3. On to the first result: only stops inside (or before) the first card, then its "Waarom deze plek?".
-    first = page.locator("#resultaten .result").first
+    # 3. On to the first result: only stops inside (or before) the first row of the list (its shortlist
+    #    tick), then its "Contact en waarom deze plek?".
+    first = page.locator("#resultaten .result-row").first
     first_title = first.locator(".result-title").inner_text()
-    passed = keys.tab_until("summary:Waarom deze plek?")
-    assert page.evaluate("document.querySelector('#resultaten .result').contains(document.activeElement)"), passed
+    summary = "summary:Contact en waarom deze plek?\n— De Linde"  # (with the provider for screen readers)
+    passed = keys.tab_until(summary)
+    assert page.evaluate("document.querySelector('#resultaten .result-row').contains(document.activeElement)"), passed
     assert len(passed) <= 8, passed
     page.keyboard.press("Enter")
-    assert first.locator("details.why").get_attribute("open") is not None
+    expect(first.locator("details.why")).to_have_attribute("open", "")
     expect(first.locator(".why-reasons li").first).to_be_visible()
     assert first_title.startswith("De Linde")
     page.keyboard.press("Space")  # Space toggles a summary too
-    assert first.locator("details.why").get_attribute("open") is None
+    expect(first.locator("details.why")).not_to_have_attribute("open", "")
     page.keyboard.press("Enter")
-    assert first.locator("details.why").get_attribute("open") is not None
+    expect(first.locator("details.why")).to_have_attribute("open", "")
 
     # The results are re-rendered (as when a queued search comes back): focus stays on this summary.
     settled = page.evaluate("() => window.__settled || 0")
     page.evaluate("() => htmx.trigger('#zoekformulier', 'submit')")
     wait_until(page, f"() => (window.__settled || 0) > {settled}")
-    assert page.evaluate(DESCRIBE) == "summary:Waarom deze plek?"
-    assert page.evaluate("document.querySelector('#resultaten .result').contains(document.activeElement)")
+    assert page.evaluate(DESCRIBE) == summary
+    assert page.evaluate("document.querySelector('#resultaten .result-row').contains(document.activeElement)")
     page.evaluate(MARK_POSITION)
 
     # 4. Further down: the report "geen passend aanbod", filled in and sent with the keyboard.

@@ -74,3 +74,65 @@ def test_the_same_search_works_without_javascript(filled, live_server, page_nojs
     page.get_by_label("Toelichting (optioneel)").fill("Geen plek voor broers en zussen samen")
     page.get_by_role("button", name="Meld: geen passend aanbod").click()
     assert "anoniem opgeslagen" in page.locator(".flashes").inner_text()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_tick_two_results_and_open_the_shortlist(filled, live_server, page):
+    page.goto(live_server + "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis")
+    page.get_by_label("Op de shortlist: De Linde, Gezinshuis").check()
+    page.get_by_label("Op de shortlist: Huize Peel, Gezinshuis").check()
+    # Another order re-renders the results (htmx): the ticks stay.
+    page.get_by_label("Sorteren").select_option("wachttijd")
+    expect(page).to_have_url(re.compile(r"sorteer=wachttijd"))
+    expect(page.get_by_label("Op de shortlist: Huize Peel, Gezinshuis")).to_be_checked()
+    assert page.get_by_label("Op de shortlist: De Linde, Gezinshuis").is_checked()
+    assert not page.get_by_label("Op de shortlist: Tienerhuis, Gezinshuis").is_checked()
+    page.get_by_role("button", name="Shortlist van aangevinkte resultaten").click()
+    page.wait_for_selector("h1")
+    assert "/zoeken/shortlist?" in page.url and "locatie=5701" in page.url
+    titles = [t.split(" —")[0].strip() for t in page.locator(".shortlist-title").all_inner_texts()]
+    assert titles == ["De Linde", "Huize Peel"]
+    assert "https://delinde.example" in page.locator("main").inner_text()
+    # printed, the menu and the buttons are gone
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible() and not page.locator("#shortlist-csv").is_visible()
+    assert page.locator(".shortlist-title").first.is_visible()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_compact_list_fits_a_390_pixel_phone(filled, live_server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nl-NL")
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis")
+        assert page.locator("#resultaten-lijst .result-title").count() == 3
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # the row is a stacked block with its labels; its details open without leaving the page
+        assert page.get_by_text("Afstand:").first.is_visible()
+        page.locator("#resultaten-lijst details summary").first.click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_toon_meer_adds_rows_and_moves_the_focus_to_the_first_new_one(app, filled, live_server, page):
+    from beschikbaarheid.extensions import db
+    from beschikbaarheid.models import Product
+    from tests import factories as f
+
+    with app.app_context():  # twelve more gezinshuizen east of Helmond: 15 results in all
+        gezinshuis = db.session.scalar(db.select(Product).where(Product.code == "43A10"))
+        for i in range(12):
+            place = f.location(f.provider(f"Extra Huis {i:02d}"), f"Locatie Extra {i:02d}", 51.4786, 5.6597 + (1 + i) / 69.4, "5701", "Helmond")
+            f.offering(place, gezinshuis, waiting_weeks=i)
+        db.session.commit()
+    page.goto(live_server + "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis")
+    assert page.locator("#resultaten-lijst .result-title").count() == 10
+    page.evaluate("window.__zelfdePagina = true")
+    page.locator("#toon-meer").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#resultaten-lijst .result-title")).to_have_count(15)
+    assert page.evaluate("window.__zelfdePagina") is True and "aantal=20" in page.url
+    eleventh = page.locator("#resultaten-lijst input[name=aanbod]").nth(10)
+    expect(eleventh).to_be_focused()

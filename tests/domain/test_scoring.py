@@ -242,3 +242,31 @@ def test_explanation_names_the_target_groups_own_wait_when_it_applied():
     assert "Wachttijd voor ASS: 1 week" in scoring.explain(waiting_weeks=1, applied_wait="ASS", **common)
     general = scoring.explain(waiting_weeks=6, applied_wait="algemeen", **common)
     assert "Wachttijd 6 weken" in general and not any("voor ASS" in line for line in general)
+
+
+def test_sort_key_by_distance_puts_nearer_first_then_the_higher_score():
+    day = dt.date(2026, 3, 2)
+    assert scoring.sort_key(40, 1.0, 1, day, order="afstand") < scoring.sort_key(90, 2.0, 2, day, order="afstand")
+    assert scoring.sort_key(80, 1.0, 1, day, order="afstand") < scoring.sort_key(79, 1.0, 2, day, order="afstand")
+
+
+def test_sort_key_by_waiting_time_puts_shorter_first_and_an_unknown_wait_last():
+    day = dt.date(2026, 3, 2)
+
+    def key(score, km, oid, weeks):
+        return scoring.sort_key(score, km, oid, day, order="wachttijd", waiting_weeks=weeks)
+
+    assert key(40, 9.0, 1, 0) < key(90, 1.0, 2, 3) < key(99, 0.5, 3, None)
+    assert key(80, 9.0, 1, 3) < key(70, 1.0, 2, 3)  # same wait: higher score first
+    assert key(80, 1.0, 1, 3) < key(80, 2.0, 2, 3)  # same wait and score: nearer first
+
+
+@pytest.mark.parametrize("order", scoring.SORTS)
+def test_every_order_keeps_the_named_product_first_and_breaks_ties_deterministically(order):
+    day = dt.date(2026, 3, 2)
+    named = scoring.sort_key(20, 40.0, 1, day, scoring.STRENGTH_NAMED, order=order, waiting_weeks=50)
+    resembles = scoring.sort_key(99, 0.1, 2, day, scoring.STRENGTH_NAME_MAX, order=order, waiting_weeks=0)
+    assert named < resembles
+    twins = [scoring.sort_key(70, 3.0, oid, day, order=order, waiting_weeks=4) for oid in range(1, 30)]
+    assert len(set(twins)) == len(twins)  # a total order: equal results never tie
+    assert sorted(twins) != twins  # the daily hash, not the id, decides between equals

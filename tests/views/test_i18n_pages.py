@@ -108,7 +108,7 @@ def test_place_and_need_messages_in_english(client, world):
 
 
 def test_search_results_and_their_explanation_in_english(client, world):
-    html = client.get(SEARCH + "&lang=en").get_data(as_text=True)
+    html = client.get(SEARCH + "&lang=en&weergave=kaarten").get_data(as_text=True)
     words = text(html)
     assert "3 places within 15 km; 1 further away" in words
     assert "Why this place?" in words and "Waiting time 4 weeks" in words and "Updated today" in words
@@ -132,7 +132,7 @@ def test_result_cards_follow_the_language_after_a_search_in_the_other(app, clien
     for lang, ours, theirs in (("nl", ("Geen contactgegevens bekend.", "<dd>4 weken</dd>"), ("No contact details known.", "<dd>4 weeks</dd>")),
                                ("en", ("No contact details known.", "<dd>4 weeks</dd>"), ("Geen contactgegevens bekend.", "<dd>4 weken</dd>")),
                                ("nl", ("Geen contactgegevens bekend.", "<dd>4 weken</dd>"), ("No contact details known.", "<dd>4 weeks</dd>"))):
-        html = client.get(SEARCH + "&lang=" + lang).get_data(as_text=True)
+        html = client.get(SEARCH + "&weergave=kaarten&lang=" + lang).get_data(as_text=True)
         assert all(t in html for t in ours) and not any(t in html for t in theirs), lang
 
 

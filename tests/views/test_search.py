@@ -40,7 +40,7 @@ def test_empty_search_page_shows_the_form_without_errors(client, world):
 
 
 def test_full_page_search_without_javascript(client, world):
-    response = client.get(SEARCH)
+    response = client.get(SEARCH + "&weergave=kaarten")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'value="5701"' in html and 'value="gezinshuis"' in html  # the form keeps the query

@@ -127,6 +127,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("search.no_match", "POST"): every(to("/zoeken/")),  # anonymous by design: stored without who
     ("search.report", "GET"): every(200),  # "Klopt dit niet?": anyone who can search may report
     ("search.report", "POST"): every(400),  # sent without a reason: reached, not refused
+    ("search.shortlist", "GET"): every(200),  # the referrer's shortlist: public like the search, nothing stored
     ("api.search", "GET"): every(200),
     ("api.openapi", "GET"): every(200),
     ("aanbieder.home", "GET"): {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 200, "aanbieder_own": 200,
@@ -310,6 +311,8 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
     if rule.endpoint in ("search.index", "api.search"):
         url += "?locatie=5701&leeftijd=12&product=gezinshuis"
+    if rule.endpoint == "search.shortlist":
+        url += f"?aanbod={ids['a1']}&aanbod={ids['b1']}&locatie=5701&leeftijd=12&product=gezinshuis"
     if rule.endpoint.startswith(("contract.", "gezinshuis.")):
         url += ("&" if "?" in url else "?") + f"regio={ids['region']}"  # the first region, asked for by name of its id
     return url
