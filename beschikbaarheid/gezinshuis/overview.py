@@ -130,8 +130,9 @@ def overview():
                 "days_empty": (today - profile.vacant_since).days if free_now and profile.vacant_since else None,
                 "household": _household_text(profile),
             })
+        # Free now first (nearest, then the place empty longest), then the soonest free, then full homes.
         rows.sort(key=lambda r: (0 if r["free_now"] else 1 if r["coming"] else 2, r["coming"] or dt.date.max,
-                                 r["km"] if r["km"] is not None else 0, r["location"].name))
+                                 r["km"] if r["km"] is not None else 0, -(r["days_empty"] or 0), r["location"].name))
     return _page(
         "gezinshuis/overview.html", 400 if query.errors else 200, region=region, query=query, rows=rows, without_profile=without_profile,
         today=today, target_groups=TARGET_GROUPS, specialisms=SPECIALISMS, now=now,
