@@ -16,6 +16,7 @@ from beschikbaarheid.accounts import AccountError, create_user, find_user_by_ema
 from beschikbaarheid.demo.data import accounts as demo_accounts
 from beschikbaarheid.demo.data import catalogue, places
 from beschikbaarheid.demo.data import providers as provider_parts
+from beschikbaarheid.demo.gezinshuizen import load_gezinshuizen
 from beschikbaarheid.demo.plan import HISTORY_MONTHS, DemoPlan, Session, plan_demo
 from beschikbaarheid.domain.freshness import TZ, is_stale, month_start
 from beschikbaarheid.extensions import db
@@ -209,6 +210,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
             _insert_practice_rows(practice)
             _load_feedback(plan, offerings, reference)
             searches = _load_searches(plan, region, products, as_of)
+            gezinshuizen = load_gezinshuizen(region, as_of, reference)
             updated_providers = {o.provider.id for o in offerings if o.updated_at >= this_month}
         db.session.commit()
     except Exception:
@@ -235,6 +237,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
         "providers_updated_this_month": len(updated_providers),
         "feedback": len(plan.feedback),
         **searches,
+        **gezinshuizen,
         "seconds": round(time.perf_counter() - started, 2),
     }
 

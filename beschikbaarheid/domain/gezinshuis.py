@@ -61,8 +61,15 @@ def is_coordinator(role: str, right: bool) -> bool:
 # -- Which product is a gezinshuis ------------------------------------------------------------------
 
 GEZINSHUIS_CODE = "43A10"  # JZ21 Gezinshuis
-GEZINSHUIS_WORD = "gezinshuis"
-CRISIS_FORM = "crisis"  # a crisis place in a gezinshuis (46A02) is crisis care, not a home to match with
+CRISIS_FORM = "crisis"
+
+
+def is_gezinshuis(code: str, name: str, form: str) -> bool:
+    """The one rule for "this product is a gezinshuis": the JZ21 code 43A10, or a product whose name
+    says Gezinshuis (a region's own code for a specialist gezinshuis), except crisis care (46A02
+    Crisisplek gezinshuis is a crisis place, not a home to match a child with)."""
+    lowered = name.lower()
+    return (code == GEZINSHUIS_CODE or "gezinshuis" in lowered) and form != CRISIS_FORM and "crisis" not in lowered
 
 
 # -- The provider's profile: checks ------------------------------------------------------------------

@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import make_response, render_template, request
+from flask import make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from beschikbaarheid.domain import freshness, geo
-from beschikbaarheid.domain.gezinshuis import AGE_MAX, HOUSEHOLD_BANDS, HOUSEHOLD_KINDS, SPECIALISMS, Child, Home, match, match_order
+from beschikbaarheid.domain.gezinshuis import AGE_MAX, is_gezinshuis, HOUSEHOLD_BANDS, HOUSEHOLD_KINDS, SPECIALISMS, Child, Home, match, match_order
 from beschikbaarheid.domain.places import PlaceNotFound
 from beschikbaarheid.extensions import db
 from beschikbaarheid.gezinshuis.access import bp, coordinator_region, matcher_required, coordinator_required, user_is_coordinator
@@ -188,3 +188,16 @@ def best_match():
         without_profile=without_profile, target_groups=TARGET_GROUPS, now=now, today=today,
         no_region=asked and not query.errors and region is None, coordinator=user_is_coordinator(current_user),
     )
+
+
+@bp.app_template_global()
+def gezinshuis_match_url(outcome) -> str | None:
+    """For a logged-in referrer whose search asks for a gezinshuis: the best-match page with the
+    search's age and place filled in (the search results link to it); otherwise None."""
+    if not (current_user.is_authenticated and current_user.role == "verwijzer") or outcome.need is None:
+        return None
+    asked = set(outcome.need.strengths)
+    if not any(p.id in asked and is_gezinshuis(p.code, p.name, p.form) for p in outcome.catalogue):
+        return None
+    return url_for("gezinshuis.best_match", leeftijd=outcome.input.leeftijd, locatie=outcome.input.locatie,
+                   doelgroep=sorted(outcome.criteria.required_groups) if outcome.criteria else [])

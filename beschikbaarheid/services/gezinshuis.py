@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from beschikbaarheid.domain import freshness
 from beschikbaarheid.domain.client_data import check_free_text
 from beschikbaarheid.domain.freshness import dutch
-from beschikbaarheid.domain.gezinshuis import CRISIS_FORM, GEZINSHUIS_CODE, GEZINSHUIS_WORD, NOTES_MAX, profile_errors, vacant_since
+from beschikbaarheid.domain.gezinshuis import NOTES_MAX, is_gezinshuis, profile_errors, vacant_since
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Contract, GezinshuisEnding, GezinshuisProfile, Location, Offering, Product, utcnow
 from beschikbaarheid.services import audit
@@ -31,20 +31,16 @@ class ProfileRefused(ValueError):
         self.errors = errors
 
 
-def is_gezinshuis_product():
-    """SQL condition on Product: the one definition of "a gezinshuis". The JZ21 code 43A10, or a
-    product whose name says Gezinshuis, except crisis care (46A02 Crisisplek gezinshuis)."""
-    return sa.and_(
-        sa.or_(Product.code == GEZINSHUIS_CODE, sa.func.lower(Product.name).contains(GEZINSHUIS_WORD)),
-        Product.form != CRISIS_FORM,
-        ~sa.func.lower(Product.name).contains("crisis"),
-    )
+def gezinshuis_product_ids() -> set[int]:
+    """Ids of the products that are a gezinshuis (domain/gezinshuis.is_gezinshuis; a catalogue is small)."""
+    rows = db.session.execute(sa.select(Product.id, Product.code, Product.name, Product.form))
+    return {pid for pid, code, name, form in rows if is_gezinshuis(code, name, form)}
 
 
 def gezinshuis_location_ids(provider_id: int) -> set[int]:
     """The provider's locations that offer a gezinshuis product."""
     return set(db.session.scalars(
-        sa.select(Offering.location_id).join(Offering.product).where(Offering.provider_id == provider_id, is_gezinshuis_product())
+        sa.select(Offering.location_id).where(Offering.provider_id == provider_id, Offering.product_id.in_(gezinshuis_product_ids()))
     ))
 
 
@@ -54,7 +50,7 @@ def region_gezinshuizen(region_id: int, day: dt.date) -> list[tuple[Location, Ge
     active = sa.exists(sa.select(1).where(
         Contract.region_id == region_id, Contract.provider_id == Offering.provider_id,
         Contract.product_id == Offering.product_id, Contract.is_active(day)))
-    ids = sa.select(Offering.location_id).join(Offering.product).where(is_gezinshuis_product(), active)
+    ids = sa.select(Offering.location_id).where(Offering.product_id.in_(gezinshuis_product_ids()), active)
     rows = db.session.execute(
         sa.select(Location, GezinshuisProfile)
         .outerjoin(GezinshuisProfile, GezinshuisProfile.location_id == Location.id)

@@ -135,3 +135,12 @@ def test_free_now_and_nearby_rank_before_free_later_and_far():
     later_far = match(Child(age=13), _home(free_now=0, free_from=TODAY + dt.timedelta(weeks=6), km=30.0), TODAY, 8)
     assert sorted([later_far, now_near], key=match_order) == [now_near, later_far]
     assert not match(Child(age=13), _home(km=30.0), TODAY, 8, max_km=20).fits
+
+
+def test_a_gezinshuis_is_43a10_or_named_so_but_never_a_crisis_place():
+    from beschikbaarheid.domain.gezinshuis import is_gezinshuis
+
+    assert is_gezinshuis("43A10", "Gezinshuis", "wonen")
+    assert is_gezinshuis("43X01", "Specialistisch gezinshuis", "wonen")
+    assert not is_gezinshuis("46A02", "Crisisplek gezinshuis", "crisis")
+    assert not is_gezinshuis("43A14", "Woongroep", "wonen")

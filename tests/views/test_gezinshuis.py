@@ -251,3 +251,13 @@ def test_another_regions_coordinator_sees_only_its_own_homes(app, client, login,
     assert "Gezinshuis Zuid" in html and "De Linde" not in html
     match = client.get("/gezinshuizen/match?leeftijd=9&locatie=Helmond").get_data(as_text=True)
     assert "De Linde" not in match and "Huize Peel" not in match
+
+
+def test_a_referrer_searching_a_gezinshuis_is_offered_the_best_match(app, client, login, homes):
+    search = "/zoeken/?locatie=Helmond&leeftijd=13&product=gezinshuis"
+    assert "/gezinshuizen/match" not in client.get(search).get_data(as_text=True)  # not logged in: no such page for them
+    with app.app_context():
+        login(homes["users"]["verwijzer"])
+    html = client.get(search).get_data(as_text=True)
+    assert "/gezinshuizen/match?leeftijd=13&amp;locatie=Helmond" in html
+    assert "/gezinshuizen/match?" not in client.get("/zoeken/?locatie=Helmond&leeftijd=13&product=ambulante+jeugdhulp").get_data(as_text=True)
