@@ -49,6 +49,7 @@ def _parse(names: dict) -> Query:
         elif text.isascii() and text.isdigit() and len(text) <= 4 and low <= int(text) <= high:
             values[name] = int(text)
         else:
+            values[name] = default
             errors[name] = message
     groups = [g for g in request.args.getlist("doelgroep") if g]
     unknown = [g for g in groups if g not in TARGET_GROUPS]

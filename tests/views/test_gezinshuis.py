@@ -242,6 +242,8 @@ def test_the_match_asks_for_age_and_place_in_dutch(app, client, login, homes):
     response = client.get("/gezinshuizen/match?leeftijd=13&doelgroep=ONBEKEND")
     assert response.status_code == 400 and "Vul de postcode of woonplaats van het kind in." in response.get_data(as_text=True)
     assert "Onbekende doelgroep: ONBEKEND." in response.get_data(as_text=True)
+    response = client.get("/gezinshuizen/match?leeftijd=99999999999999999999&locatie=Helmond&broers=%C2%B2")
+    assert response.status_code == 400 and "Vul de leeftijd van het kind in, van 0 tot en met 21 jaar." in response.get_data(as_text=True)
 
 
 def test_another_regions_coordinator_sees_only_its_own_homes(app, client, login, homes):
