@@ -35,7 +35,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     auth.init_app(app)
 
     # Blueprints whose pages live in several modules: each module adds its routes when imported.
-    from beschikbaarheid.aanbieder import contacts as _provider_contacts  # noqa: F401
+    from beschikbaarheid.aanbieder import contacts as _provider_contacts, gezinshuis as _provider_gezinshuis  # noqa: F401
     from beschikbaarheid.aanbieder.colleagues import bp as colleagues_bp
     from beschikbaarheid.aanbieder.views import bp as aanbieder_bp
     from beschikbaarheid.beheer import catalogue as _catalogue_pages, register as _register_pages  # noqa: F401

@@ -266,3 +266,22 @@ def crisis_twins(region_id: int) -> None:
     offering(places["Crisispleeg Peel"], crisispleegzorg, waiting_weeks=0, free_places=2)
     offering(places["Crisisgezinshuis Peel"], crisisgezinshuis, waiting_weeks=0, free_places=2)
     db.session.commit()
+
+
+def gezinshuis_profile(location_obj: Location, *, allowed: int = 4, taken: int = 3, ages=(0, 18), household=None, siblings_max: int = 0,
+                       groups=(), specialisms=(), free_from: dt.date | None = None, vacant_since: dt.date | None = None,
+                       notes: str = "", updated_at: dt.datetime | None = None):
+    """A gezinshuis's profile; by default 3 of 4 places taken by placed children of 8-11 and updated now."""
+    from beschikbaarheid.models import GezinshuisProfile
+
+    profile = GezinshuisProfile(
+        location=location_obj, places_allowed=allowed, places_taken=taken, age_min=ages[0], age_max=ages[1],
+        siblings_together=siblings_max > 1, siblings_max=siblings_max, free_from=free_from, vacant_since=vacant_since,
+        notes=notes, updated_at=updated_at or utcnow(), updated_by="test",
+    )
+    profile.household = household if household is not None else {("placed", "8-11"): taken}
+    profile.target_groups = groups
+    profile.specialisms = specialisms
+    db.session.add(profile)
+    db.session.flush()
+    return profile

@@ -24,7 +24,7 @@ from beschikbaarheid.domain.feedback import ESCALATE_WORKING_DAYS
 from beschikbaarheid.domain.plausibility import Limits, check_submission
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import TARGET_GROUPS, Contract, Feedback, Offering, Provider, utcnow
-from beschikbaarheid.services import feedback
+from beschikbaarheid.services import feedback, gezinshuis
 from beschikbaarheid.services.offerings import (
     Actor,
     EditConflict,
@@ -182,6 +182,7 @@ def _render_provider(access: Access, *, answer_form: AnswerForm | None = None, a
         answer_for=answer_for,
         blank_answer=AnswerForm(formdata=None),
         escalate_days=ESCALATE_WORKING_DAYS,
+        gezinshuis_ids=gezinshuis.gezinshuis_location_ids(access.provider.id) if access.can_edit else set(),
     ), status
 
 

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "provider.update": N_("Contactgegevens aanbieder gewijzigd"),
     "location.create": N_("Locatie toegevoegd"),
     "location.update": N_("Locatie gewijzigd"),
+    "gezinshuis.update": N_("Gezinshuisprofiel gewijzigd"),
     "contract.create": N_("Contract afgesloten"),
     "contract.end": N_("Contract beëindigd"),
     "contract.extend": N_("Contract verlengd"),

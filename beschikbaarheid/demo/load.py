@@ -17,6 +17,7 @@ from beschikbaarheid.demo.data import accounts as demo_accounts
 from beschikbaarheid.demo import placements
 from beschikbaarheid.demo.data import catalogue, places
 from beschikbaarheid.demo.data import providers as provider_parts
+from beschikbaarheid.demo.gezinshuizen import load_gezinshuizen
 from beschikbaarheid.demo.plan import HISTORY_MONTHS, DemoPlan, Session, plan_demo
 from beschikbaarheid.domain.freshness import TZ, is_stale, month_start
 from beschikbaarheid.extensions import db
@@ -210,6 +211,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
             _insert_practice_rows(practice)
             _load_feedback(plan, offerings, reference)
             searches = _load_searches(plan, region, products, as_of)
+            gezinshuizen = load_gezinshuizen(region, as_of, reference)
             placements.load_placement_requests(region, municipalities, as_of)  # the coordinator's anonymous requests
             updated_providers = {o.provider.id for o in offerings if o.updated_at >= this_month}
         db.session.commit()
@@ -237,6 +239,7 @@ def load_demo(as_of: dt.date | None = None) -> dict:
         "providers_updated_this_month": len(updated_providers),
         "feedback": len(plan.feedback),
         **searches,
+        **gezinshuizen,
         "seconds": round(time.perf_counter() - started, 2),
     }
 

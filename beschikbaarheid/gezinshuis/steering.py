@@ -131,9 +131,9 @@ def region_locations(region_id: int):
 
 
 def gezinshuis_products(region_id: int) -> list[int]:
-    """The region's gezinshuis products (by name, as the catalogue calls them)."""
-    return list(db.session.scalars(sa.select(Product.id).where(Product.region_id == region_id,
-                                                                sa.func.lower(Product.name).like("%gezinshuis%"))))
+    """The region's gezinshuis products, by the one rule (domain/gezinshuis.is_gezinshuis)."""
+    rows = db.session.execute(sa.select(Product.id, Product.code, Product.name, Product.form).where(Product.region_id == region_id))
+    return [pid for pid, code, name, form in rows if rules.is_gezinshuis(code, name, form)]
 
 
 def steering_page(ctx: Context, months_n: int) -> SteeringPage:

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from beschikbaarheid.domain import freshness, wait_figures
 from beschikbaarheid.domain.client_data import check_free_text
 from beschikbaarheid.extensions import db
+from beschikbaarheid.services import gezinshuis
 from beschikbaarheid.services.feedback import answered_by_update
 from beschikbaarheid.models import Contract, Location, Offering, OfferingChange, Product, Provider, utcnow
 
@@ -286,6 +287,8 @@ def confirm_all(
         confirm_unchanged(offering, author=actor.author, via=actor.via, user_id=actor.user_id, now=now)
         result.confirmed.append(offering)
     if result.confirmed:
+        # the gezinshuis profiles of these locations are part of the monthly confirmation
+        gezinshuis.confirm_profiles({o.location_id for o in result.confirmed}, author=actor.author, now=now)
         _flush_or_conflict(result.confirmed[0])
     return result
 

@@ -308,6 +308,45 @@ def test_contract_and_beheer_pages_pass_axe(site, new_page, checker):
 
 # --- What axe does not check by itself ---------------------------------------------------------
 
+def test_gezinshuis_pages_pass_axe(site, new_page, checker):
+    """The coordinator's overview and best match, and a gezinshuis provider's profile page."""
+    from beschikbaarheid.models import GezinshuisProfile, Location, User
+
+    base = site.url
+    page = new_page()
+    login(page, base, "contractmanager@demo.example")  # holds the coordinator right in the demo
+    for name, path in [
+        ("gezinshuizen overview", "/gezinshuizen/"),
+        ("gezinshuizen overview, filtered", "/gezinshuizen/?leeftijd=13&doelgroep=LVB&locatie=Helmond&km=25&weken=12"),
+        ("gezinshuizen overview, input errors", "/gezinshuizen/?leeftijd=abc&km=nul&locatie=xyzzy"),
+        ("best match, empty", "/gezinshuizen/match"),
+        ("best match, input errors", "/gezinshuizen/match?leeftijd=&locatie=Helmond&doelgroep=ONBEKEND"),
+    ]:
+        page.goto(base + path)
+        checker.check(page, name)
+    page.goto(base + "/gezinshuizen/match?leeftijd=13&broers=1&doelgroep=LVB&locatie=Helmond")
+    for summary in page.locator(".match summary").all():
+        summary.click()
+    assert page.locator(".match").count() > 0
+    checker.check(page, "best match, results with every profile open")
+
+    with site.app.app_context():
+        provider_id = db.session.scalar(db.select(User.provider_id).where(User.email == "aanbieder-zonnehoek@demo.example"))
+        location_id = db.session.scalar(db.select(GezinshuisProfile.location_id).join(Location, Location.id == GezinshuisProfile.location_id)
+                                        .where(Location.provider_id == provider_id).limit(1))
+    provider = new_page()
+    login(provider, base, "aanbieder-zonnehoek@demo.example")
+    provider.goto(base + f"/aanbieder/{provider_id}/gezinshuis/{location_id}")
+    checker.check(provider, "gezinshuis profile")
+    provider.get_by_label("Bezette plekken").fill("99")
+    provider.get_by_role("button", name="Profiel opslaan").click()
+    expect(provider.locator(".error-summary").first).to_be_visible()
+    checker.check(provider, "gezinshuis profile, with errors")
+
+    assert not checker.failures, checker.report()
+    assert len(checker.checked) == 8
+
+
 REFLOW_PAGES = ["/", "/account/inloggen", "/zoeken/", FAR_SEARCH, FAR_SEARCH + "&weergave=kaarten", "/toegankelijkheid", "/bestaat-niet"]
 
 
@@ -372,7 +411,8 @@ def test_main_pages_reflow_at_320_px_without_horizontal_scrolling(site, new_page
     page = manager
     check("contract index")
     for path in ("/contract/wachttijden", "/contract/kwaliteit", "/contract/tekorten", f"/contract/aanbieder/{site.ids.provider}",
-                 "/contract/tekort", "/contract/verwacht-gerealiseerd", "/contract/kwartaalrapportage"):
+                 "/contract/tekort", "/contract/verwacht-gerealiseerd", "/contract/kwartaalrapportage",
+                 "/gezinshuizen/", "/gezinshuizen/match?leeftijd=13&broers=1&doelgroep=LVB&locatie=Helmond"):
         page.goto(base + path)
         check(path)
     assert not problems, problems

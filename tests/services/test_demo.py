@@ -299,3 +299,31 @@ def test_demo_refuses_production_without_own_password(monkeypatch, database_url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, env="production")
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0 and "DEMO_PASSWORD" in result.output
+
+
+def test_demo_gezinshuizen_have_profiles_places_now_and_soon_and_a_coordinator(app):
+    from beschikbaarheid.domain.gezinshuis import Child, Home, match, profile_errors
+    from beschikbaarheid.models import GezinshuisEnding, GezinshuisProfile
+
+    with app.app_context():
+        load_demo(AS_OF)
+        profiles = db.session.scalars(db.select(GezinshuisProfile)).all()
+        providers = {p.location.provider_id for p in profiles}
+        assert len(providers) == 10 and len(profiles) >= 10  # the ten gezinshuis providers of segment 2, every home
+        assert all(profile_errors({**{f: getattr(p, f) for f in ("places_allowed", "places_taken", "age_min", "age_max",
+                                                                   "siblings_together", "siblings_max", "free_from")},
+                                   "household": p.household}, AS_OF) == {} for p in profiles)
+        free_now = [p for p in profiles if p.free_places > 0]
+        soon = [p for p in profiles if p.free_places == 0 and p.free_from and p.free_from <= AS_OF + dt.timedelta(weeks=8)]
+        assert len(free_now) >= 3 and len(soon) >= 3
+        assert all(p.vacant_since and p.vacant_since < AS_OF for p in free_now)
+        assert sum(1 for p in profiles if "ZWAAR" in p.specialisms) >= 2
+        assert sum(1 for p in profiles if len({band for _kind, band in p.household}) >= 2) >= len(profiles) // 2
+        assert db.session.scalar(db.select(db.func.sum(GezinshuisEnding.count))) >= 5  # a year of unplanned endings
+        assert db.session.scalar(db.select(User.is_coordinator).where(User.email == demo_accounts.COORDINATOR))
+        # The story: a home near Helmond takes a 13-year-old with LVB and a younger brother now.
+        child = Child(age=13, siblings=1, groups=frozenset({"LVB"}))
+        fits = [p for p in profiles if match(child, Home(p.age_min, p.age_max, p.free_places, p.free_from, p.siblings_together,
+                                                          p.siblings_max, p.household, frozenset(p.target_groups), frozenset(p.specialisms),
+                                                          geodesic_km(*HELMOND, p.location.lat, p.location.lon)), AS_OF, 8).fits]
+        assert fits

@@ -5,7 +5,8 @@ The route list comes from app.url_map, so a new route without an entry in ROUTES
 import pytest
 
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import Feedback, Offering, OfferingChange
+from beschikbaarheid.domain import freshness
+from beschikbaarheid.models import Feedback, GezinshuisProfile, Offering, OfferingChange, utcnow
 from tests import factories
 from tests.helpers import csrf_token
 
@@ -20,6 +21,8 @@ ROUTES = {
     "aanbieder.confirm_all": "edit",
     "aanbieder.answer": "edit",
     "aanbieder.contacts": "edit",  # its own contact details: provider users of that provider only
+    "aanbieder.gezinshuis": "edit",  # a gezinshuis's profile: the provider itself (or its link)
+    "aanbieder.gezinshuis_endings": "edit",
 }
 # Reached with a signed token, not a login; covered in tests/services/test_signed_links.py.
 PUBLIC = {"aanbieder.link", "aanbieder.link_end"}
@@ -40,10 +43,11 @@ def _world():
     reports = [Feedback(offering_id=o.id, reason="wachttijd") for o in (a1, b1)]
     db.session.add_all(reports)
     db.session.commit()
-    return {"a": a.id, "b": b.id, "a1": a1.id, "b1": b1.id, "fa": reports[0].id, "fb": reports[1].id}, users
+    return {"a": a.id, "b": b.id, "a1": a1.id, "b1": b1.id, "fa": reports[0].id, "fb": reports[1].id,
+            "la": a1.location_id, "lb": b1.location_id}, users
 
 
-def _requests(app, provider_id, offering_id, feedback_id=999999):
+def _requests(app, provider_id, offering_id, feedback_id=999999, location_id=999999):
     """(endpoint, method, url) for every aanbieder route and method, aimed at the given ids."""
     out = []
     for rule in app.url_map.iter_rules():
@@ -56,6 +60,8 @@ def _requests(app, provider_id, offering_id, feedback_id=999999):
             values["offering_id"] = offering_id
         if "feedback_id" in rule.arguments:
             values["feedback_id"] = feedback_id
+        if "location_id" in rule.arguments:
+            values["location_id"] = location_id
         with app.test_request_context():
             from flask import url_for
 
@@ -69,7 +75,10 @@ def _form(token, offering_id):
     """A valid save: if authorization failed open, it would really change the offering."""
     return {"csrf_token": token, "version": "1", "layout": "row", "capacity": "6", "free_places": "0", "waiting_weeks": "1",
             "intake_status": "gesloten", "note": "gehackt", f"version-{offering_id}": "1",
-            "text": "Klopt wel: gehackt"}
+            "text": "Klopt wel: gehackt",
+            # a valid gezinshuis profile and month's endings
+            "places_allowed": "4", "places_taken": "0", "age_min": "0", "age_max": "18",
+            "month": freshness.local_date(utcnow()).replace(day=1).isoformat(), "count": "1"}
 
 
 def _send(client, method, url, token, offering_id, htmx=False):
@@ -83,7 +92,8 @@ def _untouched(ids):
     b1 = db.session.get(Offering, ids["b1"])
     history = db.session.scalar(db.select(db.func.count()).select_from(OfferingChange).where(OfferingChange.offering_id == ids["b1"]))
     report_open = db.session.get(Feedback, ids["fb"]).answered_at is None
-    return b1.version == 1 and b1.waiting_weeks == 9 and history == 0 and report_open
+    no_profile = db.session.scalar(db.select(GezinshuisProfile).where(GezinshuisProfile.location_id == ids["lb"])) is None
+    return b1.version == 1 and b1.waiting_weeks == 9 and history == 0 and report_open and no_profile
 
 
 def test_every_route_is_classified(app):
@@ -95,7 +105,7 @@ def test_anonymous_visitors_are_sent_to_login_everywhere(app, client):
     with app.app_context():
         ids, _users = _world()
     token = csrf_token(client, "/account/inloggen")
-    for endpoint, method, url in _requests(app, ids["b"], ids["b1"], ids["fb"]):
+    for endpoint, method, url in _requests(app, ids["b"], ids["b1"], ids["fb"], ids["lb"]):
         response = _send(client, method, url, token, ids["b1"])
         assert response.status_code == 302, (endpoint, method, response.status_code)
         assert "/account/inloggen" in response.headers["Location"], (endpoint, method)
@@ -109,7 +119,7 @@ def test_provider_user_cannot_reach_another_providers_offerings(app, client, log
         ids, users = _world()
         login(users["aanbieder_a"])
     token = csrf_token(client, "/aanbieder/")
-    for endpoint, method, url in _requests(app, ids["b"], ids["b1"], ids["fb"]):
+    for endpoint, method, url in _requests(app, ids["b"], ids["b1"], ids["fb"], ids["lb"]):
         response = _send(client, method, url, token, ids["b1"], htmx)
         if endpoint == "aanbieder.home":  # no ids: always the user's own provider
             assert response.status_code == 200 and "De Linde" not in response.get_data(as_text=True)
@@ -129,7 +139,7 @@ def test_provider_user_can_use_every_route_for_its_own_offerings(app, client, lo
         ids, users = _world()
         login(users["aanbieder_a"])
     token = csrf_token(client, "/aanbieder/")
-    for endpoint, method, url in _requests(app, ids["a"], ids["a1"], ids["fa"]):
+    for endpoint, method, url in _requests(app, ids["a"], ids["a1"], ids["fa"], ids["la"]):
         if endpoint == "aanbieder.edit" and method == "POST":
             continue  # saved below, with the version it then has
         response = _send(client, method, url, token, ids["a1"])
@@ -149,8 +159,8 @@ def test_referrers_get_403_everywhere(app, client, login):
         ids, users = _world()
         login(users["verwijzer"])
     token = csrf_token(client, "/")  # the logout form in the header
-    for provider, offering, report in ((ids["a"], ids["a1"], ids["fa"]), (ids["b"], ids["b1"], ids["fb"])):
-        for endpoint, method, url in _requests(app, provider, offering, report):
+    for provider, offering, report, location in ((ids["a"], ids["a1"], ids["fa"], ids["la"]), (ids["b"], ids["b1"], ids["fb"], ids["lb"])):
+        for endpoint, method, url in _requests(app, provider, offering, report, location):
             assert _send(client, method, url, token, offering).status_code == 403, (endpoint, method)
     with app.app_context():
         assert _untouched(ids)
@@ -162,7 +172,7 @@ def test_contract_managers_read_everything_and_change_nothing(app, client, login
         ids, users = _world()
         login(users[role])
     token = csrf_token(client, "/aanbieder/")
-    for endpoint, method, url in _requests(app, ids["b"], ids["b1"], ids["fb"]):
+    for endpoint, method, url in _requests(app, ids["b"], ids["b1"], ids["fb"], ids["lb"]):
         response = _send(client, method, url, token, ids["b1"])
         if ROUTES[endpoint] == "read" and method == "GET":
             assert response.status_code in (200, 302), (endpoint, method, response.status_code)

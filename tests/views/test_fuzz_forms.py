@@ -267,6 +267,89 @@ def test_no_match_form(app, client, searchable):
         assert _count(NoMatchReport) > 0
 
 
+# --- the gezinshuis coordination point ---
+
+
+@pytest.fixture
+def gezinshuis_world(app):
+    """search_world with De Linde's gezinshuis profile, its provider user and the region's coordinator."""
+    with app.app_context():
+        w = search_world()
+        linde = db.session.get(Offering, w["linde"].id)
+        factories.gezinshuis_profile(linde.location, allowed=4, taken=2, household={("placed", "8-11"): 2}, siblings_max=2, notes="Hond")
+        user = factories.user("aanbieder", provider_id=linde.provider_id)
+        coordinator = factories.user("contractmanager", region_id=w["region"].id, is_coordinator=True)
+        db.session.commit()
+        return {"url": f"/aanbieder/{linde.provider_id}/gezinshuis/{linde.location_id}", "location": linde.location_id,
+                "email": user.email, "coordinator": coordinator.email}
+
+
+def test_gezinshuis_profile_form_saves_whole_or_nothing(app, client, gezinshuis_world):
+    from beschikbaarheid.models import GezinshuisProfile
+
+    _login(client, gezinshuis_world["email"])
+    token = csrf_token(client, gezinshuis_world["url"])
+    valid = {"places_allowed": "4", "places_taken": "2", "age_min": "0", "age_max": "18", "h_placed_8_11": "1", "h_placed_12_15": "1",
+             "siblings_together": "y", "siblings_max": "2", "target_groups": "LVB", "specialisms": "ZWAAR", "free_from": "", "notes": "Trap"}
+    statuses = set()
+
+    def stored():
+        with app.app_context():
+            p = db.session.scalar(db.select(GezinshuisProfile).where(GezinshuisProfile.location_id == gezinshuis_world["location"]))
+            return (p.places_allowed, p.places_taken, p.age_min, p.age_max, p.household_raw, p.siblings_max, p.target_groups_raw,
+                    p.specialisms_raw, p.free_from, p.notes, p.updated_at)
+
+    def check(body):
+        before = stored()
+        response = client.post(gezinshuis_world["url"], data={**body, "csrf_token": token})
+        assert_no_server_error(response, body)
+        assert response.status_code in (302, 400), body
+        statuses.add(response.status_code)
+        after = stored()
+        if response.status_code == 400:
+            assert after == before, body  # nothing saved half
+        else:
+            assert after[1] <= after[0] and "\x00" not in after[9], body
+
+    exercise(check, valid, 40)
+    assert statuses == {302, 400}
+
+
+def test_gezinshuis_endings_form(app, client, gezinshuis_world):
+    from beschikbaarheid.models import GezinshuisEnding
+
+    _login(client, gezinshuis_world["email"])
+    token = csrf_token(client, gezinshuis_world["url"])
+    month = dt.datetime.now(TZ).date().replace(day=1).isoformat()
+
+    def check(body):
+        response = client.post(gezinshuis_world["url"] + "/beeindigingen", data={**body, "csrf_token": token})
+        assert_no_server_error(response, body)
+        assert response.status_code in (302, 400), body
+        with app.app_context():
+            assert all(0 <= e.count <= 20 for e in db.session.scalars(db.select(GezinshuisEnding))), body
+
+    exercise(check, {"month": month, "count": "1"}, 30, month=value(month, "2001-01-01"))
+
+
+@pytest.mark.parametrize("path", ["/gezinshuizen/", "/gezinshuizen/match"])
+def test_coordinator_pages_query_parameters(app, client, gezinshuis_world, path):
+    _login(client, gezinshuis_world["coordinator"])
+    likely = {"leeftijd": ("13", "0", "21"), "broers": ("1", "0"), "locatie": ("Helmond", "5701"), "km": ("25",), "weken": ("8", "104"),
+              "doelgroep": ("LVB", "ASS"), "regio": ("1",)}
+    statuses = set()
+
+    def check(params):
+        query = "&".join(f"{quote(k)}={quote(v)}" for k, values in params.items() for v in values)
+        response = client.get(f"{path}?{query}")
+        assert_no_server_error(response, params)
+        assert response.status_code in (200, 400), params
+        statuses.add(response.status_code)
+
+    exercise(check, {"leeftijd": "13", "locatie": "Helmond", "doelgroep": "LVB"}, 30, **{n: value(*o) for n, o in likely.items()})
+    assert statuses == {200, 400}
+
+
 # --- the provider's update screen ---
 
 

@@ -27,7 +27,8 @@ from beschikbaarheid.exports import XLSX_MIMETYPE
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.domain.quarters import last_full_quarter
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import AuditEvent, CallLog, Contract, Feedback, Offering, OfferingChange, PlacementRequest, Product, Provider, User, utcnow
+from beschikbaarheid.models import (AuditEvent, CallLog, Contract, Feedback, GezinshuisEnding, GezinshuisProfile, Offering, OfferingChange,
+                                   PlacementRequest, Product, Provider, User, utcnow)
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -217,6 +218,13 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("colleagues.deactivate", "POST"): colleagues(to("/aanbieder/collegas/")),
     ("colleagues.reactivate", "POST"): colleagues(to("/aanbieder/collegas/")),
     ("colleagues.resend", "POST"): colleagues(to("/aanbieder/collegas/")),
+    # A gezinshuis's profile and its monthly endings: the provider's own locations only.
+    ("aanbieder.gezinshuis", "GET"): provider_edit(200),
+    ("aanbieder.gezinshuis", "POST"): provider_edit(to("/aanbieder/")),
+    ("aanbieder.gezinshuis_endings", "POST"): provider_edit(to("/aanbieder/")),
+    # The coordination point: the contract managers here hold the coordinator right, the administrators do not.
+    ("gezinshuis.overview", "GET"): staff(200),
+    ("gezinshuis.best_match", "GET"): {**staff(200), "verwijzer": 200},
 }
 SKIPPED = {"static"}  # files, no code behind them
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask itself like the GET / with the Allow header
@@ -270,7 +278,7 @@ def _world(app) -> dict:
         return {
             **{key: item.id for key, item in reports.items()},
             "a": a_offering.provider_id, "b": b_offering.provider_id, "a1": a_offering.id, "b1": b_offering.id, "c": c_offering.provider_id,
-            "product": w["gezinshuis"].id, "b_location": b_offering.location_id, "b_contract": b_contract,
+            "product": w["gezinshuis"].id, "b_location": b_offering.location_id, "b_contract": b_contract, "a_location": a_offering.location_id,
             "region": w["region"].id, "region_name": w["region"].name,
             "emails": {role: u.email for role, u in users.items()},
             "reset_token": accounts.make_reset_token(spare),
@@ -297,7 +305,7 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         "feedback_id": ids["fa"] if own else ids["fb"],
         "region_id": ids["region"],
         "product_id": ids["product"],
-        "location_id": ids["b_location"],
+        "location_id": ids["a_location"] if own and rule.endpoint.startswith("aanbieder.gezinshuis") else ids["b_location"],
         "contract_id": ids["b_contract"],
         "user_id": _user_id(rule.endpoint, ids, own),
         "dataset": "maanden" if rule.endpoint == "gezinshuis.steering_export" else "naleving",
@@ -313,6 +321,8 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         url += "?locatie=5701&leeftijd=12&product=gezinshuis"
     if rule.endpoint == "search.shortlist":
         url += f"?aanbod={ids['a1']}&aanbod={ids['b1']}&locatie=5701&leeftijd=12&product=gezinshuis"
+    if rule.endpoint == "gezinshuis.best_match":
+        url += "?locatie=5701&leeftijd=13&broers=1&doelgroep=LVB"
     if rule.endpoint.startswith(("contract.", "gezinshuis.")):
         url += ("&" if "?" in url else "?") + f"regio={ids['region']}"  # the first region, asked for by name of its id
     return url
@@ -334,6 +344,10 @@ def _form(app, endpoint: str, token: str, ids: dict, offering_id: int) -> tuple[
         return {**common, "code": "X", "postcode": "geen postcode"}, None  # fields left out keep the stored values
     if endpoint in ("beheer.provider", "aanbieder.contacts"):
         return {**common, "intake_email": "matrix@aanbieder.example"}, None
+    if endpoint == "aanbieder.gezinshuis":
+        return {**common, "places_allowed": "4", "places_taken": "0", "age_min": "0", "age_max": "18", "notes": "via de matrix"}, None
+    if endpoint == "aanbieder.gezinshuis_endings":
+        return {**common, "month": dt.datetime.now(TZ).date().replace(day=1).isoformat(), "count": "2"}, None
     if endpoint == "contract.log_call":
         return {**common, "called_on": "", "called_time": "", "outcome": "bereikt", "note": "Gebeld"}, None
     if endpoint == "beheer.import_register":
@@ -459,9 +473,13 @@ def test_authorization_matrix(app, role):
         assert ("collega@matrix.example" in emails) is role.startswith("aanbieder_")
         planner_b = db.session.get(User, ids["planner_b"])
         assert planner_b.active and planner_b.password_hash == ids["planner_b_hash"], "provider B's user was changed"
+        profiles = {p.location_id: p.notes for p in db.session.scalars(db.select(GezinshuisProfile))}
+        assert profiles == ({ids["a_location"]: "via de matrix"} if own else {}), "a gezinshuis profile changed"
+        endings = set(db.session.scalars(db.select(GezinshuisEnding.location_id)))
+        assert endings == ({ids["a_location"]} if own else set()), "endings reported for another provider's home"
         events = set(db.session.scalars(db.select(AuditEvent.action)))
         # The contact details change is the register's one real change (its other posts are refused as invalid).
         expected = {"beheerder": {"user.invite", "user.role", "user.deactivate", "user.reactivate", "user.resend", "provider.update"},
-                    "aanbieder_own": {"user.invite", "user.deactivate", "user.reactivate", "user.resend", "provider.update"},
+                    "aanbieder_own": {"user.invite", "user.deactivate", "user.reactivate", "user.resend", "provider.update", "gezinshuis.update"},
                     "aanbieder_b": {"user.invite"}}
         assert events == expected.get(role, set()), (role, events)

@@ -14,8 +14,8 @@ import pytest
 from beschikbaarheid import accounts, mail, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import (AuditEvent, CallLog, Contract, Feedback, Municipality, NoMatchReport, Offering, PlacementRequest, Product,
-                                   Region, User, utcnow)
+from beschikbaarheid.models import (AuditEvent, CallLog, Contract, Feedback, GezinshuisEnding, GezinshuisProfile, Municipality, NoMatchReport,
+                                   Offering, PlacementRequest, Product, Region, User, utcnow)
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -303,6 +303,27 @@ def _case_contacts(app, client, ids):
     return f"/aanbieder/{ids['a']}/gegevens", {"intake_email": "csrf@delinde.example"}, None, _audit_probe(app)
 
 
+def _case_gezinshuis(app, client, ids):
+    _login(client, ids["emails"]["aanbieder"])
+
+    def probe():
+        with app.app_context():
+            return db.session.scalar(db.select(GezinshuisProfile.notes).where(GezinshuisProfile.location_id == ids["a_location"]))
+
+    form = {"places_allowed": "4", "places_taken": "1", "h_placed_8_11": "1", "age_min": "0", "age_max": "18", "notes": "hond in huis"}
+    return f"/aanbieder/{ids['a']}/gezinshuis/{ids['a_location']}", form, None, probe
+
+
+def _case_gezinshuis_endings(app, client, ids):
+    _login(client, ids["emails"]["aanbieder"])
+    month = dt.datetime.now(TZ).date().replace(day=1).isoformat()
+    def probe():
+        with app.app_context():
+            return _count(GezinshuisEnding)
+
+    return f"/aanbieder/{ids['a']}/gezinshuis/{ids['a_location']}/beeindigingen", {"month": month, "count": "2"}, None, probe
+
+
 def _extra_user(app, role: str, **kw) -> int:
     """One more account for a case to act on (committed); its id."""
     with app.app_context():
@@ -451,6 +472,8 @@ CASES = {
     "beheer.contract_end": _case_contract_end,
     "beheer.contracts_extend": _case_contracts_extend,
     "aanbieder.contacts": _case_contacts,
+    "aanbieder.gezinshuis": _case_gezinshuis,
+    "aanbieder.gezinshuis_endings": _case_gezinshuis_endings,
     "beheer_users.invite": _case_user_invite,
     "beheer_users.detail": _case_user_detail,
     "beheer_users.deactivate": _case_user_deactivate,

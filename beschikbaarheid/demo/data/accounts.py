@@ -17,3 +17,5 @@ ACCOUNTS: tuple[tuple[str, str, str, str | None, int | None], ...] = (
     ("aanbieder-zonnehoek@demo.example", "Demo Aanbieder (Zonnehoek)", "aanbieder", None, 1),
     ("aanbieder-vlindertuin@demo.example", "Demo Aanbieder (Vlindertuin)", "aanbieder", None, 2),
 )
+# The demo contract manager also holds the gezinshuis coordinator right (the coordination point's pages).
+COORDINATOR = "contractmanager@demo.example"
