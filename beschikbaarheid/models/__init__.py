@@ -28,3 +28,4 @@ from beschikbaarheid.models.contract_mgmt import CALL_OUTCOMES, CallLog, Complia
 from beschikbaarheid.models.security import EndedLogin, LoginThrottle  # noqa: F401,E402
 from beschikbaarheid.models.feedback import FEEDBACK_ANSWERS, FEEDBACK_REASONS, Feedback, FeedbackMail  # noqa: F401,E402
 from beschikbaarheid.models.audit import AuditEvent  # noqa: F401,E402
+from beschikbaarheid.models.alerts import AlertMail, AlertSeen, SearchAlert  # noqa: F401,E402
