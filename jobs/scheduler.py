@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 REMINDER_JOB_ID = "herinneringen"
 STALENESS_JOB_ID = "verouderd-markeren"
 FEEDBACK_JOB_ID = "meldingen"
+ALERT_JOB_ID = "plek-alerts"
 
 
 def scheduled_reminders(app) -> None:
@@ -54,9 +55,19 @@ def scheduled_feedback(app) -> None:
         log.info("feedback: %s %s", result.status, result.result.summary() if result.result else "")
 
 
+def scheduled_alerts(app) -> None:
+    """Scheduler entry point: evaluate the referrers' plek-alerts and mail what opened up."""
+    from jobs.alerts import run_alert_job
+
+    with app.app_context():
+        result = run_alert_job()
+        log.info("alerts: %s %s", result.status, result.result.summary() if result.result else "")
+
+
 def build_scheduler(app, scheduler_class: type[BaseScheduler] = BlockingScheduler, *, run_on_start: bool | None = None) -> BaseScheduler:
     """A scheduler with the reminder job (daily at REMINDER_HOUR), the staleness job (daily just after
-    midnight) and the "Klopt dit niet?" job (daily at FEEDBACK_MAIL_HOUR:FEEDBACK_MAIL_MINUTE)."""
+    midnight), the "Klopt dit niet?" job (daily at FEEDBACK_MAIL_HOUR:FEEDBACK_MAIL_MINUTE) and the
+    plek-alert job (daily at ALERT_MAIL_HOUR:ALERT_MAIL_MINUTE)."""
     config = app.config
     tz = ZoneInfo(config.get("SCHEDULER_TIMEZONE", "Europe/Amsterdam"))
     if run_on_start is None:
@@ -86,5 +97,10 @@ def build_scheduler(app, scheduler_class: type[BaseScheduler] = BlockingSchedule
         scheduled_feedback,
         CronTrigger(hour=int(config.get("FEEDBACK_MAIL_HOUR", 9)), minute=int(config.get("FEEDBACK_MAIL_MINUTE", 0)), timezone=tz),
         args=[app], id=FEEDBACK_JOB_ID, name="Meldingen 'klopt dit niet?'", replace_existing=True, **first_run,
+    )
+    scheduler.add_job(
+        scheduled_alerts,
+        CronTrigger(hour=int(config.get("ALERT_MAIL_HOUR", 7)), minute=int(config.get("ALERT_MAIL_MINUTE", 30)), timezone=tz),
+        args=[app], id=ALERT_JOB_ID, name="Plek-alerts", replace_existing=True, **first_run,
     )
     return scheduler
