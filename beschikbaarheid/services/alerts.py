@@ -40,7 +40,7 @@ from werkzeug.datastructures import MultiDict
 from beschikbaarheid import mail as mailer
 from beschikbaarheid import signed_links
 from beschikbaarheid.domain import alerts as rules
-from beschikbaarheid.domain import geo, wait_figures
+from beschikbaarheid.domain import geo, scoring, wait_figures
 from beschikbaarheid.domain.client_data import check_free_text
 from beschikbaarheid.domain.freshness import TZ, local_date
 from beschikbaarheid.extensions import db
@@ -250,8 +250,10 @@ def current_seen(outcome: search.SearchOutcome) -> dict[int, rules.Seen]:
     return {r.offering_id: rules.Seen(r.free_places, r.intake_status, r.waiting_weeks) for r in (*outcome.results, *outcome.far)}
 
 
-def _write_evaluation(alert: SearchAlert, outcome: search.SearchOutcome, now: dt.datetime) -> None:
-    """The alert's snapshot becomes what the search shows now, and it remembers where it looked."""
+def _write_evaluation(alert, outcome: search.SearchOutcome, now: dt.datetime, **extra) -> None:
+    """The alert's snapshot becomes what the search shows now, and it remembers where it looked.
+    `alert` is a SearchAlert or the job's AlertState; the row is written with SQL (the job holds no
+    ORM objects, so its many commits stay cheap). Does not commit."""
     db.session.execute(sa.delete(AlertSeen).where(AlertSeen.alert_id == alert.id))
     seen = current_seen(outcome) if outcome.ok else {}
     if seen:
@@ -260,26 +262,52 @@ def _write_evaluation(alert: SearchAlert, outcome: search.SearchOutcome, now: dt
              "waiting_weeks": s.waiting_weeks}
             for oid, s in seen.items()
         ])
+    values = {"checked_at": now, **extra}
     if outcome.ok:
         # Far results appear when few fit within the radius: then changes that far away matter too.
         few = outcome.nearby_total < int(current_app.config["SEARCH_MIN_NEARBY_RESULTS"])
-        alert.lat, alert.lon = outcome.place.lat, outcome.place.lon
-        alert.reach_km = outcome.far_km if few else outcome.radius_km
-        alert.product_ids = "|" + "|".join(str(p) for p in sorted(outcome.need.strengths)) + "|"
-    alert.checked_at = now
+        values.update(lat=outcome.place.lat, lon=outcome.place.lon, reach_km=outcome.far_km if few else outcome.radius_km,
+                      product_ids="|" + "|".join(str(p) for p in sorted(outcome.need.strengths)) + "|")
+    db.session.execute(sa.update(SearchAlert).where(SearchAlert.id == alert.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    for key, value in values.items():
+        setattr(alert, key, value)
+
+
+@dataclass
+class AlertState:
+    """What the job needs of an alert, as plain values."""
+
+    id: int
+    user_id: int
+    query: str
+    checked_at: dt.datetime | None
+    lat: float | None
+    lon: float | None
+    reach_km: float | None
+    product_ids: str
+    last_mailed_day: dt.date | None
+
+    @property
+    def product_id_set(self) -> set[int]:
+        return {int(p) for p in self.product_ids.split("|") if p}
 
 
 def _snapshots(alert_ids: list[int]) -> dict[int, dict[int, rules.Seen]]:
     found: dict[int, dict[int, rules.Seen]] = defaultdict(dict)
     for start in range(0, len(alert_ids), 500):
-        for row in db.session.execute(sa.select(AlertSeen).where(AlertSeen.alert_id.in_(alert_ids[start:start + 500]))).scalars():
+        for row in db.session.execute(
+            sa.select(AlertSeen.alert_id, AlertSeen.offering_id, AlertSeen.free_places, AlertSeen.intake_status, AlertSeen.waiting_weeks)
+            .where(AlertSeen.alert_id.in_(alert_ids[start:start + 500]))
+        ):
             found[row.alert_id][row.offering_id] = rules.Seen(row.free_places, row.intake_status, row.waiting_weeks)
     return found
 
 
 @dataclass
 class Change:
-    """An offering that changed since some moment, where it is, and whether it could open something up."""
+    """An offering that changed since some moment: where it is, its figures now, and whether the
+    change could open something up (domain/alerts.may_open)."""
 
     offering_id: int
     product_id: int
@@ -287,6 +315,7 @@ class Change:
     lon: float
     at: dt.datetime
     may_open: bool
+    now: sa.Row  # free_places, intake_status, waiting_weeks, group_waits_raw, age_min, age_max, target_groups_raw
 
 
 def changes_since(since: dt.datetime, now: dt.datetime) -> dict[int, list[Change]]:
@@ -310,22 +339,23 @@ def changes_since(since: dt.datetime, now: dt.datetime) -> dict[int, list[Change
     if not rows:
         return {}
     ids = sorted({oid for oid, _at, _may in rows})
-    where: dict[int, tuple[int, float, float]] = {}
+    where: dict[int, sa.Row] = {}
     for start in range(0, len(ids), 900):
-        for oid, pid, lat, lon in db.session.execute(
-            sa.select(Offering.id, Offering.product_id, Location.lat, Location.lon)
+        for row in db.session.execute(
+            sa.select(Offering.id, Offering.product_id, Location.lat, Location.lon, Offering.free_places, Offering.intake_status,
+                      Offering.waiting_weeks, Offering.group_waits_raw, Offering.age_min, Offering.age_max, Offering.target_groups_raw)
             .join(Location, Location.id == Offering.location_id).where(Offering.id.in_(ids[start:start + 900]))
         ):
-            where[oid] = (pid, lat, lon)
+            where[row.id] = row
     per_product: dict[int, list[Change]] = defaultdict(list)
     for oid, at, may in rows:
         if oid in where:
-            pid, lat, lon = where[oid]
-            per_product[pid].append(Change(oid, pid, lat, lon, at, may))
+            row = where[oid]
+            per_product[row.product_id].append(Change(oid, row.product_id, row.lat, row.lon, at, may, row))
     return per_product
 
 
-def relevant_changes(alert: SearchAlert, changes: Mapping[int, list[Change]]) -> list[Change]:
+def relevant_changes(alert: AlertState, changes: Mapping[int, list[Change]]) -> list[Change]:
     """The changes after the alert's last check of its products within the distance it looked."""
     if alert.lat is None or alert.reach_km is None:
         return []
@@ -336,38 +366,71 @@ def relevant_changes(alert: SearchAlert, changes: Mapping[int, list[Change]]) ->
     ]
 
 
-def refresh_seen(alerts: list[SearchAlert], offering_ids: set[int]) -> int:
-    """Put the current figures of these (worsened) offerings into the snapshots of these alerts,
-    with the wait that applies to each alert's target groups. Does not commit."""
-    if not alerts or not offering_ids:
-        return 0
-    groups = {a.id: frozenset(parse_search_args(query_args(a.query)).doelgroepen) for a in alerts}
-    current = {
-        row.id: row for row in db.session.execute(
-            sa.select(Offering.id, Offering.free_places, Offering.intake_status, Offering.waiting_weeks, Offering.group_waits_raw)
-            .where(Offering.id.in_(sorted(offering_ids)))
-        )
-    }
-    updates = []
-    alert_ids = sorted(groups)
-    for start in range(0, len(alert_ids), 500):
-        for alert_id, offering_id in db.session.execute(
-            sa.select(AlertSeen.alert_id, AlertSeen.offering_id)
-            .where(AlertSeen.alert_id.in_(alert_ids[start:start + 500]), AlertSeen.offering_id.in_(sorted(offering_ids)))
-        ):
-            row = current[offering_id]
-            wait = row.waiting_weeks
-            if groups[alert_id] and row.group_waits_raw:
-                wait = wait_figures.applied_wait(row.waiting_weeks, wait_figures.parse_group_waits(row.group_waits_raw), groups[alert_id])[0]
-            updates.append({"a": alert_id, "o": offering_id, "f": row.free_places, "i": row.intake_status, "w": wait})
-    if updates:
+def criteria_of(query: str) -> scoring.Criteria | None:
+    """The hard filters of a saved search (None when it no longer parses)."""
+    data = parse_search_args(query_args(query))
+    if data.leeftijd is None:
+        return None
+    return scoring.Criteria(age=data.leeftijd, required_groups=frozenset(data.doelgroepen), max_waiting_weeks=data.max_wachttijd,
+                            include_closed=data.ook_gesloten)
+
+
+def seen_now(change: Change, criteria: scoring.Criteria) -> rules.Seen:
+    """An offering's figures now as this search would show them (the wait of its target groups)."""
+    row = change.now
+    wait = row.waiting_weeks
+    if criteria.required_groups and row.group_waits_raw:
+        wait = wait_figures.applied_wait(row.waiting_weeks, wait_figures.parse_group_waits(row.group_waits_raw), criteria.required_groups)[0]
+    return rules.Seen(row.free_places, row.intake_status, wait)
+
+
+def could_open(alert: AlertState, relevant: list[Change], snapshot: Mapping[int, rules.Seen]) -> bool:
+    """Whether a change could be an opening for this alert: the offering now passes the search's
+    filters (scoring.eligible) within the distance it looked, and compared with the snapshot the
+    rules call it one. Only then the search itself runs, to confirm it is shown and to mail it."""
+    candidates = [c for c in relevant if c.may_open]
+    if not candidates:
+        return False
+    criteria = criteria_of(alert.query)
+    if criteria is None:
+        return True  # let the search say what is wrong
+    for change in candidates:
+        row = change.now
+        seen = seen_now(change, criteria)
+        groups = frozenset(g for g in row.target_groups_raw.split("|") if g)
+        if not scoring.eligible(age_min=row.age_min, age_max=row.age_max, groups=groups, intake_status=row.intake_status,
+                                waiting_weeks=seen.waiting_weeks, criteria=criteria):
+            continue
+        if geo.geodesic_km(alert.lat, alert.lon, change.lat, change.lon) > alert.reach_km:
+            continue
+        if rules.openings(snapshot.get(change.offering_id), seen, criteria.max_waiting_weeks):
+            return True
+    return False
+
+
+def refresh_seen(alert: AlertState, relevant: list[Change], snapshot: Mapping[int, rules.Seen]) -> list[dict]:
+    """New snapshot figures for the changed offerings this alert had seen, with the wait that
+    applies to its target groups (rows for one bulk UPDATE)."""
+    mine = [c for c in relevant if c.offering_id in snapshot]
+    if not mine:
+        return []
+    criteria = criteria_of(alert.query) or scoring.Criteria(age=0)
+    updates = {}
+    for change in mine:
+        seen = seen_now(change, criteria)
+        updates[change.offering_id] = {"a": alert.id, "o": change.offering_id, "f": seen.free_places, "i": seen.intake_status,
+                                       "w": seen.waiting_weeks}
+    return list(updates.values())
+
+
+def _update_seen(rows: list[dict]) -> None:
+    if rows:
         table = AlertSeen.__table__
         db.session.execute(
             sa.update(table).where(table.c.alert_id == sa.bindparam("a"), table.c.offering_id == sa.bindparam("o"))
             .values(free_places=sa.bindparam("f"), intake_status=sa.bindparam("i"), waiting_weeks=sa.bindparam("w")),
-            updates,
+            rows,
         )
-    return len(updates)
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -410,15 +473,18 @@ def _settings() -> tuple[int, dt.timedelta]:
     return (int(config.get("ALERT_MAIL_MAX_ATTEMPTS", 5)), dt.timedelta(minutes=int(config.get("ALERT_MAIL_STUCK_MINUTES", 30))))
 
 
-def _due_alerts(as_of: dt.datetime, day: dt.date, now: dt.datetime) -> tuple[list[SearchAlert], dict[int, AlertMail]]:
+def _due_alerts(as_of: dt.datetime, day: dt.date, now: dt.datetime) -> tuple[list[AlertState], dict[int, sa.Row]]:
     """Active alerts of active referrers not yet mailed today (or whose mail today failed or got stuck)."""
     max_attempts, stuck_after = _settings()
-    alerts = list(db.session.scalars(
-        sa.select(SearchAlert).join(User, User.id == SearchAlert.user_id)
+    alerts = [AlertState(*row) for row in db.session.execute(
+        sa.select(SearchAlert.id, SearchAlert.user_id, SearchAlert.query, SearchAlert.checked_at, SearchAlert.lat, SearchAlert.lon,
+                  SearchAlert.reach_km, SearchAlert.product_ids, SearchAlert.last_mailed_day)
+        .join(User, User.id == SearchAlert.user_id)
         .where(SearchAlert.stopped_at.is_(None), SearchAlert.expires_at > as_of, User.active.is_(True), User.role == "verwijzer")
         .order_by(SearchAlert.id)
-    ))
-    today = {row.alert_id: row for row in db.session.scalars(sa.select(AlertMail).where(AlertMail.day == day))}
+    )]
+    today = {row.alert_id: row for row in db.session.execute(
+        sa.select(AlertMail.alert_id, AlertMail.status, AlertMail.attempts, AlertMail.claimed_at).where(AlertMail.day == day))}
     due = []
     for alert in alerts:
         row = today.get(alert.id)
@@ -433,42 +499,36 @@ def _due_alerts(as_of: dt.datetime, day: dt.date, now: dt.datetime) -> tuple[lis
     return due, today
 
 
-def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[SearchAlert], outcome: AlertOutcome,
-             heartbeat: Callable[[], None] | None = None) -> list[tuple[SearchAlert, search.SearchOutcome, dict]]:
+def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], outcome: AlertOutcome,
+             heartbeat: Callable[[], None] | None = None) -> list[tuple[AlertState, search.SearchOutcome, dict]]:
     """Run the searches that changes call for; write baselines and unchanged snapshots, and return
     the alerts with openings (alert, search outcome, {offering id: kinds}), not yet written."""
     checked = [a.checked_at for a in alerts if a.checked_at is not None]
     changes = changes_since(min(checked), now) if checked else {}
-    to_search: list[SearchAlert] = []
-    to_refresh: dict[int, tuple[SearchAlert, set[int]]] = {}
-    untouched: list[int] = []
+    relevant = {a.id: relevant_changes(a, changes) for a in alerts if a.checked_at is not None}
+    snapshots = _snapshots([a.id for a in alerts if relevant.get(a.id)])
+    to_search: list[AlertState] = []
+    seen_updates: list[dict] = []
+    checked_ids: list[int] = []
     for alert in alerts:
         if alert.checked_at is None:
             to_search.append(alert)
-            continue
-        relevant = relevant_changes(alert, changes)
-        if any(c.may_open for c in relevant):
+        elif could_open(alert, relevant[alert.id], snapshots.get(alert.id, {})):
             to_search.append(alert)
-        elif relevant:
-            to_refresh[alert.id] = (alert, {c.offering_id for c in relevant})
         else:
-            untouched.append(alert.id)
-    # Worsened offerings: their new figures into the snapshots, without a search.
-    per_offerings: dict[frozenset, list[SearchAlert]] = defaultdict(list)
-    for alert, ids in to_refresh.values():
-        per_offerings[frozenset(ids)].append(alert)
-    for ids, group in per_offerings.items():
-        outcome.refreshed += refresh_seen(group, set(ids))
-    checked_ids = untouched + list(to_refresh)
+            # Nothing opens up: the snapshot takes the new figures (a later improvement is compared with them).
+            seen_updates.extend(refresh_seen(alert, relevant[alert.id], snapshots.get(alert.id, {})))
+            checked_ids.append(alert.id)
+    _update_seen(seen_updates)
+    outcome.refreshed = len(seen_updates)
     for start in range(0, len(checked_ids), 500):
         db.session.execute(sa.update(SearchAlert).where(SearchAlert.id.in_(checked_ids[start:start + 500]))
                            .values(checked_at=now).execution_options(synchronize_session=False))
     db.session.commit()
 
-    by_query: dict[str, list[SearchAlert]] = defaultdict(list)
+    by_query: dict[str, list[AlertState]] = defaultdict(list)
     for alert in to_search:
         by_query[alert.query].append(alert)
-    snapshots = _snapshots([a.id for a in to_search if a.checked_at is not None])
     with_openings = []
     for n, (query, group) in enumerate(by_query.items(), 1):
         if heartbeat and n % 200 == 0:
@@ -525,7 +585,8 @@ def build_mail(due: DueMail, as_of: dt.datetime) -> mailer.Mail:
 
 
 def _claim(due: DueMail, day: dt.date, token: str, now: dt.datetime, stuck_before: dt.datetime) -> bool:
-    """Take today's mail row of this alert: insert it, or take over a failed or stuck one. Commits."""
+    """Take today's mail row of this alert: insert it, or take over a failed or stuck one. The
+    caller commits the claims before anything is sent."""
     table = AlertMail.__table__
     values = dict(status="sending", opening_count=len(due.openings), claim_token=token, claimed_at=now, error=None)
     if due.retry:
@@ -541,11 +602,10 @@ def _claim(due: DueMail, day: dt.date, token: str, now: dt.datetime, stuck_befor
         stmt = (dialect.insert(table).values(alert_id=due.alert_id, day=day, attempts=1, **values)
                 .on_conflict_do_nothing(index_elements=["alert_id", "day"]).returning(table.c.id))
         won = db.session.execute(stmt).first() is not None
-    db.session.commit()
     return won
 
 
-def _finish(due: DueMail, outcome_of: dict[int, tuple[SearchAlert, search.SearchOutcome]], day: dt.date, token: str,
+def _finish(due: DueMail, outcome_of: dict[int, tuple[AlertState, search.SearchOutcome]], day: dt.date, token: str,
             status: str, now: dt.datetime, error: str | None = None) -> None:
     """Record the outcome of our claim; a sent mail moves the alert's snapshot on (one transaction)."""
     table = AlertMail.__table__
@@ -556,8 +616,7 @@ def _finish(due: DueMail, outcome_of: dict[int, tuple[SearchAlert, search.Search
     )
     if status == "sent" and result.rowcount == 1:
         alert, found = outcome_of[due.alert_id]
-        _write_evaluation(alert, found, now)
-        alert.last_mailed_day = day
+        _write_evaluation(alert, found, now, last_mailed_day=day)
     db.session.commit()
 
 
@@ -583,10 +642,11 @@ def run_alerts(as_of: dt.datetime, *, heartbeat: Callable[[], None] | None = Non
     token = str(uuid.uuid4())
     stuck_before = now - _settings()[1]
     owned = []
-    for m in mails:
-        if heartbeat:
+    for n, m in enumerate(mails, 1):
+        if heartbeat and n % 100 == 0:
             heartbeat()
         (owned if _claim(m.tag, day, token, now, stuck_before) else outcome.skipped).append(m)
+    db.session.commit()  # every claim is in the database before the first mail goes out
     if not owned:
         return outcome
 
