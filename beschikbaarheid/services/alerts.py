@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -461,11 +462,13 @@ class AlertOutcome:
     sent: list[DueMail] = field(default_factory=list)
     failed: list[tuple[DueMail, str]] = field(default_factory=list)
     skipped: list[DueMail] = field(default_factory=list)  # another run had the claim
+    seconds: dict[str, float] = field(default_factory=dict)  # where the run's time went
 
     def summary(self) -> dict:
         return {"as_of": self.as_of.isoformat(), "active": self.active, "searched": self.searched, "searches": self.searches,
                 "refreshed": self.refreshed, "baselines": self.baselines, "planned": len(self.planned),
-                "sent": len(self.sent), "failed": len(self.failed), "skipped": len(self.skipped)}
+                "sent": len(self.sent), "failed": len(self.failed), "skipped": len(self.skipped),
+                "seconds": {k: round(v, 2) for k, v in self.seconds.items()}}
 
 
 def _settings() -> tuple[int, dt.timedelta]:
@@ -521,6 +524,7 @@ def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], out
             checked_ids.append(alert.id)
     _update_seen(seen_updates)
     outcome.refreshed = len(seen_updates)
+    started = time.perf_counter()
     for start in range(0, len(checked_ids), 500):
         db.session.execute(sa.update(SearchAlert).where(SearchAlert.id.in_(checked_ids[start:start + 500]))
                            .values(checked_at=now).execution_options(synchronize_session=False))
@@ -551,6 +555,7 @@ def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], out
         if n % 100 == 0:
             db.session.commit()
     db.session.commit()
+    outcome.seconds["searches"] = time.perf_counter() - started
     return with_openings
 
 
@@ -625,11 +630,14 @@ def run_alerts(as_of: dt.datetime, *, heartbeat: Callable[[], None] | None = Non
     outcome = AlertOutcome(as_of=as_of)
     now = utcnow()
     day = local_date(as_of)
+    started = time.perf_counter()
     alerts, today = _due_alerts(as_of, day, now)
     outcome.active = len(alerts)
     found = evaluate(as_of, now, alerts, outcome, heartbeat)
+    outcome.seconds["selection"] = time.perf_counter() - started - outcome.seconds.get("searches", 0.0)
     if not found:
         return outcome
+    started = time.perf_counter()
     emails = dict(db.session.execute(sa.select(User.id, User.email).where(User.id.in_({a.user_id for a, _o, _f in found}))).all())
     outcome_of = {}
     mails = []
@@ -673,4 +681,5 @@ def run_alerts(as_of: dt.datetime, *, heartbeat: Callable[[], None] | None = Non
         db.session.commit()
         log.error("alert mail run aborted after %d sent: %r", len(outcome.sent), exc)
         raise
+    outcome.seconds["mails"] = time.perf_counter() - started
     return outcome
