@@ -12,8 +12,8 @@ looked, could open something up (domain/alerts.may_open). A change that can only
 worse updates the snapshot's figures directly, so a later improvement is still compared with the
 right value. Identical saved searches are run once.
 
-Mail: at most one per alert per (Amsterdam) day, with the claim-before-send pattern of
-services/feedback_daily.py: the day's `alert_mail` row is claimed ('sending') and committed before
+Mail: at most one per alert per (Amsterdam) day, claimed before it is sent (services/mail_claims.py,
+as the "Klopt dit niet?" mail): the day's `alert_mail` row is claimed ('sending') and committed before
 the mail goes out (unique per alert and day); the snapshot moves on only in the transaction that
 marks the mail sent. A failed send leaves the snapshot as it was, so the next run finds the same
 openings and retries (up to ALERT_MAIL_MAX_ATTEMPTS the same day); a sent mail is never repeated.
@@ -35,7 +35,6 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.datastructures import MultiDict
 
 from beschikbaarheid import mail as mailer
@@ -60,6 +59,7 @@ from beschikbaarheid.models import (
 from beschikbaarheid.models.alerts import ALERT_QUERY_MAX
 from beschikbaarheid.search import service as search
 from beschikbaarheid.search.forms import parse_search_args
+from beschikbaarheid.services import mail_claims
 
 log = logging.getLogger(__name__)
 
@@ -468,7 +468,7 @@ class AlertOutcome:
         return {"as_of": self.as_of.isoformat(), "active": self.active, "searched": self.searched, "searches": self.searches,
                 "refreshed": self.refreshed, "baselines": self.baselines, "planned": len(self.planned),
                 "sent": len(self.sent), "failed": len(self.failed), "skipped": len(self.skipped),
-                "seconds": {k: round(v, 2) for k, v in self.seconds.items()}}
+                "phase_seconds": {k: round(v, 2) for k, v in self.seconds.items()}}
 
 
 def _settings() -> tuple[int, dt.timedelta]:
@@ -590,36 +590,17 @@ def build_mail(due: DueMail, as_of: dt.datetime) -> mailer.Mail:
 
 
 def _claim(due: DueMail, day: dt.date, token: str, now: dt.datetime, stuck_before: dt.datetime) -> bool:
-    """Take today's mail row of this alert: insert it, or take over a failed or stuck one. The
-    caller commits the claims before anything is sent."""
-    table = AlertMail.__table__
+    """Take today's mail row of this alert (mail_claims.claim); the caller commits the claims before sending."""
     values = dict(status="sending", opening_count=len(due.openings), claim_token=token, claimed_at=now, error=None)
-    if due.retry:
-        result = db.session.execute(
-            sa.update(table)
-            .where(table.c.alert_id == due.alert_id, table.c.day == day,
-                   sa.or_(table.c.status == "failed", sa.and_(table.c.status == "sending", table.c.claimed_at < stuck_before)))
-            .values(attempts=table.c.attempts + 1, **values)
-        )
-        won = result.rowcount == 1
-    else:
-        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-        stmt = (dialect.insert(table).values(alert_id=due.alert_id, day=day, attempts=1, **values)
-                .on_conflict_do_nothing(index_elements=["alert_id", "day"]).returning(table.c.id))
-        won = db.session.execute(stmt).first() is not None
-    return won
+    return mail_claims.claim(AlertMail.__table__, {"alert_id": due.alert_id, "day": day}, values, retry=due.retry,
+                             stuck_before=stuck_before)
 
 
 def _finish(due: DueMail, outcome_of: dict[int, tuple[AlertState, search.SearchOutcome]], day: dt.date, token: str,
             status: str, now: dt.datetime, error: str | None = None) -> None:
     """Record the outcome of our claim; a sent mail moves the alert's snapshot on (one transaction)."""
-    table = AlertMail.__table__
-    result = db.session.execute(
-        sa.update(table).where(table.c.alert_id == due.alert_id, table.c.day == day, table.c.claim_token == token,
-                               table.c.status == "sending")
-        .values(status=status, error=error[:1000] if error else None, sent_at=utcnow() if status == "sent" else None)
-    )
-    if status == "sent" and result.rowcount == 1:
+    ours = mail_claims.finish(AlertMail.__table__, {"alert_id": due.alert_id, "day": day}, token, status, error, utcnow())
+    if status == "sent" and ours:
         alert, found = outcome_of[due.alert_id]
         _write_evaluation(alert, found, now, last_mailed_day=day)
     db.session.commit()
