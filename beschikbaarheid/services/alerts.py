@@ -514,7 +514,7 @@ def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], out
     seen_updates: list[dict] = []
     checked_ids: list[int] = []
     for alert in alerts:
-        if alert.checked_at is None:
+        if alert.checked_at is None or alert.lat is None:  # no baseline yet, or its search did not run last time
             to_search.append(alert)
         elif could_open(alert, relevant[alert.id], snapshots.get(alert.id, {})):
             to_search.append(alert)

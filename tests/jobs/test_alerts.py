@@ -165,3 +165,12 @@ def test_the_stop_link_in_the_mail_works_without_login(mail_app, smtp_server):
     assert db.session.get(SearchAlert, alert.id).stopped_at is not None
     tampered = client.get(path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB"))
     assert tampered.status_code == 400 and "ongeldig" in tampered.get_data(as_text=True)
+
+
+def test_an_operator_runs_the_job_once_from_the_command_line(mail_app, smtp_server):
+    world, _alert = saved_alert()
+    provider_saves(world["peel"].id, free_places=1)
+    result = mail_app.test_cli_runner().invoke(args=["jobs", "run-once", "plek-alerts"])
+    assert result.exit_code == 0, result.output
+    assert "Actieve alerts 1" in result.output and "verstuurd 1" in result.output
+    assert len(smtp_server.inbox.wait_for(1)) == 1
