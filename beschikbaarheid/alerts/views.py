@@ -35,6 +35,12 @@ class ActionForm(FlaskForm):
     """Renew or stop: only the CSRF token."""
 
 
+@bp.app_context_processor
+def _alert_lifetime():
+    """The search page's "Bewaar als plek-alert" and the link page say how long an alert runs."""
+    return {"alert_lifetime_days": rules.LIFETIME_DAYS}
+
+
 @bp.after_request
 def _not_stored(response):
     """These pages show saved searches (a place, an age, a need): no cache keeps them."""

@@ -35,7 +35,7 @@ def people(app):
 def test_a_referrer_saves_a_search_from_its_results_and_finds_it_in_mijn_zoekopdrachten(app, client, login, people):
     login(people["me"])
     page = client.get(SEARCH_URL).get_data(as_text=True)
-    assert "Bewaar als plek-alert" in page
+    assert "Bewaar als plek-alert" in page and "hooguit één per dag, 60 dagen lang" in page
     form = re.search(r'<form method="post" action="/mijn-zoekopdrachten/bewaren".*?</form>', page, re.S).group(0)
     q = re.search(r'name="q" value="([^"]*)"', form).group(1)
     response = client.post("/mijn-zoekopdrachten/bewaren", data={"csrf_token": csrf_from(form), "q": q.replace("&amp;", "&")})
