@@ -21,7 +21,6 @@ openings and retries (up to ALERT_MAIL_MAX_ATTEMPTS the same day); a sent mail i
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 import uuid
 from collections import defaultdict
@@ -60,8 +59,6 @@ from beschikbaarheid.models.alerts import ALERT_QUERY_MAX
 from beschikbaarheid.search import service as search
 from beschikbaarheid.search.forms import parse_search_args
 from beschikbaarheid.services import mail_claims
-
-log = logging.getLogger(__name__)
 
 ALERT_HEADER = "X-Beschikbaarheid-Plekalert"
 TOKEN_SALT = "plek-alert-v1"
@@ -639,28 +636,13 @@ def run_alerts(as_of: dt.datetime, *, heartbeat: Callable[[], None] | None = Non
     if not owned:
         return outcome
 
-    def record(result: mailer.SendResult) -> None:
-        d: DueMail = result.mail.tag
-        if result.ok:
-            _finish(d, outcome_of, day, token, "sent", now)
+    def finish(d: DueMail, status: str, error: str | None) -> None:
+        _finish(d, outcome_of, day, token, status, now, error)
+        if status == "sent":
             outcome.sent.append(d)
-        else:
-            _finish(d, outcome_of, day, token, "failed", now, result.error or result.status)
-            outcome.failed.append((d, result.error or result.status))
+        else:  # the snapshot stays as it was: the next run finds the same openings
+            outcome.failed.append((d, error))
 
-    try:
-        send(owned, on_result=record)
-    except mailer.MailServerUnavailable as exc:
-        for m in owned:  # nothing went out: every claim fails, the next run finds the same openings
-            _finish(m.tag, outcome_of, day, token, "failed", now, str(exc))
-            outcome.failed.append((m.tag, str(exc)))
-    except BaseException as exc:
-        db.session.rollback()
-        table = AlertMail.__table__
-        db.session.execute(sa.update(table).where(table.c.claim_token == token, table.c.status == "sending")
-                           .values(status="failed", error=f"run afgebroken: {exc!r}"[:1000]))
-        db.session.commit()
-        log.error("alert mail run aborted after %d sent: %r", len(outcome.sent), exc)
-        raise
+    mail_claims.send_claimed(AlertMail.__table__, token, owned, send, finish)
     outcome.seconds["mails"] = time.perf_counter() - started
     return outcome

@@ -18,7 +18,6 @@ prefer to losing it (the same choice as the reminders).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -34,8 +33,6 @@ from beschikbaarheid.domain.freshness import local_date
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Feedback, FeedbackMail, Offering, Provider, User, utcnow
 from beschikbaarheid.services import mail_claims
-
-log = logging.getLogger(__name__)
 
 FEEDBACK_HEADER = "X-Beschikbaarheid-Meldingen"
 SUBJECT = "Verwijzers melden: klopt dit niet? ({n} open)"
@@ -221,27 +218,12 @@ def run_feedback_daily(
     if not owned:
         return outcome
 
-    def record(result: mailer.SendResult) -> None:
-        d: DueMail = result.mail.tag
-        if result.ok:
-            _finish(d, day, token, "sent")
+    def finish(d: DueMail, status: str, error: str | None) -> None:
+        _finish(d, day, token, status, error)
+        if status == "sent":
             outcome.sent.append(d)
         else:
-            _finish(d, day, token, "failed", result.error or result.status)
-            outcome.failed.append((d, result.error or result.status))
+            outcome.failed.append((d, error))
 
-    try:
-        send(owned, on_result=record)
-    except mailer.MailServerUnavailable as exc:
-        for m in owned:  # nothing went out: every claim fails, the next run retries it
-            _finish(m.tag, day, token, "failed", str(exc))
-            outcome.failed.append((m.tag, str(exc)))
-    except BaseException as exc:
-        db.session.rollback()
-        table = FeedbackMail.__table__
-        db.session.execute(sa.update(table).where(table.c.claim_token == token, table.c.status == "sending")
-                           .values(status="failed", error=f"run afgebroken: {exc!r}"[:1000]))
-        db.session.commit()
-        log.error("feedback mail run aborted after %d sent: %r", len(outcome.sent), exc)
-        raise
+    mail_claims.send_claimed(FeedbackMail.__table__, token, owned, send, finish)
     return outcome

@@ -10,11 +10,16 @@ plek-alerts (services/alerts.py); the reminders keep their own log (services/rem
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from beschikbaarheid import mail as mailer
 from beschikbaarheid.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def claim(table: sa.Table, key: dict, values: dict, *, retry: bool, stuck_before: dt.datetime) -> bool:
@@ -42,3 +47,28 @@ def finish(table: sa.Table, key: dict, token: str, status: str, error: str | Non
         .values(status=status, error=error[:1000] if error else None, sent_at=now if status == "sent" else None)
     )
     return result.rowcount == 1
+
+
+def send_claimed(table: sa.Table, token: str, mails: Sequence[mailer.Mail], send: Callable,
+                 finish: Callable[[object, str, str | None], None]) -> None:
+    """Send the mails this run claimed; `finish(tag, status, error)` records each outcome as it comes.
+
+    Server unreachable: nothing went out, every claim fails and the next run retries it. Anything
+    else aborts the run: the claims still 'sending' are marked failed (so a later run retries them
+    without waiting for the stuck time), then the error is raised again.
+    """
+    def record(result: mailer.SendResult) -> None:
+        finish(result.mail.tag, "sent" if result.ok else "failed", None if result.ok else (result.error or result.status))
+
+    try:
+        send(mails, on_result=record)
+    except mailer.MailServerUnavailable as exc:
+        for m in mails:
+            finish(m.tag, "failed", str(exc))
+    except BaseException as exc:
+        db.session.rollback()
+        db.session.execute(sa.update(table).where(table.c.claim_token == token, table.c.status == "sending")
+                           .values(status="failed", error=f"run afgebroken: {exc!r}"[:1000]))
+        db.session.commit()
+        log.error("%s: mail run aborted: %r", table.name, exc)
+        raise

@@ -174,3 +174,22 @@ def test_an_operator_runs_the_job_once_from_the_command_line(mail_app, smtp_serv
     assert result.exit_code == 0, result.output
     assert "Actieve alerts 1" in result.output and "verstuurd 1" in result.output
     assert len(smtp_server.inbox.wait_for(1)) == 1
+
+
+def test_a_run_that_breaks_off_while_sending_is_retried_by_the_next_run(mail_app, smtp_server):
+    import pytest
+
+    world, _alert = saved_alert()
+    provider_saves(world["peel"].id, free_places=1)
+
+    def breaks(mails, on_result=None):
+        raise RuntimeError("verbinding weg halverwege")
+
+    with pytest.raises(RuntimeError):
+        run_alert_job(send=breaks)
+    db.session.expire_all()
+    (row,) = db.session.scalars(sa.select(AlertMail)).all()
+    assert row.status == "failed" and "afgebroken" in row.error
+    assert len(run_alert_job().result.sent) == 1
+    assert len(smtp_server.inbox.wait_for(1)) == 1
+    assert run_alert_job().result.planned == []
