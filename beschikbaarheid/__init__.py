@@ -36,6 +36,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
 
     # Blueprints whose pages live in several modules: each module adds its routes when imported.
     from beschikbaarheid.aanbieder import contacts as _provider_contacts, gezinshuis as _provider_gezinshuis  # noqa: F401
+    from beschikbaarheid.alerts.views import bp as alerts_bp
     from beschikbaarheid.aanbieder.colleagues import bp as colleagues_bp
     from beschikbaarheid.aanbieder.views import bp as aanbieder_bp
     from beschikbaarheid.beheer import catalogue as _catalogue_pages, register as _register_pages  # noqa: F401
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     app.register_blueprint(web.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(alerts_bp)
     app.register_blueprint(aanbieder_bp)
     app.register_blueprint(colleagues_bp)
     app.register_blueprint(contract_bp)

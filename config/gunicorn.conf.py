@@ -83,11 +83,11 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 # The routes whose last part is a token that opens something (tests/deploy/test_files.py checks
 # that every `<token>` route of the app is here).
-TOKEN_PATHS = re.compile(r"(/account/wachtwoord-herstellen/|/account/uitnodiging/|/aanbieder/link/)[^/?#\s]+")
+TOKEN_PATHS = re.compile(r"(/account/wachtwoord-herstellen/|/account/uitnodiging/|/aanbieder/link/|/mijn-zoekopdrachten/link/)[^/?#\s]+")
 
 
 class AccessLogger(Logger):
-    """gunicorn's logger, with the token of a reset, invitation or provider link replaced in the access log."""
+    """gunicorn's logger, with the token of a reset, invitation, provider or plek-alert link replaced in the access log."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

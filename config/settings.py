@@ -85,6 +85,10 @@ class BaseConfig:
     FEEDBACK_MAIL_MINUTE = 0
     FEEDBACK_MAIL_MAX_ATTEMPTS = 5
     FEEDBACK_MAIL_STUCK_MINUTES = 30
+    ALERT_MAIL_HOUR = 7  # daily: the referrers' plek-alerts (saved searches) and their mails
+    ALERT_MAIL_MINUTE = 30
+    ALERT_MAIL_MAX_ATTEMPTS = 5
+    ALERT_MAIL_STUCK_MINUTES = 30
     STALENESS_HOUR = 0
     STALENESS_MINUTE = 5
     REDUCTION_HOUR = 1  # daily: gezinshuis requests older than two years become monthly counts

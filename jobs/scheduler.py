@@ -26,6 +26,7 @@ REMINDER_JOB_ID = "herinneringen"
 STALENESS_JOB_ID = "verouderd-markeren"
 FEEDBACK_JOB_ID = "meldingen"
 REDUCTION_JOB_ID = "aanvragen-samenvatten"
+ALERT_JOB_ID = "plek-alerts"
 
 
 def scheduled_reminders(app) -> None:
@@ -64,10 +65,20 @@ def scheduled_reduction(app) -> None:
         log.info("gezinshuis reduction: %s %s", result.status, result.result.summary() if result.result else "")
 
 
+def scheduled_alerts(app) -> None:
+    """Scheduler entry point: evaluate the referrers' plek-alerts and mail what opened up."""
+    from jobs.alerts import run_alert_job
+
+    with app.app_context():
+        result = run_alert_job()
+        log.info("alerts: %s %s", result.status, result.result.summary() if result.result else "")
+
+
 def build_scheduler(app, scheduler_class: type[BaseScheduler] = BlockingScheduler, *, run_on_start: bool | None = None) -> BaseScheduler:
     """A scheduler with the reminder job (daily at REMINDER_HOUR), the staleness job (daily just after
-    midnight), the "Klopt dit niet?" job (daily at FEEDBACK_MAIL_HOUR:FEEDBACK_MAIL_MINUTE) and the
-    reduction of gezinshuis requests older than two years (daily at REDUCTION_HOUR:REDUCTION_MINUTE)."""
+    midnight), the "Klopt dit niet?" job (daily at FEEDBACK_MAIL_HOUR:FEEDBACK_MAIL_MINUTE), the
+    reduction of gezinshuis requests older than two years (daily at REDUCTION_HOUR:REDUCTION_MINUTE) and
+    the plek-alert job (daily at ALERT_MAIL_HOUR:ALERT_MAIL_MINUTE)."""
     config = app.config
     tz = ZoneInfo(config.get("SCHEDULER_TIMEZONE", "Europe/Amsterdam"))
     if run_on_start is None:
@@ -102,5 +113,10 @@ def build_scheduler(app, scheduler_class: type[BaseScheduler] = BlockingSchedule
         scheduled_reduction,
         CronTrigger(hour=int(config.get("REDUCTION_HOUR", 1)), minute=int(config.get("REDUCTION_MINUTE", 15)), timezone=tz),
         args=[app], id=REDUCTION_JOB_ID, name="Aanvragen gezinshuizen ouder dan twee jaar samenvatten", replace_existing=True, **first_run,
+    )
+    scheduler.add_job(
+        scheduled_alerts,
+        CronTrigger(hour=int(config.get("ALERT_MAIL_HOUR", 7)), minute=int(config.get("ALERT_MAIL_MINUTE", 30)), timezone=tz),
+        args=[app], id=ALERT_JOB_ID, name="Plek-alerts", replace_existing=True, **first_run,
     )
     return scheduler

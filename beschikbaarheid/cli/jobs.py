@@ -155,6 +155,27 @@ def run_reduction_once(as_of: str | None) -> None:
     click.echo(f"Aanvragen van vóór {s['cutoff']} samengevat: {s['reduced']} aanvragen in {s['months']} maandtellingen.")
 
 
+@run_once.command("plek-alerts")
+@click.option("--as-of", "as_of", metavar="DATUM", help="Doe alsof het deze dag is (JJJJ-MM-DD).")
+def run_alerts_once(as_of: str | None) -> None:
+    """Plek-alerts: bewaarde zoekopdrachten van verwijzers nalopen en mailen wat er is vrijgekomen."""
+    from jobs.alerts import run_alert_job
+
+    result = run_alert_job(parse_as_of(as_of))
+    if result.status == "locked":
+        click.echo("Een andere run houdt de plek-alert-lock vast; niets gedaan.", err=True)
+        raise SystemExit(2)
+    out = result.result
+    for d, error in out.failed:
+        click.echo(f"  MISLUKT      alert {d.alert_id} -- {error}")
+    s = out.summary()
+    click.echo(f"Actieve alerts {s['active']}, opnieuw gezocht {s['searched']} ({s['searches']} zoekopdrachten), "
+               f"nulmetingen {s['baselines']}, mails aan de beurt {s['planned']}, verstuurd {s['sent']}, "
+               f"mislukt {s['failed']}, overgeslagen {s['skipped']}.")
+    if out.failed:
+        raise SystemExit(1)
+
+
 @jobs_cli.command("status")
 @click.option("--limit", default=10, show_default=True)
 def status(limit: int) -> None:

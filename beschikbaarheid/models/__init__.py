@@ -29,3 +29,4 @@ from beschikbaarheid.models.security import EndedLogin, LoginThrottle  # noqa: F
 from beschikbaarheid.models.feedback import FEEDBACK_ANSWERS, FEEDBACK_REASONS, Feedback, FeedbackMail  # noqa: F401,E402
 from beschikbaarheid.models.audit import AuditEvent  # noqa: F401,E402
 from beschikbaarheid.models.gezinshuis import GezinshuisEnding, GezinshuisProfile, PlacementRequest, PlacementRequestMonth  # noqa: F401,E402
+from beschikbaarheid.models.alerts import AlertMail, AlertSeen, SearchAlert  # noqa: F401,E402

@@ -18,7 +18,6 @@ prefer to losing it (the same choice as the reminders).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,7 +25,6 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from beschikbaarheid import mail as mailer
@@ -34,8 +32,7 @@ from beschikbaarheid.domain import feedback as rules
 from beschikbaarheid.domain.freshness import local_date
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Feedback, FeedbackMail, Offering, Provider, User, utcnow
-
-log = logging.getLogger(__name__)
+from beschikbaarheid.services import mail_claims
 
 FEEDBACK_HEADER = "X-Beschikbaarheid-Meldingen"
 SUBJECT = "Verwijzers melden: klopt dit niet? ({n} open)"
@@ -146,36 +143,19 @@ def due_mails(as_of: dt.datetime, now: dt.datetime | None = None) -> list[DueMai
 
 def _claim(due: DueMail, day: dt.date, token: str, now: dt.datetime, stuck_before: dt.datetime) -> bool:
     """Take today's mail row of this provider: insert it, or take over a failed or stuck one. Commits."""
-    table = FeedbackMail.__table__
     values = dict(status="sending", recipient=", ".join(due.recipients)[:254], report_count=len(due.reports),
                   claim_token=token, claimed_at=now, error=None)
-    if due.retry:
-        result = db.session.execute(
-            sa.update(table)
-            .where(table.c.provider_id == due.provider_id, table.c.day == day,
-                   sa.or_(table.c.status == "failed", sa.and_(table.c.status == "sending", table.c.claimed_at < stuck_before)))
-            .values(attempts=table.c.attempts + 1, **values)
-        )
-        won = result.rowcount == 1
-    else:
-        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-        stmt = (dialect.insert(table).values(provider_id=due.provider_id, day=day, attempts=1, **values)
-                .on_conflict_do_nothing(index_elements=["provider_id", "day"]).returning(table.c.id))
-        won = db.session.execute(stmt).first() is not None
+    won = mail_claims.claim(FeedbackMail.__table__, {"provider_id": due.provider_id, "day": day}, values, retry=due.retry,
+                            stuck_before=stuck_before)
     db.session.commit()
     return won
 
 
 def _finish(due: DueMail, day: dt.date, token: str, status: str, error: str | None = None) -> None:
     """Record the outcome of our claim; a sent mail also marks its reports mailed (one transaction)."""
-    table = FeedbackMail.__table__
     now = utcnow()
-    result = db.session.execute(
-        sa.update(table).where(table.c.provider_id == due.provider_id, table.c.day == day, table.c.claim_token == token,
-                               table.c.status == "sending")
-        .values(status=status, error=error[:1000] if error else None, sent_at=now if status == "sent" else None)
-    )
-    if status == "sent" and result.rowcount == 1:
+    ours = mail_claims.finish(FeedbackMail.__table__, {"provider_id": due.provider_id, "day": day}, token, status, error, now)
+    if status == "sent" and ours:
         db.session.execute(
             sa.update(Feedback).where(Feedback.id.in_([f.id for f in due.reports]), Feedback.mailed_at.is_(None))
             .values(mailed_at=now).execution_options(synchronize_session=False)
@@ -238,27 +218,12 @@ def run_feedback_daily(
     if not owned:
         return outcome
 
-    def record(result: mailer.SendResult) -> None:
-        d: DueMail = result.mail.tag
-        if result.ok:
-            _finish(d, day, token, "sent")
+    def finish(d: DueMail, status: str, error: str | None) -> None:
+        _finish(d, day, token, status, error)
+        if status == "sent":
             outcome.sent.append(d)
         else:
-            _finish(d, day, token, "failed", result.error or result.status)
-            outcome.failed.append((d, result.error or result.status))
+            outcome.failed.append((d, error))
 
-    try:
-        send(owned, on_result=record)
-    except mailer.MailServerUnavailable as exc:
-        for m in owned:  # nothing went out: every claim fails, the next run retries it
-            _finish(m.tag, day, token, "failed", str(exc))
-            outcome.failed.append((m.tag, str(exc)))
-    except BaseException as exc:
-        db.session.rollback()
-        table = FeedbackMail.__table__
-        db.session.execute(sa.update(table).where(table.c.claim_token == token, table.c.status == "sending")
-                           .values(status="failed", error=f"run afgebroken: {exc!r}"[:1000]))
-        db.session.commit()
-        log.error("feedback mail run aborted after %d sent: %r", len(outcome.sent), exc)
-        raise
+    mail_claims.send_claimed(FeedbackMail.__table__, token, owned, send, finish)
     return outcome

@@ -511,4 +511,29 @@ def test_gezinshuis_request_log_and_steering_pages_pass_axe(site, new_page, chec
     page.goto(base + "/gezinshuizen/sturing")
     assert page.locator("figure svg[role=img]").count() == 2
     checker.check(page, "gezinshuis steering figures")
+def test_referrer_plek_alert_pages_pass_axe(site, new_page, checker):
+    """A referrer saves a search as a plek-alert (the button under the results), then Mijn zoekopdrachten
+    and the mail's stop link page."""
+    from beschikbaarheid.models import SearchAlert
+    from beschikbaarheid.services.alerts import make_token
+
+    base = site.url
+    page = new_page()
+    login(page, base, "verwijzer-gemeente@demo.example")
+    page.goto(base + FAR_SEARCH)
+    checker.check(page, "search results with the plek-alert button")
+    page.get_by_role("button", name="Bewaar als plek-alert").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn zoekopdrachten")
+    expect(page.locator(".flashes")).to_contain_text("Plek-alert bewaard")
+    checker.check(page, "Mijn zoekopdrachten")
+    with site.app.app_context():
+        alert_id = db.session.scalar(db.select(SearchAlert.id).order_by(SearchAlert.id.desc()))
+        token = make_token(alert_id, "stop")
+    visitor = new_page()
+    visitor.goto(f"{base}/mijn-zoekopdrachten/link/{token}")
+    checker.check(visitor, "plek-alert stop link")
+    visitor.get_by_role("button", name="Stoppen").click()
+    expect(visitor.get_by_role("status")).to_contain_text("is gestopt")
+    checker.check(visitor, "plek-alert stopped")
     assert not checker.failures, checker.report()

@@ -18,7 +18,7 @@ from beschikbaarheid.extensions import db
 from beschikbaarheid.models import JobRun, Offering, ReminderLog
 from jobs import locks
 from jobs.reminders import run_reminder_job
-from jobs.scheduler import FEEDBACK_JOB_ID, REDUCTION_JOB_ID, REMINDER_JOB_ID, STALENESS_JOB_ID, build_scheduler
+from jobs.scheduler import ALERT_JOB_ID, FEEDBACK_JOB_ID, REDUCTION_JOB_ID, REMINDER_JOB_ID, STALENESS_JOB_ID, build_scheduler
 from jobs.staleness import mark_stale_offerings, run_staleness_job
 from tests.factories import LAST_MONTH, THIS_MONTH, on, reminder_provider
 from tests.helpers import ROOT
@@ -39,7 +39,7 @@ def test_scheduler_has_both_jobs_with_amsterdam_cron_triggers(ctx):
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {REMINDER_JOB_ID, STALENESS_JOB_ID, FEEDBACK_JOB_ID, REDUCTION_JOB_ID}
+        assert set(jobs) == {REMINDER_JOB_ID, STALENESS_JOB_ID, FEEDBACK_JOB_ID, REDUCTION_JOB_ID, ALERT_JOB_ID}
         for job in jobs.values():
             assert isinstance(job.trigger, CronTrigger)
             assert str(job.trigger.timezone) == "Europe/Amsterdam"
@@ -57,6 +57,8 @@ def test_scheduler_has_both_jobs_with_amsterdam_cron_triggers(ctx):
         assert feedback["hour"] == "9" and feedback["minute"] == "0" and feedback["day"] == "*"
         reduction = {f.name: str(f) for f in jobs[REDUCTION_JOB_ID].trigger.fields}
         assert reduction["hour"] == "1" and reduction["minute"] == "15" and reduction["day"] == "*"
+        alerts = {f.name: str(f) for f in jobs[ALERT_JOB_ID].trigger.fields}
+        assert alerts["hour"] == "7" and alerts["minute"] == "30" and alerts["day"] == "*"
     finally:
         scheduler.shutdown(wait=False)
 
@@ -74,7 +76,7 @@ def test_scheduler_runs_every_job_once_at_start(app):
                 if len(runs) >= 4:
                     break
                 time.sleep(0.1)
-            assert sorted((r.job, r.status) for r in runs) == [("feedback", "ok"), ("gezinshuis-reduce", "ok"), ("reminders", "ok"), ("staleness", "ok")]
+            assert sorted((r.job, r.status) for r in runs) == [("alerts", "ok"), ("feedback", "ok"), ("gezinshuis-reduce", "ok"), ("reminders", "ok"), ("staleness", "ok")]
     finally:
         scheduler.shutdown(wait=True)
 

@@ -27,6 +27,8 @@ UNTRANSLATED_FILES = {
     "email/reminder.txt",
     "email/feedback.html",  # the daily "Klopt dit niet?" mail: sent by the scheduler too
     "email/feedback.txt",
+    "email/alert.html",  # the daily plek-alert mail: sent by the scheduler too
+    "email/alert.txt",
 }
 
 VISIBLE_ATTRIBUTES = {"title", "alt", "aria-label", "placeholder"}

@@ -28,7 +28,8 @@ from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.domain.quarters import last_full_quarter
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (AuditEvent, CallLog, Contract, Feedback, GezinshuisEnding, GezinshuisProfile, Offering, OfferingChange,
-                                   PlacementRequest, Product, Provider, User, utcnow)
+                                   PlacementRequest, Product, Provider, SearchAlert, User, utcnow)
+from beschikbaarheid.services import alerts
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -76,6 +77,11 @@ def region_admin(ok) -> dict:
     """Keeping one region's register (/beheer/regio/<id>/...): its beheerders only; a beheerder of another
     region gets 404 (as if the region, product, provider or contract did not exist)."""
     return {**admin(ok), "beheerder_other": 404}
+
+
+def referrer_only(ok) -> dict:
+    """A referrer's own pages (plek-alerts): the referrer; everyone else logged in 403."""
+    return {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "verwijzer": ok}
 
 
 def own_provider_only(own) -> dict:
@@ -129,6 +135,13 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("search.report", "GET"): every(200),  # "Klopt dit niet?": anyone who can search may report
     ("search.report", "POST"): every(400),  # sent without a reason: reached, not refused
     ("search.shortlist", "GET"): every(200),  # the referrer's shortlist: public like the search, nothing stored
+    # Plek-alerts: referrers only, each their own (another referrer's alert is a 404; see tests/views/test_alerts.py).
+    ("alerts.index", "GET"): referrer_only(200),
+    ("alerts.save", "POST"): referrer_only(to("/mijn-zoekopdrachten/")),
+    ("alerts.renew", "POST"): referrer_only(to("/mijn-zoekopdrachten/")),
+    ("alerts.stop", "POST"): referrer_only(to("/mijn-zoekopdrachten/")),
+    ("alerts.link", "GET"): every(200),  # the signed token in the mail is the credential
+    ("alerts.link", "POST"): every(200),
     ("api.search", "GET"): every(200),
     ("api.openapi", "GET"): every(200),
     ("aanbieder.home", "GET"): {"anonymous": LOGIN, "verwijzer": 403, "aanbieder_b": 200, "aanbieder_own": 200,
@@ -274,6 +287,11 @@ def _world(app) -> dict:
         colleague_a = factories.user("aanbieder", provider_id=a_offering.provider_id, email="collega@linde.example", invited_at=utcnow())
         planner_b = factories.user("aanbieder", provider_id=b_offering.provider_id, email="planner@peel.example", invited_at=utcnow())
         db.session.commit()
+        # A plek-alert of the referrer (its own column acts on it; other roles never reach it).
+        alert = SearchAlert(user_id=users["verwijzer"].id, query="locatie=5701&leeftijd=12&product=gezinshuis",
+                            expires_at=utcnow() + dt.timedelta(days=30), product_ids="")
+        db.session.add(alert)
+        db.session.commit()
         b_contract = db.session.scalar(db.select(Contract.id).where(Contract.provider_id == b_offering.provider_id))
         return {
             **{key: item.id for key, item in reports.items()},
@@ -287,6 +305,7 @@ def _world(app) -> dict:
             "planner_b_hash": planner_b.password_hash,
             "confirm_token": signed_links.make_provider_token(b_offering.provider_id, "confirm"),
             "placement": placement.id,
+            "alert": alert.id, "alert_token": alerts.make_token(alert.id, "stop"),
         }
 
 
@@ -313,7 +332,9 @@ def _url(app, rule, ids: dict, own: bool) -> str:
         "fmt": "csv",
         "quarter": last_full_quarter(dt.date.today()).key,
         "name": "meldingen",
-        "token": {"auth.reset_password": ids["reset_token"], "auth.accept_invitation": ids["invitation_token"]}.get(rule.endpoint, ids["confirm_token"]),
+        "alert_id": ids["alert"],
+        "token": {"auth.reset_password": ids["reset_token"], "auth.accept_invitation": ids["invitation_token"],
+                  "alerts.link": ids["alert_token"]}.get(rule.endpoint, ids["confirm_token"]),
     }
     with app.test_request_context():
         url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
@@ -360,6 +381,8 @@ def _form(app, endpoint: str, token: str, ids: dict, offering_id: int) -> tuple[
         return {**common, "role": "verwijzer", "referrer_type": "04", "region_id": str(ids["region"])}, None
     if endpoint == "colleagues.index":
         return {**common, "name": "Collega Matrix", "email": "collega@matrix.example"}, None
+    if endpoint == "alerts.save":
+        return {**common, "q": "locatie=5701&leeftijd=12&product=gezinshuis"}, None
     if endpoint == "search.no_match":
         return {**common, "q": "locatie=5701&leeftijd=12&product=gezinshuis", "reason": ""}, None
     if endpoint == "auth.reset_request":

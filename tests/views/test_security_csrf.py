@@ -15,7 +15,8 @@ from beschikbaarheid import accounts, mail, signed_links
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (AuditEvent, CallLog, Contract, Feedback, GezinshuisEnding, GezinshuisProfile, Municipality, NoMatchReport,
-                                   Offering, PlacementRequest, Product, Region, User, utcnow)
+                                   Offering, PlacementRequest, Product, Region, SearchAlert, User, utcnow)
+from beschikbaarheid.services import alerts
 from tests import factories
 from tests.helpers import csrf_token
 from tests.factories import search_world
@@ -157,6 +158,54 @@ def _case_answer(app, client, ids):
             return db.session.get(Feedback, fid).answered_at
 
     return f"/aanbieder/melding/{fid}/klopt-wel", {"text": "De plek is er echt"}, None, probe
+
+
+def _alert_of_referrer(app, ids) -> int:
+    """A saved search of the referrer (committed); its id."""
+    with app.app_context():
+        alert = SearchAlert(user_id=ids["user_ids"]["verwijzer"], query="locatie=5701&leeftijd=12&product=gezinshuis",
+                            expires_at=utcnow() + dt.timedelta(days=30), product_ids="")
+        db.session.add(alert)
+        db.session.commit()
+        return alert.id
+
+
+def _alert_probe(app, alert_id):
+    def probe():
+        with app.app_context():
+            alert = db.session.get(SearchAlert, alert_id)
+            return alert.stopped_at, alert.renewed_at
+
+    return probe
+
+
+def _case_alert_save(app, client, ids):
+    _login(client, ids["emails"]["verwijzer"])
+
+    def probe():
+        with app.app_context():
+            return _count(SearchAlert)
+
+    return "/mijn-zoekopdrachten/bewaren", {"q": "locatie=5701&leeftijd=12&product=gezinshuis"}, None, probe
+
+
+def _case_alert_renew(app, client, ids):
+    _login(client, ids["emails"]["verwijzer"])
+    alert_id = _alert_of_referrer(app, ids)
+    return f"/mijn-zoekopdrachten/{alert_id}/verlengen", {}, None, _alert_probe(app, alert_id)
+
+
+def _case_alert_stop(app, client, ids):
+    _login(client, ids["emails"]["verwijzer"])
+    alert_id = _alert_of_referrer(app, ids)
+    return f"/mijn-zoekopdrachten/{alert_id}/stoppen", {}, None, _alert_probe(app, alert_id)
+
+
+def _case_alert_link(app, client, ids):
+    alert_id = _alert_of_referrer(app, ids)
+    with app.app_context():
+        token = alerts.make_token(alert_id, "stop")
+    return f"/mijn-zoekopdrachten/link/{token}", {}, None, _alert_probe(app, alert_id)
 
 
 def _offering_probe(app, ids):
@@ -458,6 +507,10 @@ CASES = {
     "aanbieder.confirm_all": _case_confirm_all,
     "aanbieder.link": _case_link,
     "aanbieder.link_end": _case_link_end,
+    "alerts.save": _case_alert_save,
+    "alerts.renew": _case_alert_renew,
+    "alerts.stop": _case_alert_stop,
+    "alerts.link": _case_alert_link,
     "contract.log_call": _case_log_call,
     "beheer.import_register": _case_import,
     "beheer.product_new": _case_product_new,
