@@ -25,7 +25,19 @@ def _raw(codes) -> str:
     return ("|" + "|".join(clean) + "|") if clean else ""
 
 
-class GezinshuisProfile(db.Model):
+class _TargetGroups:
+    """`target_groups` as a list of codes over the model's column `target_groups_raw` ("|LVB|ASS|")."""
+
+    @property
+    def target_groups(self) -> list[str]:
+        return _codes(self.target_groups_raw)
+
+    @target_groups.setter
+    def target_groups(self, groups) -> None:
+        self.target_groups_raw = _raw(groups)
+
+
+class GezinshuisProfile(_TargetGroups, db.Model):
     """One gezinshuis (a location of a provider with product Gezinshuis): places, ages, household."""
 
     __tablename__ = "gezinshuis_profile"
@@ -75,14 +87,6 @@ class GezinshuisProfile(db.Model):
         self.household_raw = "|".join(f"{kind}:{band}={int(n)}" for (kind, band), n in sorted(counts.items()) if int(n) > 0)
 
     @property
-    def target_groups(self) -> list[str]:
-        return _codes(self.target_groups_raw)
-
-    @target_groups.setter
-    def target_groups(self, groups) -> None:
-        self.target_groups_raw = _raw(groups)
-
-    @property
     def specialisms(self) -> list[str]:
         return _codes(self.specialisms_raw)
 
@@ -105,7 +109,7 @@ class GezinshuisEnding(db.Model):
     location: Mapped[Location] = relationship()
 
 
-class PlacementRequest(db.Model):
+class PlacementRequest(_TargetGroups, db.Model):
     """A request for a gezinshuis place as the coordinator logs it: anonymous, no free text."""
 
     __tablename__ = "placement_request"
@@ -128,14 +132,6 @@ class PlacementRequest(db.Model):
 
     region: Mapped[Region] = relationship()
     municipality: Mapped[Municipality | None] = relationship()
-
-    @property
-    def target_groups(self) -> list[str]:
-        return _codes(self.target_groups_raw)
-
-    @target_groups.setter
-    def target_groups(self, groups) -> None:
-        self.target_groups_raw = _raw(groups)
 
 
 class PlacementRequestMonth(db.Model):

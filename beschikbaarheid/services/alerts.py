@@ -61,7 +61,7 @@ from beschikbaarheid.search.forms import parse_search_args
 from beschikbaarheid.services import mail_claims
 
 ALERT_HEADER = "X-Beschikbaarheid-Plekalert"
-TOKEN_SALT = "plek-alert-v1"
+LINK_SALT = "plek-alert-v1"
 TOKEN_PURPOSES = ("stop", "renew")
 TOKEN_MAX_AGE_DAYS = 120  # longer than an alert lives: a stop link in an old mail still works
 
@@ -217,7 +217,7 @@ def describe(query: str) -> list[tuple[str, str]]:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
 
 
 def make_token(alert_id: int, purpose: str) -> str:

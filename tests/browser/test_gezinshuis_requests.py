@@ -43,6 +43,8 @@ def test_the_coordinator_logs_a_request_and_its_outcome_and_reads_the_steering_p
         page.get_by_role("button", name="Inloggen").click()
         page.wait_for_load_state()
         page.get_by_role("link", name="Coördinatiepunt gezinshuizen").first.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Gezinshuizen")
+        page.get_by_role("navigation", name="Coördinatiepunt gezinshuizen").get_by_role("link", name="Aanvragen", exact=True).click()
         expect(page.get_by_role("heading", name="Aanvragen voor een gezinshuis")).to_be_visible()
         assert _fits_the_phone(page)
 

@@ -40,7 +40,7 @@ def test_the_administrator_gives_and_takes_the_coordinator_right(app):
     # the right works at once, without a new login
     assert coordinator.get("/gezinshuizen/aanvragen").status_code == 200
     home = coordinator.get("/contract/").get_data(as_text=True)
-    assert 'href="/gezinshuizen/aanvragen"' in home and "Coördinatiepunt gezinshuizen" in home
+    assert f'href="/gezinshuizen/?regio={region_id}"' in home and "Coördinatiepunt gezinshuizen" in home
     with app.app_context():
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.role", AuditEvent.entity_id == manager_id))
         assert event is not None and "is_coordinator" in (event.changes or "")

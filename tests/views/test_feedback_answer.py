@@ -11,7 +11,7 @@ from beschikbaarheid.models import Feedback, Offering
 from tests import factories as f
 from tests.helpers import csrf_from
 
-SEARCH = "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis"
+SEARCH = "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis&weergave=kaarten"  # the cards (the compact list: tests/views/test_search_list.py)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from beschikbaarheid.models import Feedback
 from tests import factories as f
 from tests.helpers import csrf_from, csrf_token
 
-SEARCH_QS = "locatie=5701&leeftijd=12&product=gezinshuis"
+SEARCH_QS = "locatie=5701&leeftijd=12&product=gezinshuis&weergave=kaarten"  # the cards (the compact list: tests/views/test_search_list.py)
 SEARCH = f"/zoeken/?{SEARCH_QS}"
 
 
