@@ -58,7 +58,8 @@ def index():
     query = request.args.get("q", "").replace("\x00", "")[:100]
     users = user_changes.search_users(me(), query)
     template = "beheer/_user_rows.html" if _wants_rows() else "beheer/users.html"
-    return render_template(template, users=users, q=query, pending=user_changes.is_pending, results_id=RESULTS_ID)
+    return render_template(template, users=users, total=user_changes.count_users(me(), query), q=query,
+                           pending=user_changes.is_pending, results_id=RESULTS_ID)
 
 
 def send_invitation_after_response(user: User) -> None:

@@ -69,14 +69,27 @@ def managed_users_filter(actor: User):
     return sa.false()
 
 
-def search_users(actor: User, query: str = "", limit: int = 500) -> list[User]:
-    """The accounts the actor manages whose name or e-mail contains `query`, by name."""
-    stmt = sa.select(User).where(managed_users_filter(actor))
-    words = (query or "").strip().lower().split()
-    for word in words[:5]:
+USER_LIST_LIMIT = 500  # a page lists at most this many accounts; a search narrows them down
+
+
+def _found_filter(actor: User, query: str):
+    """SQL condition: accounts the actor manages whose name or e-mail contains every word of `query`."""
+    conditions = [managed_users_filter(actor)]
+    for word in (query or "").strip().lower().split()[:5]:
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"), sa.func.lower(User.email).like(pattern, escape="\\")))
-    return list(db.session.scalars(stmt.order_by(sa.func.lower(User.name), User.id).limit(limit)))
+        conditions.append(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"), sa.func.lower(User.email).like(pattern, escape="\\")))
+    return sa.and_(*conditions)
+
+
+def search_users(actor: User, query: str = "") -> list[User]:
+    """The accounts the actor manages whose name or e-mail contains `query`, by name (at most USER_LIST_LIMIT)."""
+    stmt = sa.select(User).where(_found_filter(actor, query)).order_by(sa.func.lower(User.name), User.id).limit(USER_LIST_LIMIT)
+    return list(db.session.scalars(stmt))
+
+
+def count_users(actor: User, query: str = "") -> int:
+    """How many accounts `search_users` would list without its limit."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(_found_filter(actor, query)))
 
 
 def managed_user(actor: User, user_id: int) -> User | None:

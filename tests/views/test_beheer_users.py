@@ -169,6 +169,22 @@ def test_the_list_searches_without_javascript_and_the_live_filter_gets_only_the_
     assert "Geen gebruikers gevonden" in client.get("/beheer/gebruikers/?q=%25").get_data(as_text=True)  # a literal %, no wildcard
 
 
+def test_a_list_longer_than_a_page_says_how_many_there_are_and_how_to_find_the_rest(app, client, noord, monkeypatch):
+    from beschikbaarheid.services import users as user_changes
+
+    with app.app_context():
+        for name in ("Anna", "Bram", "Cees"):
+            factories.user("verwijzer", referrer_type="01", region_id=noord["region"], name=f"{name} Verwijzer", email=f"{name.lower()}@noord.example")
+        db.session.commit()
+    monkeypatch.setattr(user_changes, "USER_LIST_LIMIT", 2)
+    _login(client, "beheer@noord.example")
+    page = client.get("/beheer/gebruikers/").get_data(as_text=True)
+    assert "4 gebruikers" in page and "De eerste 2 staan hieronder" in page
+    assert "Anna Verwijzer" in page and "Cees Verwijzer" not in page
+    found = client.get("/beheer/gebruikers/?q=cees").get_data(as_text=True)
+    assert "Cees Verwijzer" in found and "De eerste" not in found
+
+
 def test_another_regions_user_is_a_404_and_the_last_beheerder_stays(app, client, noord):
     _login(client, "beheer@noord.example")
     assert client.get(f"/beheer/gebruikers/{noord['stranger']}").status_code == 404
