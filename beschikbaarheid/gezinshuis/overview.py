@@ -38,7 +38,7 @@ class Query:
     errors: dict
 
 
-def _parse(names: dict) -> Query:
+def parse_query(names: dict) -> Query:
     """Parse the whole-number parameters {name: (low, high, default, message)}; text for the rest."""
     raw = {name: request.args.get(name, "").replace("\x00", "").strip()[:80] for name in (*names, "doelgroep", "locatie")}
     values, errors = {}, {}
@@ -99,7 +99,7 @@ def _page(template: str, status: int, **context):
 def overview():
     """Every gezinshuis of the region: free now, free within N weeks, days empty, profile, age of the data."""
     region = coordinator_region()
-    query = _parse({
+    query = parse_query({
         "weken": (1, MAX_WEEKS, DEFAULT_WEEKS, _("Vul een aantal weken in van 1 tot en met %(max)d.", max=MAX_WEEKS)),
         "leeftijd": (0, AGE_MAX, None, _("Vul een leeftijd in van 0 tot en met %(max)d.", max=AGE_MAX)),
         "broers": (0, MAX_SIBLINGS, 0, _("Vul een aantal broers en zussen in van 0 tot en met %(max)d.", max=MAX_SIBLINGS)),
@@ -156,7 +156,7 @@ def _match_region(place) -> Region | None:
 @matcher_required
 def best_match():
     """Gezinshuizen ranked by fit with a child's profile entered for this search only, each line explained."""
-    query = _parse({
+    query = parse_query({
         "leeftijd": (0, AGE_MAX, None, _("Vul de leeftijd van het kind in, van 0 tot en met %(max)d jaar.", max=AGE_MAX)),
         "broers": (0, MAX_SIBLINGS, 0, _("Vul een aantal broers en zussen in van 0 tot en met %(max)d.", max=MAX_SIBLINGS)),
         "km": (1, MAX_KM, None, _("Vul een afstand in van 1 tot en met %(max)d km.", max=MAX_KM)),

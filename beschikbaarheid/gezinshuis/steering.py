@@ -13,7 +13,6 @@ What is a history and what is a snapshot:
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
