@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, request
 
 from beschikbaarheid.extensions import limiter
+from beschikbaarheid.search import log as search_log
 from beschikbaarheid.search import service
 from beschikbaarheid.search.views import SEARCH_LIMIT_MESSAGE, search_limit
 
@@ -74,7 +75,7 @@ def search():
             return _error("invalid", "De zoekopdracht is onvolledig.")
         _name, error = first
         return _error(error.code, error.message, error.suggestions)
-    service.log_search(outcome, source="api")
+    search_log.log_search(outcome, source="api")
     inp, need = outcome.input, outcome.need
     return jsonify(
         query={

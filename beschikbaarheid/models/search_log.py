@@ -56,7 +56,7 @@ class SearchLog(_AnonymousSearchFacts, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(5), default="web")  # web | api
     # Web searches only: a keyed hash of this row's anonymous facts with a random per-session seed
-    # that only the browser's session cookie holds (search/service.log_search), so refinements of
+    # that only the browser's session cookie holds (search/log.log_search), so refinements of
     # one search update this row (search/log_writer.py upserts on it) and nothing else is linkable.
     ref: Mapped[str | None] = mapped_column(String(24), unique=True)
 

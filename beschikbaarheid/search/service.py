@@ -18,12 +18,9 @@ twice the radius). docs/search.md explains the whole path and its speed.
 """
 from __future__ import annotations
 
-import base64
 import bisect
 import datetime as dt
-import hashlib
-import secrets
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -32,7 +29,6 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import get_translations
 from rapidfuzz import fuzz, process
-from sqlalchemy.dialects import postgresql, sqlite
 
 from beschikbaarheid.domain import freshness, geo, scoring, wait_figures
 from beschikbaarheid.domain.matching import CatalogueProduct, Need, NeedNotFound, is_crisis, match_need, split_keywords
@@ -45,13 +41,10 @@ from beschikbaarheid.models import (
     Contract,
     Location,
     Municipality,
-    NoMatchReport,
     Offering,
     Product,
     Provider,
     Region,
-    SearchLog,
-    age_band,
     utcnow,
 )
 from beschikbaarheid.places import resolve_place
@@ -535,75 +528,3 @@ class _Search:
             open_reports=open_reports,
             report_status=(status.open_text or status.answer_text) if status else "",
         )
-
-
-# -- anonymous logs ----------------------------------------------------------------------------
-
-
-def _anonymous_facts(outcome: SearchOutcome) -> dict:
-    """The only facts of a search that are stored (models/search_log.py says why)."""
-    need = outcome.need
-    products = [p for p in outcome.catalogue if p.id in need.strengths]
-    best = max(products, key=lambda p: (need.strengths[p.id], p.code)) if products else None
-    single = need.kind in ("code", "name") and best is not None
-    categories = {p.category for p in products}
-    segments = {p.segment for p in products}
-    return {
-        "day": freshness.local_date(outcome.now),
-        "region_id": outcome.region.id if outcome.region else None,
-        "need_kind": need.kind,
-        "product_id": best.id if single else None,
-        "product_code": best.code if single else None,
-        "segment": segments.pop() if len(segments) == 1 else None,
-        "category": categories.pop() if len(categories) == 1 else None,
-        "municipality_code": outcome.place.cbs_code,
-        "pc4": outcome.place.pc4 if outcome.place.kind == "pc4" else None,
-        "age_band": age_band(outcome.input.leeftijd),
-        "result_count": outcome.result_count,
-        "within_radius_count": outcome.nearby_total,
-    }
-
-
-def log_search(outcome: SearchOutcome, *, source: str, seen: MutableMapping | None = None) -> dict | None:
-    """Log a successful search anonymously; refinements of the same search in a session update one row.
-
-    `seen` is the caller's per-session memory (the Flask session for the web page): htmx searches
-    while the referrer adjusts filters would otherwise count one demand many times. The session
-    holds one random seed; a search's `ref` is a keyed hash of that seed and the search's
-    anonymous facts, so a refinement (same facts, other filters) gets the same ref and updates the
-    row (one upsert), while refs of different sessions, or of different searches, cannot be linked
-    without the seed, which only the referrer's browser has. API searches have no ref: each call
-    is a row. Returns the row as written.
-    """
-    if not outcome.ok:
-        return None
-    facts = _anonymous_facts(outcome)
-    row = {"source": source, "ref": None, **facts}
-    table = SearchLog.__table__
-    if seen is None:
-        db.session.execute(sa.insert(table).values(row))
-    else:
-        seed = seen.get("zoeklog_seed")
-        if not isinstance(seed, str):
-            seed = seen["zoeklog_seed"] = secrets.token_urlsafe(16)
-        identity = "|".join(str(facts[k]) for k in ("day", "region_id", "need_kind", "product_code", "segment", "category", "municipality_code", "pc4", "age_band"))
-        digest = hashlib.blake2b(identity.encode(), key=seed.encode()[:64], digest_size=12).digest()
-        row["ref"] = base64.urlsafe_b64encode(digest).decode()
-        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-        insert = dialect.insert(table).values(row)
-        db.session.execute(insert.on_conflict_do_update(
-            index_elements=[table.c.ref],
-            set_={"result_count": insert.excluded.result_count, "within_radius_count": insert.excluded.within_radius_count},
-        ))
-    db.session.commit()
-    return row
-
-
-def report_no_match(outcome: SearchOutcome, *, reason: str, referrer_type: str | None) -> NoMatchReport | None:
-    """Store a "geen passend aanbod" flag with the same anonymous facts as the log."""
-    if not outcome.ok:
-        return None
-    report = NoMatchReport(referrer_type=referrer_type, reason=" ".join((reason or "").split())[:200], **_anonymous_facts(outcome))
-    db.session.add(report)
-    db.session.commit()
-    return report

@@ -15,6 +15,7 @@ from beschikbaarheid.domain import scoring
 from beschikbaarheid.domain.freshness import TZ, local_date
 from beschikbaarheid.extensions import db, limiter
 from beschikbaarheid.models import SEGMENT_LABELS, TARGET_GROUPS, Offering, utcnow
+from beschikbaarheid.search import log as search_log
 from beschikbaarheid.search import service
 from beschikbaarheid.search import shortlist as shortlists
 from beschikbaarheid.search.forms import PAGE_SIZE, FeedbackForm, NoMatchForm, parse_search_args
@@ -135,7 +136,7 @@ def index():
     if outcome.region and outcome.input.regio and len(outcome.regions) > 1 and session.get(REGION_KEY) != outcome.region.id:
         session[REGION_KEY] = outcome.region.id  # picked in the form: the next search starts there
     if outcome.ok:
-        service.log_search(outcome, source="web", seen=session)
+        search_log.log_search(outcome, source="web", seen=session)
     partial = _wants_partial()
     # Input errors answer 400 for the full page and the htmx partial alike (base.html lets htmx swap 400);
     # a partial whose only "errors" are fields not filled in yet is a referrer still typing: 200.
@@ -158,7 +159,7 @@ def no_match():
     if not outcome.ok:
         flash(_("Deze zoekopdracht is niet (meer) geldig; er is niets opgeslagen."), "error")
         return redirect(back)
-    service.report_no_match(outcome, reason=form.reason.data or "", referrer_type=_referrer_type())
+    search_log.report_no_match(outcome, reason=form.reason.data or "", referrer_type=_referrer_type())
     if request.headers.get("HX-Request") == "true":
         return render_template("search/_nomatch_done.html")
     flash(_("Bedankt. Uw melding 'geen passend aanbod' is anoniem opgeslagen voor de contractmanagers."), "success")
