@@ -1,13 +1,13 @@
 """Daily plek-alert job: run the referrers' saved searches that the day's changes touch and mail what opened up.
 
-Thin like the feedback job: the job lock, the run record, and `services.alerts.run_alerts`.
+Thin like the feedback job: the job lock, the run record, and `services.alert_run.run_alerts`.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 from beschikbaarheid.models import utcnow
-from beschikbaarheid.services.alerts import AlertOutcome, run_alerts
+from beschikbaarheid.services.alert_run import AlertOutcome, run_alerts
 from jobs.runs import JobResult, run_job
 
 JOB = "alerts"

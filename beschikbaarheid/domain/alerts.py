@@ -1,6 +1,6 @@
 """Plek-alert rules: when does a matching offering "open up" for a referrer's saved search.
 
-Plain values in and out (no Flask, no database): the job (services/alerts.py) compares what the
+Plain values in and out (no Flask, no database): the job (services/alert_run.py) compares what the
 search shows now with what it showed at the previous evaluation (the alert's snapshot) and mails
 the offerings these rules call openings.
 """

@@ -5,7 +5,7 @@ it ('sending', with the run's token) before sending: by inserting it (the unique
 one run win) or, for a retry, by an atomic UPDATE that only matches a failed row or one left
 'sending' by a crash before `stuck_before`. Afterwards the same run records 'sent' or 'failed'
 for the rows it holds. Used by the "Klopt dit niet?" mail (services/feedback_daily.py) and the
-plek-alerts (services/alerts.py); the reminders keep their own log (services/reminders.py).
+plek-alerts (services/alert_run.py); the reminders keep their own log (services/reminders.py).
 """
 from __future__ import annotations
 
