@@ -285,3 +285,22 @@ def gezinshuis_profile(location_obj: Location, *, allowed: int = 4, taken: int =
     db.session.add(profile)
     db.session.flush()
     return profile
+
+
+def planner_with_offering(**offering_kw):
+    """Provider Zonnehuis with one gezinshuis offering (6 places, 1 free, 4 weeks) and two of its users;
+    returns (offering id, planner, colleague)."""
+    owner = provider("Zonnehuis", intake_email="intake@zonnehuis.example")
+    loc = location(owner, "Helmond-Oost")
+    made = offering(loc, product("43A10", "Gezinshuis"), capacity=6, free_places=1, waiting_weeks=4, **offering_kw)
+    planner = user("aanbieder", email="planner@zonnehuis.example", provider_id=owner.id)
+    colleague = user("aanbieder", email="collega@zonnehuis.example", provider_id=owner.id)
+    db.session.commit()
+    return made.id, planner, colleague
+
+
+def contract_manager():
+    """A contract manager without a region, committed."""
+    made = user("contractmanager", name="Carla Contract")
+    db.session.commit()
+    return made

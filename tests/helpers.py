@@ -8,6 +8,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.I)
+HX = {"HX-Request": "true"}  # a request as htmx sends it
+
+
+def row_form(token, version=1, **values) -> dict:
+    """The provider's inline row form (an offering of 6 places, 1 free, 4 weeks) with `values` changed."""
+    data = {"csrf_token": token, "version": str(version), "layout": "row", "capacity": "6", "free_places": "1",
+            "waiting_weeks": "4", "intake_status": "open", "note": ""}
+    data.update({k: str(v) for k, v in values.items()})
+    return data
+
+
+def assert_csp_safe(html: str) -> None:
+    """No inline style, inline script or hx-on: the page works under the strict Content-Security-Policy."""
+    assert 'style="' not in html and "<style" not in html
+    assert not INLINE_SCRIPT.search(html)
+    assert " hx-on" not in html
 
 
 def csrf_token(client, path: str) -> str:

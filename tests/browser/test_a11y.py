@@ -2,122 +2,27 @@
 violation. Plus what axe cannot judge on its own: reflow at 320 px, the skip link, form errors
 that are announced and tied to their field, and text alternatives for the charts.
 
-The demo region is loaded once for the module (about 3 s) into a SQLite file and served on
-loopback; the tests log in through the real login form, like a user.
+The demo region is loaded once for the module (about 3 s, conftest.py's `site`) into a SQLite file
+and served on loopback; the tests log in through the real login form, like a user.
 """
 from __future__ import annotations
 
 import re
-import threading
-from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from beschikbaarheid import ROOT, create_app
 from beschikbaarheid.extensions import db
-from tests.plugins.smtp import free_port
+from tests.browser.support import axe_violations, login, overflowing
 
 pytestmark = pytest.mark.browser
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
-DEMO_PASSWORD = "demo-wachtwoord-2026"
 FAR_SEARCH = "/zoeken/?locatie=5701&leeftijd=12&product=pleegzorg"  # 4 nearby, 4 further away
 CSV_WITH_ERRORS = (
     "aanbieder;locatie;productcode;postcode;woonplaats;vrije_plekken;wachttijd_weken;aanmelding\n"
     "De Linde;Hoofdlocatie;99X99;5701;Helmond;twee;-3;misschien\n"
     ";Tweede;43A10;5701;Helmond;1;2;open\n"
 )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The demo region served on loopback; yields the base URL, the app and a few ids."""
-    from beschikbaarheid.demo import load_demo
-    from beschikbaarheid.models import Offering, Provider, User
-
-    path = tmp_path_factory.mktemp("a11y") / "demo.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "DEMO_PASSWORD": DEMO_PASSWORD,
-                      "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations")}, env="test")
-    with app.app_context():
-        db.create_all()
-        load_demo()
-        provider_user = db.session.scalar(db.select(User).where(User.email == "aanbieder-delinde@demo.example"))
-        offerings = db.session.scalars(
-            db.select(Offering).where(Offering.provider_id == provider_user.provider_id).order_by(Offering.id)
-        ).all()
-        provider = db.session.get(Provider, provider_user.provider_id)
-        ids = SimpleNamespace(provider=provider.id, offerings=[o.id for o in offerings])
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{port}", app=app, ids=ids)
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def new_page(browser):
-    """Pages in fresh browser contexts (each its own cookies), closed after the test."""
-    contexts = []
-
-    def _new(**options):
-        context = browser.new_context(locale="nl-NL", **options)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new
-    for context in contexts:
-        context.close()
-
-
-def login(page, base: str, email: str) -> None:
-    """Log in through the real form."""
-    page.goto(base + "/account/inloggen")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_load_state()
-    assert "/account/inloggen" not in page.url, f"login failed for {email}"
-
-
-def axe_violations(page, base: str) -> list[dict]:
-    """Run axe-core (served from our own static/vendor, so the CSP allows it) on the current page."""
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.add_script_tag(url=base + "/static/vendor/axe.min.js")
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
-    )
-    return [v for v in result["violations"] if v["impact"] in BLOCKING]
-
-
-class Checker:
-    """Collects axe findings per page so one run reports every failing page at once."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.checked: list[str] = []
-        self.failures: dict[str, list[str]] = {}
-
-    def check(self, page, name: str) -> None:
-        page.wait_for_load_state()
-        self.checked.append(name)
-        for v in axe_violations(page, self.base):
-            nodes = "; ".join(str(n["target"][0]) for n in v["nodes"][:4])
-            self.failures.setdefault(name, []).append(f"{v['id']} ({v['impact']}): {v['help']} -> {nodes}")
-
-    def report(self) -> str:
-        return "\n".join(f"{name}:\n  " + "\n  ".join(lines) for name, lines in self.failures.items())
-
-
-@pytest.fixture
-def checker(site):
-    return Checker(site.url)
 
 
 def test_public_and_search_pages_pass_axe(site, new_page, checker):
@@ -350,33 +255,6 @@ def test_gezinshuis_pages_pass_axe(site, new_page, checker):
 REFLOW_PAGES = ["/", "/account/inloggen", "/zoeken/", FAR_SEARCH, FAR_SEARCH + "&weergave=kaarten", "/toegankelijkheid", "/bestaat-niet"]
 
 
-def _overflowing(page) -> list[str]:
-    """Elements that stick out to the right of a 320 px viewport, outside a .table-scroll box."""
-    return page.evaluate(
-        """() => {
-          const width = document.documentElement.clientWidth, out = [];
-          for (const el of document.querySelectorAll('body *')) {
-            if (el.closest('.table-scroll, .visually-hidden, .skip-link')) continue;
-            const r = el.getBoundingClientRect();
-            if (r.width && r.right > width + 1) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-              (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') +
-              ' right=' + Math.round(r.right));
-          }
-          // Text can stick out of its box too (a long Dutch compound word in a big heading).
-          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const parent = node.parentElement;
-            if (!node.textContent.trim() || parent.closest('.table-scroll, .visually-hidden, .skip-link, script')) continue;
-            const range = document.createRange();
-            range.selectNodeContents(node);
-            const r = range.getBoundingClientRect();
-            if (r.width && r.right > width + 1) out.push('text "' + node.textContent.trim().slice(0, 40) + '" right=' + Math.round(r.right));
-          }
-          return out.slice(0, 8);
-        }"""
-    )
-
-
 def test_main_pages_reflow_at_320_px_without_horizontal_scrolling(site, new_page):
     base = site.url
     page = new_page(viewport={"width": 320, "height": 640})
@@ -385,8 +263,8 @@ def test_main_pages_reflow_at_320_px_without_horizontal_scrolling(site, new_page
     def check(name):
         page.wait_for_load_state()
         scroll = page.evaluate("document.documentElement.scrollWidth")
-        if scroll > 320 or _overflowing(page):
-            problems[name] = (scroll, _overflowing(page))
+        if scroll > 320 or overflowing(page):
+            problems[name] = (scroll, overflowing(page))
 
     for path in REFLOW_PAGES:
         page.goto(base + path)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Region
-from tests.browser.test_a11y import Checker, _overflowing, login, new_page, site  # noqa: F401 (fixtures)
+from tests.browser.support import Checker, login, overflowing
 
 pytestmark = pytest.mark.browser
 
@@ -106,6 +106,6 @@ def test_register_pages_fit_a_phone(site, new_page):
         page.goto(base + f"/beheer/regio/{region_id}/" + ("" if path == "/" else path))
         page.wait_for_load_state()
         scroll = page.evaluate("document.documentElement.scrollWidth")
-        if scroll > 390 or _overflowing(page):
-            problems[path] = (scroll, _overflowing(page))
+        if scroll > 390 or overflowing(page):
+            problems[path] = (scroll, overflowing(page))
     assert problems == {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_a11y import axe_violations
+from tests.browser.support import axe_violations
 from tests.factories import search_world
 
 pytestmark = pytest.mark.browser

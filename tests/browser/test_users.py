@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from beschikbaarheid.extensions import db
 from beschikbaarheid.services import audit
 from tests import factories
-from tests.browser.test_a11y import Checker
+from tests.browser.support import Checker
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from beschikbaarheid.domain.quarters import Quarter, last_full_quarter
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Feedback, NoMatchReport, OfferingChange, SearchLog, utcnow
 from tests import factories
-from tests.contract.test_views import assert_csp_safe, manager
+from tests.helpers import assert_csp_safe
 
 
 def cells(html: str, label: str) -> list[str]:
@@ -63,7 +63,7 @@ def test_shortage_page_sums_contracted_figures_with_coverage(app, client, login)
     with app.app_context():
         now = utcnow()
         shortage_world(now)
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/tekort").get_data(as_text=True)
     assert_csp_safe(html)
     # 4 + 6 waiting over 2 of the 3 contracted offerings; the uncontracted 100 is not the region's
@@ -129,7 +129,7 @@ def test_realised_page_compares_like_with_like_and_counts_reports(app, client, l
     with app.app_context():
         now = utcnow()
         realised_world(now)
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/verwacht-gerealiseerd").get_data(as_text=True)
     assert_csp_safe(html)
     # started 4 + 2 (the "geen starts" offering reported, but adds no start); expected (4*4 + 6*2) / 6,
@@ -146,7 +146,7 @@ def test_dossier_shows_counts_waiting_realised_wait_and_reports(app, client, log
     with app.app_context():
         now = utcnow()
         _, _, optimist = realised_world(now)
-        login(manager())
+        login(factories.contract_manager())
         url = f"/contract/aanbieder/{optimist.id}"
     html = client.get(url).get_data(as_text=True)
     row = cells(html, "Ambulante jeugdhulp")
@@ -192,7 +192,7 @@ def test_quarterly_workbook_has_a_sheet_per_table_with_period_source_and_denomin
     quarter = last_full_quarter(dt.date.today())
     with app.app_context():
         quarterly_world(utcnow(), quarter)
-        login(manager())
+        login(factories.contract_manager())
     page = client.get("/contract/kwartaalrapportage").get_data(as_text=True)
     assert f'<option value="{quarter.key}" selected>' in page
     response = client.get(f"/contract/kwartaalrapportage/{quarter.key}.xlsx")
@@ -228,7 +228,7 @@ def test_quarterly_csv_per_table_is_formula_safe(app, client, login):
     quarter = last_full_quarter(dt.date.today())
     with app.app_context():
         quarterly_world(utcnow(), quarter)
-        login(manager())
+        login(factories.contract_manager())
     for name in ("tekorten", "tekort-per-product", "verwacht-gerealiseerd", "meldingen"):
         response = client.get(f"/contract/kwartaalrapportage/{quarter.key}/{name}.csv")
         assert response.status_code == 200 and response.mimetype == "text/csv", name
@@ -245,7 +245,7 @@ def test_quarterly_csv_per_table_is_formula_safe(app, client, login):
 def test_a_quarter_that_is_not_there_is_a_dutch_400(app, client, login, url):
     with app.app_context():
         factories.region()
-        login(manager())
+        login(factories.contract_manager())
     response = client.get(url)
     assert response.status_code == 400
     assert "bestaat niet of is nog niet begonnen" in response.get_data(as_text=True)
@@ -254,5 +254,5 @@ def test_a_quarter_that_is_not_there_is_a_dutch_400(app, client, login, url):
 def test_an_unknown_table_of_the_report_is_404(app, client, login):
     with app.app_context():
         factories.region()
-        login(manager())
+        login(factories.contract_manager())
     assert client.get(f"/contract/kwartaalrapportage/{last_full_quarter(dt.date.today()).key}/wachtwoorden.csv").status_code == 404

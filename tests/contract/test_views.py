@@ -9,9 +9,8 @@ from beschikbaarheid.domain.reminders import period_of
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import NoMatchReport, Offering, ReminderLog, SearchLog, utcnow
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import assert_csp_safe, csrf_token
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.I)
 
 
 def nine_of_ten(now):
@@ -26,18 +25,6 @@ def nine_of_ten(now):
         factories.offering(factories.location(p), product, updated_at=stale_at if i == 10 else now)
     db.session.commit()
     return region, product, providers[-1]
-
-
-def manager():
-    u = factories.user("contractmanager", name="Carla Contract")
-    db.session.commit()
-    return u
-
-
-def assert_csp_safe(html: str) -> None:
-    assert 'style="' not in html and "<style" not in html
-    assert not INLINE_SCRIPT.search(html)
-    assert " hx-on" not in html
 
 
 # --- authorization over every route of the blueprint -------------------------------------------
@@ -108,7 +95,7 @@ def test_compliance_page_shows_share_denominator_date_and_source(app, client, lo
     with app.app_context():
         now = utcnow()
         nine_of_ten(now)
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/").get_data(as_text=True)
     local = now.astimezone(freshness.TZ)
     assert 'data-share="0.9000"' in html and "90,0%" in html
@@ -129,7 +116,7 @@ def test_compliance_below_target_says_how_many_are_missing(app, client, login):
         for o in db.session.scalars(db.select(Offering).limit(2)):
             o.updated_at = freshness.month_start(now) - dt.timedelta(days=1)
         db.session.commit()
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/").get_data(as_text=True)
     assert "70,0%" in html and "onder doel" in html and "Nog 2 aanbieders nodig." in html
 
@@ -142,7 +129,7 @@ def test_overdue_provider_with_contact_reminders_and_call_form(app, client, logi
                                    scheduled_for=now.date(), sent_at=now, recipient=stale.intake_email))
         db.session.commit()
         email, phone, pid = stale.intake_email, stale.intake_phone, stale.id
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/").get_data(as_text=True)
     row = html[html.index(f'id="aanbieder-{pid}"'):]
     row = row[: row.index("</tr>")]
@@ -189,7 +176,7 @@ def test_waiting_page_shows_range_median_p90_and_share_above_norm(app, client, l
         for weeks in (0, 2, 12, 40, None):
             factories.offering(factories.location(factories.provider()), product, waiting_weeks=weeks, updated_at=now)
         db.session.commit()
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/wachttijden").get_data(as_text=True)
     row = html[html.index("43A10"):]
     row = row[: row.index("</tr>")]
@@ -211,7 +198,7 @@ def test_quality_page_flags_link_to_the_offering_history(app, client, login):
         factories.offering(factories.location(factories.provider("Vol BV")), product, capacity=2, free_places=3, updated_at=now)
         db.session.commit()
         oid = doubtful.id
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/kwaliteit").get_data(as_text=True)
     assert "0 weken wachttijd zonder vrije plek" in html and "Twijfel BV" in html
     assert "3 vrije plekken bij een capaciteit van 2." in html
@@ -226,7 +213,7 @@ def test_quality_page_flags_link_to_the_offering_history(app, client, login):
 def test_supply_gaps_without_search_data_say_so(app, client, login):
     with app.app_context():
         factories.region()
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/tekorten").get_data(as_text=True)
     assert "Geen gegevens" in html
 
@@ -243,7 +230,7 @@ def test_supply_gaps_from_search_log_and_no_match_reports(app, client, login):
             db.session.add(SearchLog(result_count=within + 2, within_radius_count=within, **common))
         db.session.add(NoMatchReport(result_count=0, within_radius_count=0, referrer_type="01", reason="", **common))
         db.session.commit()
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/tekorten").get_data(as_text=True)
     need = html[html.index('id="behoeften"'):]
     row = need[need.index("43A10 Gezinshuis"):]
@@ -269,7 +256,7 @@ def test_dossier_has_offerings_history_reminders_calls_and_flags(app, client, lo
         apply_update(o, {"waiting_weeks": 3}, author="planner@dossier.example", via="form", now=now)
         db.session.add(ReminderLog(provider_id=p.id, period=period_of(now), kind="second", status="sent", scheduled_for=now.date(),
                                    sent_at=now))
-        cm = manager()
+        cm = factories.contract_manager()
         db.session.add(CallLog(provider_id=p.id, user_id=cm.id, called_at=now, outcome="toezegging", note="Werkt vrijdag bij"))
         o2 = factories.offering(factories.location(p, name="Tweede huis"), factories.product("45A01", "Ambulant", region, segment=4),
                                 capacity=None, updated_at=now)
@@ -289,7 +276,7 @@ def test_dossier_has_offerings_history_reminders_calls_and_flags(app, client, lo
 def test_unknown_provider_dossier_is_404(app, client, login):
     with app.app_context():
         factories.region()
-        login(manager())
+        login(factories.contract_manager())
     assert client.get("/contract/aanbieder/999999").status_code == 404
 
 
@@ -315,7 +302,7 @@ def test_waiting_trend_shows_the_weeks_in_force_at_each_month_end(app, client, l
         factories.offering(factories.location(factories.provider("Zonder historie BV")), product, waiting_weeks=20,
                            updated_at=mid(months[1]))
         db.session.commit()
-        login(manager())
+        login(factories.contract_manager())
     html = client.get("/contract/wachttijden").get_data(as_text=True)
     table = html[html.index('id="trend"'):]
 
@@ -338,7 +325,7 @@ def test_supply_gaps_show_fifty_needs_a_page_most_often_without_an_option_first(
                 db.session.add(SearchLog(day=today, region_id=region.id, need_kind="form", municipality_code=f"{n:04d}",
                                          age_band="12-17", result_count=0, within_radius_count=0))
         db.session.commit()
-        login(manager())
+        login(factories.contract_manager())
 
     def shown(html):
         needs = html[html.index('id="behoeften"'):html.index('id="gemeenten"')]
@@ -361,7 +348,7 @@ def test_quality_pages_continue_across_kinds_in_order(app, client, login):
         for i in range(70):
             factories.offering(factories.location(provider, name=f"Leeg {i:02d}"), other, capacity=None)
         db.session.commit()
-        login(manager())
+        login(factories.contract_manager())
 
     def flags(html):
         listed = html[html.index('id="signalen"'):]

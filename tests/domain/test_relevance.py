@@ -12,8 +12,6 @@ all of them are acceptable, so a tie with a wrong product is a miss.
 """
 from __future__ import annotations
 
-import pytest
-
 from beschikbaarheid.demo.data.catalogue import PRODUCTS
 from beschikbaarheid.domain.matching import CatalogueProduct, NeedNotFound, match_need, split_keywords
 from tests.domain.jz21 import JZ21_PATH, jz21_catalogue

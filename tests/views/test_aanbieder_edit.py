@@ -7,27 +7,7 @@ from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Offering, OfferingChange
 from beschikbaarheid.services.offerings import Actor, EditConflict, save_checked
 from tests import factories
-from tests.helpers import csrf_token
-
-HX = {"HX-Request": "true"}
-
-
-def _setup(**offering_kw):
-    provider = factories.provider("Zonnehuis", intake_email="intake@zonnehuis.example")
-    loc = factories.location(provider, "Helmond-Oost")
-    offering = factories.offering(loc, factories.product("43A10", "Gezinshuis"), capacity=6, free_places=1, waiting_weeks=4, **offering_kw)
-    user = factories.user("aanbieder", email="planner@zonnehuis.example", provider_id=provider.id)
-    colleague = factories.user("aanbieder", email="collega@zonnehuis.example", provider_id=provider.id)
-    db.session.commit()
-    return offering.id, user, colleague
-
-
-def _row_form(token, version=1, **values):
-    data = {"csrf_token": token, "version": str(version), "layout": "row", "capacity": "6", "free_places": "1",
-            "waiting_weeks": "4", "intake_status": "open", "note": ""}
-    data.update({k: str(v) for k, v in values.items()})
-    return data
-
+from tests.helpers import HX, csrf_token, row_form
 
 def _offering(oid) -> Offering:
     return db.session.get(Offering, oid)
@@ -39,7 +19,7 @@ def _changes(oid):
 
 def test_inline_edit_swaps_the_row_and_saves_through_the_history(app, client, login):
     with app.app_context():
-        oid, user, _ = _setup()
+        oid, user, _ = factories.planner_with_offering()
         login(user)
         user_id = user.id
     token = csrf_token(client, "/aanbieder/")
@@ -50,7 +30,7 @@ def test_inline_edit_swaps_the_row_and_saves_through_the_history(app, client, lo
     assert f'<label class="visually-hidden" for="waiting_weeks-{oid}">' in fragment
     assert f'form="f-{oid}"' in fragment and 'name="version" value="1"' in fragment
 
-    response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=_row_form(token, free_places=0, waiting_weeks=6, note="Spoed in overleg"), headers=HX)
+    response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=row_form(token, free_places=0, waiting_weeks=6, note="Spoed in overleg"), headers=HX)
     assert response.status_code == 200
     row = response.get_data(as_text=True)
     assert row.lstrip().startswith(f'<tbody id="o-{oid}" class="offering">') and "Opgeslagen: Gezinshuis" in row
@@ -68,13 +48,13 @@ def test_inline_edit_swaps_the_row_and_saves_through_the_history(app, client, lo
 
 def test_edit_page_works_without_javascript(app, client, login):
     with app.app_context():
-        oid, user, _ = _setup()
+        oid, user, _ = factories.planner_with_offering()
         login(user)
     page = client.get(f"/aanbieder/aanbod/{oid}/bewerken")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<html" in html and '<label for="waiting_weeks">' in html and "Doelgroepen" in html
     token = csrf_token(client, f"/aanbieder/aanbod/{oid}/bewerken")
-    data = {**_row_form(token, waiting_weeks=8), "layout": "page", "age_min": "4", "age_max": "21", "target_groups": ["ASS", "LVB"]}
+    data = {**row_form(token, waiting_weeks=8), "layout": "page", "age_min": "4", "age_max": "21", "target_groups": ["ASS", "LVB"]}
     response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=data)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#o-{oid}")
     assert "Opgeslagen: Gezinshuis" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -93,10 +73,10 @@ def test_edit_page_works_without_javascript(app, client, login):
 ])
 def test_impossible_values_are_refused_with_the_input_kept(app, client, login, values, field, message):
     with app.app_context():
-        oid, user, _ = _setup()
+        oid, user, _ = factories.planner_with_offering()
         login(user)
     token = csrf_token(client, f"/aanbieder/aanbod/{oid}/bewerken")
-    data = {**_row_form(token), "layout": "page", "age_min": "0", "age_max": "18", **values}
+    data = {**row_form(token), "layout": "page", "age_min": "0", "age_max": "18", **values}
     response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -109,10 +89,10 @@ def test_impossible_values_are_refused_with_the_input_kept(app, client, login, v
 
 def test_inline_errors_come_back_in_the_row(app, client, login):
     with app.app_context():
-        oid, user, _ = _setup()
+        oid, user, _ = factories.planner_with_offering()
         login(user)
     token = csrf_token(client, "/aanbieder/")
-    response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=_row_form(token, waiting_weeks="vier"), headers=HX)
+    response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=row_form(token, waiting_weeks="vier"), headers=HX)
     fragment = response.get_data(as_text=True)
     # the partial carries the real 400 too (base.html tells htmx to swap 400/409 answers)
     assert response.status_code == 400 and f'id="waiting_weeks-{oid}-error"' in fragment and 'value="vier"' in fragment
@@ -123,10 +103,10 @@ def test_inline_errors_come_back_in_the_row(app, client, login):
 
 def test_doubtful_value_asks_a_question_and_is_stored_flagged_once_confirmed(app, client, login):
     with app.app_context():
-        oid, user, _ = _setup()
+        oid, user, _ = factories.planner_with_offering()
         login(user)
     token = csrf_token(client, f"/aanbieder/aanbod/{oid}/bewerken")
-    data = {**_row_form(token, free_places=0, waiting_weeks=0), "layout": "page", "age_min": "0", "age_max": "18"}
+    data = {**row_form(token, free_places=0, waiting_weeks=0), "layout": "page", "age_min": "0", "age_max": "18"}
     question = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=data)
     html = question.get_data(as_text=True)
     assert question.status_code == 200
@@ -147,17 +127,17 @@ def test_doubtful_value_asks_a_question_and_is_stored_flagged_once_confirmed(app
 
 def test_confirmation_does_not_cover_a_value_changed_after_the_question(app, client, login):
     with app.app_context():
-        oid, user, _ = _setup()
+        oid, user, _ = factories.planner_with_offering()
         login(user)
     token = csrf_token(client, "/aanbieder/")
-    first = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=_row_form(token, waiting_weeks=30), headers=HX)
+    first = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=row_form(token, waiting_weeks=30), headers=HX)
     assert "van 4 naar 30 weken" in first.get_data(as_text=True)
     # the provider ticks the box but also changes 30 into 40: a new question, nothing saved
-    second = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=_row_form(token, waiting_weeks=40, acknowledged="jump:4:30", confirm_unusual="1"), headers=HX)
+    second = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=row_form(token, waiting_weeks=40, acknowledged="jump:4:30", confirm_unusual="1"), headers=HX)
     assert "van 4 naar 40 weken" in second.get_data(as_text=True)
     with app.app_context():
         assert _offering(oid).waiting_weeks == 4
-    third = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=_row_form(token, waiting_weeks=40, acknowledged="jump:4:40", confirm_unusual="1"), headers=HX)
+    third = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=row_form(token, waiting_weeks=40, acknowledged="jump:4:40", confirm_unusual="1"), headers=HX)
     assert "Opgeslagen" in third.get_data(as_text=True)
     with app.app_context():
         assert (_offering(oid).waiting_weeks, _offering(oid).unusual_confirmed) == (40, True)
@@ -165,10 +145,10 @@ def test_confirmation_does_not_cover_a_value_changed_after_the_question(app, cli
 
 def test_saving_unchanged_values_counts_as_a_confirmation(app, client, login):
     with app.app_context():
-        oid, user, _ = _setup()
+        oid, user, _ = factories.planner_with_offering()
         login(user)
     token = csrf_token(client, "/aanbieder/")
-    response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=_row_form(token), headers=HX)
+    response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=row_form(token), headers=HX)
     assert "bevestigd als ongewijzigd" in response.get_data(as_text=True)
     with app.app_context():
         assert [c.kind for c in _changes(oid)] == ["confirm"]
@@ -184,7 +164,7 @@ def _login_second_client(app, email):
 @pytest.mark.parametrize("htmx", [False, True])
 def test_second_save_gets_a_conflict_with_the_current_values(app, client, login, htmx):
     with app.app_context():
-        oid, user, colleague = _setup()
+        oid, user, colleague = factories.planner_with_offering()
         login(user)
         colleague_email = colleague.email
     other = _login_second_client(app, colleague_email)
@@ -194,9 +174,9 @@ def test_second_save_gets_a_conflict_with_the_current_values(app, client, login,
     extra = {} if htmx else {"age_min": "0", "age_max": "18"}
     # both open the edit form at version 1
     token_a, token_b = csrf_token(client, url), csrf_token(other, url)
-    first = client.post(url, data={**_row_form(token_a, waiting_weeks=9, free_places=0), "layout": layout, **extra}, headers=headers)
+    first = client.post(url, data={**row_form(token_a, waiting_weeks=9, free_places=0), "layout": layout, **extra}, headers=headers)
     assert first.status_code == (200 if htmx else 302)
-    second = other.post(url, data={**_row_form(token_b, waiting_weeks=2, note="mijn notitie"), "layout": layout, **extra}, headers=headers)
+    second = other.post(url, data={**row_form(token_b, waiting_weeks=2, note="mijn notitie"), "layout": layout, **extra}, headers=headers)
     html = second.get_data(as_text=True)
     assert second.status_code == 409
     assert "iemand anders heeft dit aanbod intussen gewijzigd" in html and "planner@zonnehuis.example" in html
@@ -207,7 +187,7 @@ def test_second_save_gets_a_conflict_with_the_current_values(app, client, login,
         o = _offering(oid)
         assert (o.waiting_weeks, o.free_places, o.note, o.version) == (9, 0, "", 2)
         assert {c.author for c in _changes(oid)} == {"planner@zonnehuis.example"}
-    again = other.post(url, data={**_row_form(token_b, version=2, waiting_weeks=2, free_places=0, note="mijn notitie"), "layout": layout, **extra}, headers=headers)
+    again = other.post(url, data={**row_form(token_b, version=2, waiting_weeks=2, free_places=0, note="mijn notitie"), "layout": layout, **extra}, headers=headers)
     assert again.status_code == (200 if htmx else 302)
     with app.app_context():
         assert (_offering(oid).waiting_weeks, _offering(oid).updated_by) == (2, "collega@zonnehuis.example")
@@ -215,7 +195,7 @@ def test_second_save_gets_a_conflict_with_the_current_values(app, client, login,
 
 def test_a_save_racing_another_commit_is_a_conflict_not_an_overwrite(app):
     with app.app_context():
-        oid, user, _ = _setup()
+        oid, user, _ = factories.planner_with_offering()
         offering = _offering(oid)
         assert offering.version == 1
         # Another process commits between our read and our write.
@@ -230,12 +210,12 @@ def test_a_save_racing_another_commit_is_a_conflict_not_an_overwrite(app):
 
 def test_history_page_lists_changes_and_draws_a_chart(app, client, login):
     with app.app_context():
-        oid, user, _ = _setup()
+        oid, user, _ = factories.planner_with_offering()
         login(user)
     token = csrf_token(client, "/aanbieder/")
     for weeks in (6, 9):
         version = 1 if weeks == 6 else 2
-        client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=_row_form(token, version=version, waiting_weeks=weeks), headers=HX)
+        client.post(f"/aanbieder/aanbod/{oid}/bewerken", data=row_form(token, version=version, waiting_weeks=weeks), headers=HX)
     client.post(f"/aanbieder/aanbod/{oid}/bevestigen", data={"csrf_token": token, "version": "3"}, headers=HX)
     response = client.get(f"/aanbieder/aanbod/{oid}/historie")
     html = response.get_data(as_text=True)

@@ -8,19 +8,18 @@ from beschikbaarheid.domain import freshness, wait_figures
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import Offering, OfferingChange, utcnow
 from tests import factories
-from tests.helpers import csrf_token
-from tests.views.test_aanbieder_edit import HX, _row_form, _setup
+from tests.helpers import HX, csrf_token, row_form
 
 
 def _page_form(token, **values):
-    data = {**_row_form(token), "layout": "page", "age_min": "0", "age_max": "18", "target_groups": ["ASS", "LVB"]}
+    data = {**row_form(token), "layout": "page", "age_min": "0", "age_max": "18", "target_groups": ["ASS", "LVB"]}
     data.update(values)
     return data
 
 
 def _start(app, login, **kw):
     with app.app_context():
-        oid, user, _ = _setup(target_groups=["ASS", "LVB"], **kw)
+        oid, user, _ = factories.planner_with_offering(target_groups=["ASS", "LVB"], **kw)
         login(user)
     return oid
 
@@ -108,19 +107,19 @@ def test_the_inline_row_takes_the_count_and_the_realised_wait(app, client, login
     # waits per target group are set on the offering's page, linked from the row
     assert f'<a class="small" href="/aanbieder/aanbod/{oid}/bewerken">Wachttijd per doelgroep' in fragment
     response = client.post(f"/aanbieder/aanbod/{oid}/bewerken", headers=HX,
-                           data=_row_form(token, free_places="0", waiting_count="2", realised_wait_weeks="3", realised_started="2"))
+                           data=row_form(token, free_places="0", waiting_count="2", realised_wait_weeks="3", realised_started="2"))
     row = response.get_data(as_text=True)
     assert response.status_code == 200 and "Opgeslagen" in row
     assert re.search(r'data-field="waiting_count">2<', row) and "3 weken gemiddeld, 2 gestart" in row
     geen = client.post(f"/aanbieder/aanbod/{oid}/bewerken", headers=HX,
-                       data=_row_form(token, version=2, free_places="0", waiting_count="2", realised_started="0"))
+                       data=row_form(token, version=2, free_places="0", waiting_count="2", realised_started="0"))
     assert "geen starts (" in geen.get_data(as_text=True)
 
 
 def test_a_doubtful_figure_asks_first_and_saves_once_confirmed(app, client, login):
     oid = _start(app, login)
     token = csrf_token(client, "/aanbieder/")
-    data = _row_form(token, waiting_count="5", realised_wait_weeks="20", realised_started="3")  # expected 4 weeks, 1 place free
+    data = row_form(token, waiting_count="5", realised_wait_weeks="20", realised_started="3")  # expected 4 weeks, 1 place free
     question = client.post(f"/aanbieder/aanbod/{oid}/bewerken", headers=HX, data=data)
     html = question.get_data(as_text=True)
     assert question.status_code == 200 and "Ik bevestig dat deze waarde klopt" in html
@@ -183,7 +182,7 @@ def test_history_draws_the_realised_wait_next_to_the_expected_one(app, client, l
     assert "Gerealiseerde wachttijd door de tijd" not in client.get(f"/aanbieder/aanbod/{oid}/historie").get_data(as_text=True)
     for version, weeks in ((1, "3,5"), (2, "5")):
         saved = client.post(f"/aanbieder/aanbod/{oid}/bewerken", headers=HX,
-                            data=_row_form(token, version=version, free_places="0", realised_wait_weeks=weeks, realised_started="2"))
+                            data=row_form(token, version=version, free_places="0", realised_wait_weeks=weeks, realised_started="2"))
         assert "Opgeslagen" in saved.get_data(as_text=True)
     html = client.get(f"/aanbieder/aanbod/{oid}/historie").get_data(as_text=True)
     realised = html[html.index('id="realised-chart-heading"'):]

@@ -79,7 +79,7 @@ def test_an_invitation_can_carry_the_right(app, monkeypatch):
     admin = _login(app, "beheer@noord.example")
     page = "/beheer/gebruikers/uitnodigen"
     response = admin.post(page, data={"csrf_token": csrf_token(admin, page), "name": "Cora Coördinator", "email": "cora@noord.example",
-                                      "role": "contractmanager", "region_id": str(region.id), "is_coordinator": "y"})
+                                      "role": "contractmanager", "region_id": str(region_id), "is_coordinator": "y"})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(User.is_coordinator).where(User.email == "cora@noord.example")) is True
