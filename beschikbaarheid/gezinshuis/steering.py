@@ -24,6 +24,7 @@ from beschikbaarheid.domain import gezinshuis as rules
 from beschikbaarheid.domain.waiting_stats import median
 from beschikbaarheid.exports import Table, percent
 from beschikbaarheid.extensions import db
+from beschikbaarheid.services.gezinshuis import gezinshuis_product_ids
 from beschikbaarheid.models import (
     TARGET_GROUPS,
     GezinshuisEnding,
@@ -129,12 +130,6 @@ def region_locations(region_id: int):
             .where(Product.region_id == region_id).distinct())
 
 
-def gezinshuis_products(region_id: int) -> list[int]:
-    """The region's gezinshuis products, by the one rule (domain/gezinshuis.is_gezinshuis)."""
-    rows = db.session.execute(sa.select(Product.id, Product.code, Product.name, Product.form).where(Product.region_id == region_id))
-    return [pid for pid, code, name, form in rows if rules.is_gezinshuis(code, name, form)]
-
-
 def steering_page(ctx: Context, months_n: int) -> SteeringPage:
     """The figures for the `months_n` months up to now."""
     months = compliance.months_back(ctx.as_of, months_n)
@@ -195,7 +190,7 @@ def steering_page(ctx: Context, months_n: int) -> SteeringPage:
     for m in months:
         figures[m].vacancy_days = sum(rules.vacancy_days(p.vacant_since, m, ctx.today) * p.free_places for p in vacant)
 
-    products = gezinshuis_products(region_id)
+    products = sorted(gezinshuis_product_ids(region_id))
     offerings = 0
     if products:
         replayed = shortage_at(ctx, months, products)

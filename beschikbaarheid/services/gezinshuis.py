@@ -31,10 +31,13 @@ class ProfileRefused(ValueError):
         self.errors = errors
 
 
-def gezinshuis_product_ids() -> set[int]:
-    """Ids of the products that are a gezinshuis (domain/gezinshuis.is_gezinshuis; a catalogue is small)."""
-    rows = db.session.execute(sa.select(Product.id, Product.code, Product.name, Product.form))
-    return {pid for pid, code, name, form in rows if is_gezinshuis(code, name, form)}
+def gezinshuis_product_ids(region_id: int | None = None) -> set[int]:
+    """Ids of the products (of one region, or of all) that are a gezinshuis (domain/gezinshuis.is_gezinshuis;
+    a catalogue is small)."""
+    query = sa.select(Product.id, Product.code, Product.name, Product.form)
+    if region_id is not None:
+        query = query.where(Product.region_id == region_id)
+    return {pid for pid, code, name, form in db.session.execute(query) if is_gezinshuis(code, name, form)}
 
 
 def gezinshuis_location_ids(provider_id: int) -> set[int]:
