@@ -389,6 +389,7 @@ class _Search:
         self.preferred = outcome.need.preferred_groups - outcome.criteria.required_groups
         self.products = {p.id: p for p in outcome.catalogue}
         self._ = gettext_for_request()
+        self.group_labels = {code: str(label) for code, label in TARGET_GROUPS.items()}  # translated once per search
 
     def top(self, strengths: dict[int, float], kinds: dict[int, str], km: float, k: int, beyond_km: float = 0.0,
             order: str = scoring.SORT_SCORE) -> tuple[list[Hit], int]:
@@ -464,12 +465,11 @@ class _Search:
              statuses: dict[int, feedback.CardStatus] | None = None) -> list[ResultRow]:
         """The hits as result rows with their names and contact details (`about`, from `details`),
         each with its explanation and report line (`statuses`) in the user's language."""
-        group_labels = {code: str(label) for code, label in TARGET_GROUPS.items()}
         required = sorted(self.criteria.required_groups)
         statuses = statuses or {}
-        return [self._row(hit, about[hit.row.id], need_label, required, group_labels, statuses.get(hit.row.id)) for hit in hits]
+        return [self._row(hit, about[hit.row.id], need_label, required, statuses.get(hit.row.id)) for hit in hits]
 
-    def _row(self, hit: Hit, about: sa.Row, need_label: str, required: list[str], group_labels: dict[str, str],
+    def _row(self, hit: Hit, about: sa.Row, need_label: str, required: list[str],
              status: feedback.CardStatus | None = None) -> ResultRow:
         row, product = hit.row, self.products[hit.row.product_id]
         open_reports = row.open_reports
@@ -510,7 +510,7 @@ class _Search:
                 required_groups=required,
                 preferred_served=sorted(self.preferred & hit.groups),
                 preferred_missing=sorted(self.preferred - hit.groups),
-                group_labels=group_labels,
+                group_labels=self.group_labels,
                 open_reports=open_reports,
                 _=self._,
             ),
