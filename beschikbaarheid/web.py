@@ -255,3 +255,11 @@ def favicon():
     from flask import send_from_directory
 
     return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")
+
+
+def attachment(body: bytes | str, mimetype: str, filename: str):
+    """A download (CSV, XLSX) that no browser or proxy cache keeps."""
+    response = current_app.response_class(body, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

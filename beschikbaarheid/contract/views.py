@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from beschikbaarheid import charts, exports, region_access
+from beschikbaarheid import charts, exports, region_access, web
 from beschikbaarheid.auth import roles_required
 from beschikbaarheid.contract import calls, compliance, dossier, gaps, quality, quarterly, shortage, waiting
 from beschikbaarheid.contract.forms import CallLogForm
@@ -275,7 +275,7 @@ def export(dataset: str, fmt: str):
         body, mimetype = exports.to_csv(table, TZ), exports.CSV_MIMETYPE
     else:
         body, mimetype = exports.to_xlsx(table, TZ), exports.XLSX_MIMETYPE
-    return _download(body, mimetype, f"{dataset}-{ctx.local:%Y-%m-%d}.{fmt}")
+    return web.attachment(body, mimetype, f"{dataset}-{ctx.local:%Y-%m-%d}.{fmt}")
 
 
 QUARTER = "string"  # 2026-K3; anything else is refused by parse_quarter with a Dutch message and a 400
@@ -326,14 +326,6 @@ QUARTER_TABLES = {
 }
 
 
-def _download(body: bytes, mimetype: str, filename: str):
-    """An attachment that no cache keeps."""
-    response = current_app.response_class(body, content_type=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route(f"/kwartaalrapportage/<{QUARTER}:quarter>.xlsx", endpoint="quarterly_xlsx")
 @roles_required(*ROLES)
 def quarterly_xlsx(quarter: str):
@@ -341,7 +333,7 @@ def quarterly_xlsx(quarter: str):
     ctx = _context()
     chosen = _quarter(ctx, quarter)
     body = exports.to_xlsx_workbook(quarterly.report(ctx, chosen), TZ)
-    return _download(body, exports.XLSX_MIMETYPE, f"kwartaalrapportage-{chosen.key}.xlsx")
+    return web.attachment(body, exports.XLSX_MIMETYPE, f"kwartaalrapportage-{chosen.key}.xlsx")
 
 
 @bp.route(f"/kwartaalrapportage/<{QUARTER}:quarter>/<name>.csv", endpoint="quarterly_csv")
@@ -352,5 +344,5 @@ def quarterly_csv(quarter: str, name: str):
     chosen = _quarter(ctx, quarter)
     if name not in quarterly.SHEETS:
         abort(404)
-    return _download(exports.to_csv(quarterly.table(ctx, chosen, name), TZ), exports.CSV_MIMETYPE,
+    return web.attachment(exports.to_csv(quarterly.table(ctx, chosen, name), TZ), exports.CSV_MIMETYPE,
                      f"kwartaalrapportage-{chosen.key}-{name}.csv")

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from beschikbaarheid import charts, exports, region_access
+from beschikbaarheid import charts, exports, region_access, web
 from beschikbaarheid.contract.region import Context, context_for, regions
 from beschikbaarheid.contract.views import month_label
 from beschikbaarheid.domain import gezinshuis as rules
@@ -154,7 +154,4 @@ def steering_export(dataset: str, fmt: str):
         table = steering.TABLES[dataset](ctx, months_n)
         body, mimetype = ((exports.to_csv(table, TZ), exports.CSV_MIMETYPE) if fmt == "csv"
                           else (exports.to_xlsx(table, TZ), exports.XLSX_MIMETYPE))
-    response = current_app.response_class(body, content_type=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="gezinshuizen-{dataset}-{ctx.local:%Y-%m-%d}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return web.attachment(body, mimetype, f"gezinshuizen-{dataset}-{ctx.local:%Y-%m-%d}.{fmt}")

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from beschikbaarheid import exports
+from beschikbaarheid import exports, web
 from beschikbaarheid.domain import scoring
 from beschikbaarheid.domain.freshness import TZ, local_date
 from beschikbaarheid.extensions import db, limiter
@@ -234,10 +234,7 @@ def shortlist():
     summary = _search_summary(search)
     if fmt == "csv":
         body = exports.to_csv(shortlists.table(chosen, summary, now), TZ)
-        response = make_response(body)
-        response.headers["Content-Type"] = exports.CSV_MIMETYPE
-        response.headers["Content-Disposition"] = f'attachment; filename="shortlist-{local_date(now):%Y-%m-%d}.csv"'
-        return response
+        return web.attachment(body, exports.CSV_MIMETYPE, f"shortlist-{local_date(now):%Y-%m-%d}.csv")
     kept = [("aanbod", str(i)) for i in ids] + _clean_args(request.args) + [("formaat", "csv")]
     csv_url = url_for("search.shortlist") + "?" + urlencode(kept)
     return render_template("search/shortlist.html", chosen=chosen, left_out=left_out, summary=summary, now=now,
