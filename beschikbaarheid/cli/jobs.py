@@ -169,7 +169,7 @@ def run_alerts_once(as_of: str | None) -> None:
     for d, error in out.failed:
         click.echo(f"  MISLUKT      alert {d.alert_id} -- {error}")
     s = out.summary()
-    click.echo(f"Actieve alerts {s['active']}, opnieuw gezocht {s['searched']} ({s['searches']} zoekopdrachten), "
+    click.echo(f"Actieve alerts {s['active']}, gewijzigd aanbod {s['changes']}, alerts met wijzigingen {s['looked']}, "
                f"nulmetingen {s['baselines']}, mails aan de beurt {s['planned']}, verstuurd {s['sent']}, "
                f"mislukt {s['failed']}, overgeslagen {s['skipped']}.")
     if out.failed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from beschikbaarheid.extensions import db
@@ -32,8 +32,8 @@ class SearchAlert(db.Model):
     last_mailed_day: Mapped[dt.date | None] = mapped_column(Date)
     # Offering changes up to this moment have been looked at (None: no baseline yet).
     checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    # Where the last evaluation looked (the searched place, how far, which products), so the job
-    # runs the search again only when a change there could open something up.
+    # Where the alert looks (the searched place, how far, which products), set with its snapshot, so
+    # the job knows which offering changes concern it.
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     reach_km: Mapped[float | None] = mapped_column(Float)
@@ -47,7 +47,8 @@ class SearchAlert(db.Model):
 
 
 class AlertSeen(db.Model):
-    """The figures of one offering among an alert's results at the last evaluation (its snapshot)."""
+    """The figures of one offering as the alert last saw them (its snapshot): every offering that
+    matched the search when the alert was set, and every one a later change touched since."""
 
     __tablename__ = "alert_seen"
     alert_id: Mapped[int] = mapped_column(ForeignKey("search_alert.id"), primary_key=True)
@@ -55,6 +56,7 @@ class AlertSeen(db.Model):
     free_places: Mapped[int | None] = mapped_column(Integer)
     intake_status: Mapped[str] = mapped_column(String(10))
     waiting_weeks: Mapped[int | None] = mapped_column(Integer)
+    matches: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # passed the search's filters then
 
 
 class AlertMail(db.Model):

@@ -1,9 +1,10 @@
-"""Referrer search: from query parameters to ranked, explained results, and the anonymous logs.
+"""Referrer search: from query parameters to ranked, explained results.
 
 `run_search` is the one path every search takes (the page, its htmx partial and the API):
 
 1. read the query string (forms.parse_search_args), then find the region, the place
-   (places.resolve_place) and the catalogue products the need covers (domain/matching.match_need);
+   (places.resolve_place) and the catalogue products the need covers (domain/matching.match_need):
+   `prepare`;
 2. read the candidates with one query (`candidates`): offerings of those products at a location
    inside a box around the place, under a contract active today, for the child's age (the results,
    the crisis options and the ambulant alternatives within the radius share that one query);
@@ -15,6 +16,9 @@
 The radius (15 km by default) is searched first. Only when fewer than SEARCH_MIN_NEARBY_RESULTS
 offerings fit inside it, a second query looks further ("verder weg", up to SEARCH_FAR_MAX_KM or
 twice the radius). docs/search.md explains the whole path and its speed.
+
+A plek-alert watches every offering that matches a search, ranked or not (`matching`), and decides
+whether a changed offering matches with the same filter (`passes`) (services/alerts.py, alert_run.py).
 """
 from __future__ import annotations
 
@@ -205,7 +209,64 @@ def score_settings(config: Mapping) -> scoring.ScoreSettings:
 
 def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | None = None,
                preferred_region: Callable[[], int | None] | None = None) -> SearchOutcome:
-    """Parse, resolve region, place and need, then find, score and explain the results.
+    """Parse, resolve region, place and need (`prepare`), then find, score and explain the results."""
+    outcome = prepare(args, now=now, preferred_region=preferred_region)
+    if outcome.criteria is None:
+        return outcome
+    config = current_app.config
+    data, need = outcome.input, outcome.need
+    ambulant = _ambulant_alternatives(outcome) if alternatives else {}
+    search = _Search(outcome, score_settings(config), products=need.strengths.keys() | need.crisis.keys() | ambulant.keys())
+    nearby, outcome.nearby_total = search.top(need.strengths, need.product_kinds, outcome.radius_km, outcome.max_results,
+                                              order=data.sorteer)
+    far: list[Hit] = []
+    if looks_further(outcome, outcome.nearby_total):
+        far, _count = search.top(need.strengths, need.product_kinds, outcome.far_km, int(config["SEARCH_FAR_RESULTS"]),
+                                 beyond_km=outcome.radius_km, order=data.sorteer)
+    others = search.top(ambulant, {pid: "form" for pid in ambulant}, outcome.radius_km, ALTERNATIVES_SHOWN)[0] if ambulant else []
+    crisis = search.top(need.crisis, need.crisis_kinds, outcome.radius_km, CRISIS_SHOWN)[0] if need.crisis else []
+    shown = {"results": nearby, "far": far, "alternatives": others, "crisis": crisis}
+    shown_ids = [hit.row.id for hits in shown.values() for hit in hits]
+    about = details(shown_ids)
+    statuses = feedback.card_statuses(shown_ids, outcome.now, _, date_text=date_text)
+    for name, hits in shown.items():
+        setattr(outcome, name, search.rows(hits, _("ambulante hulp") if name == "alternatives" else need.label, about, statuses))
+    return outcome
+
+
+def looks_further(outcome: SearchOutcome, nearby_total: int) -> bool:
+    """Whether the search also shows offerings "verder weg": fewer than SEARCH_MIN_NEARBY_RESULTS fit
+    within the radius (and the settings allow a wider circle)."""
+    config = current_app.config
+    return (nearby_total < int(config["SEARCH_MIN_NEARBY_RESULTS"]) and int(config["SEARCH_FAR_RESULTS"]) > 0
+            and outcome.far_km > outcome.radius_km)
+
+
+@dataclass(frozen=True)
+class Match:
+    """An offering that matches a search: it passes the search's filters within the distance it looks."""
+
+    row: sa.Row  # a candidate row (see `candidates`)
+    km: float
+    groups: frozenset[str]
+    wait: tuple[int | None, str]  # (weeks, whose): the wait that applies to this search
+
+
+def matching(outcome: SearchOutcome) -> tuple[float, list[Match]]:
+    """Every offering that matches a prepared search, ranked or not: within its radius, or, when the
+    search looks further because few fit there (`looks_further`), within the "verder weg" distance.
+    Returns that distance and the matches (what a plek-alert watches, services/alerts.py)."""
+    search = _Search(outcome, score_settings(current_app.config), products=outcome.need.strengths)
+    found = search.passing(outcome.need.strengths, outcome.radius_km)
+    if looks_further(outcome, len(found)):
+        return outcome.far_km, search.passing(outcome.need.strengths, outcome.far_km)
+    return outcome.radius_km, found
+
+
+def prepare(args: Mapping, *, now: dt.datetime | None = None,
+            preferred_region: Callable[[], int | None] | None = None) -> SearchOutcome:
+    """Parse the query string and resolve region, place and need. When the search can run, the
+    outcome holds its `criteria`; otherwise its errors say why (or it is blank).
 
     In an installation with several regions, a search without a `regio` parameter is in the region
     `preferred_region()` names (the referrer's last choice or account region) when it exists, else in
@@ -244,31 +305,36 @@ def run_search(args: Mapping, *, alternatives: bool = False, now: dt.datetime | 
     if data.errors or outcome.place is None or outcome.need is None or data.leeftijd is None:
         return outcome
 
-    outcome.criteria = scoring.Criteria(
-        age=data.leeftijd,
-        required_groups=frozenset(data.doelgroepen),
-        max_waiting_weeks=data.max_wachttijd,
-        include_closed=data.ook_gesloten,
-    )
-    need = outcome.need
-    ambulant = _ambulant_alternatives(outcome) if alternatives else {}
-    search = _Search(outcome, score_settings(config), products=need.strengths.keys() | need.crisis.keys() | ambulant.keys())
-    nearby, outcome.nearby_total = search.top(need.strengths, need.product_kinds, outcome.radius_km, outcome.max_results,
-                                              order=data.sorteer)
-    far: list[Hit] = []
-    far_results = int(config["SEARCH_FAR_RESULTS"])
-    if outcome.nearby_total < int(config["SEARCH_MIN_NEARBY_RESULTS"]) and far_results > 0 and outcome.far_km > outcome.radius_km:
-        far, _count = search.top(need.strengths, need.product_kinds, outcome.far_km, far_results, beyond_km=outcome.radius_km,
-                                 order=data.sorteer)
-    others = search.top(ambulant, {pid: "form" for pid in ambulant}, outcome.radius_km, ALTERNATIVES_SHOWN)[0] if ambulant else []
-    crisis = search.top(need.crisis, need.crisis_kinds, outcome.radius_km, CRISIS_SHOWN)[0] if need.crisis else []
-    shown = {"results": nearby, "far": far, "alternatives": others, "crisis": crisis}
-    shown_ids = [hit.row.id for hits in shown.values() for hit in hits]
-    about = details(shown_ids)
-    statuses = feedback.card_statuses(shown_ids, outcome.now, _, date_text=date_text)
-    for name, hits in shown.items():
-        setattr(outcome, name, search.rows(hits, _("ambulante hulp") if name == "alternatives" else need.label, about, statuses))
+    outcome.criteria = criteria_of(data)
     return outcome
+
+
+def criteria_of(data: SearchInput) -> scoring.Criteria:
+    """The search's hard filters (domain/scoring.eligible) from its parsed input (with an age)."""
+    return scoring.Criteria(age=data.leeftijd, required_groups=frozenset(data.doelgroepen), max_waiting_weeks=data.max_wachttijd,
+                            include_closed=data.ook_gesloten)
+
+
+def passes(row, criteria: scoring.Criteria, groups: frozenset[str]) -> tuple[bool, tuple[int | None, str]]:
+    """Whether a contracted offering of the search's products (a row with the columns of `candidates`)
+    passes its filters, and the wait that applies (a ticked group's own wait or the general one).
+    The distance is the caller's to check."""
+    wait = applied_wait(row, criteria.required_groups)
+    ok = scoring.eligible(age_min=row.age_min, age_max=row.age_max, groups=groups, intake_status=row.intake_status,
+                          waiting_weeks=wait[0], criteria=criteria)
+    return ok, wait
+
+
+def applied_wait(row, required_groups: frozenset[str]) -> tuple[int | None, str]:
+    """The wait filtered on, scored and shown: a ticked group's own wait or the general one."""
+    if not (required_groups and row.group_waits_raw):
+        return row.waiting_weeks, wait_figures.GENERAL  # the common case, without parsing anything
+    return wait_figures.applied_wait(row.waiting_weeks, wait_figures.parse_group_waits(row.group_waits_raw), required_groups)
+
+
+def split_groups(raw: str) -> frozenset[str]:
+    """Target-group codes as stored ('|ASS|LVB|')."""
+    return frozenset(g for g in raw.split("|") if g)
 
 
 def shown_crisis_phone(product, crisis_phone: str | None) -> str | None:
@@ -300,16 +366,6 @@ def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, a
     holds the circle of `km`, for a child of `age`, with what filtering and scoring need: one query
     over the coordinates index."""
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, km)
-    contracted = (
-        sa.select(Contract.id)
-        .where(
-            Contract.region_id == region_id,
-            Contract.provider_id == Offering.provider_id,
-            Contract.product_id == Offering.product_id,
-            Contract.is_active(day),
-        )
-        .exists()
-    )
     # Executed on the session's connection (SQLAlchemy Core): these are plain rows, often a thousand,
     # and the ORM's result handling cost a third more CPU per row than the search could afford.
     return db.session.connection().execute(
@@ -325,9 +381,24 @@ def candidates(region_id: int, product_ids, lat: float, lon: float, km: float, a
             Offering.product_id.in_(list(product_ids)),
             Offering.age_min <= age,
             Offering.age_max >= age,
-            contracted,
+            contracted(region_id, day),
         )
     ).all()
+
+
+def contracted(region_id, day: dt.date) -> sa.Exists:
+    """The offering (of the enclosing query) is under a contract of the region active on `day`.
+    `region_id` is a value or a column (e.g. the offering's product's region)."""
+    return (
+        sa.select(Contract.id)
+        .where(
+            Contract.region_id == region_id,
+            Contract.provider_id == Offering.provider_id,
+            Contract.product_id == Offering.product_id,
+            Contract.is_active(day),
+        )
+        .exists()
+    )
 
 
 def details(offering_ids: list[int]) -> dict[int, sa.Row]:
@@ -399,37 +470,41 @@ class _Search:
         They are scored nearest first: in the score order, once not even a perfect offering at the
         next distance could enter the list (scoring.best_possible), the rest are counted but not
         scored. The other orders score every candidate (no such bound holds for them)."""
+        found = self.passing(strengths, km, beyond_km)
+        strongest = max(strengths.values(), default=0.0)
+        best: list[Hit] = []
+        for match in found:
+            if len(best) >= k and order == scoring.SORT_SCORE:
+                last = best[-1]
+                if scoring.best_possible_key(strongest, match.km, self.settings) > last.key[:3]:
+                    break
+            hit = self._hit(match.row, match.groups, match.wait, match.km, strengths[match.row.product_id],
+                            kinds.get(match.row.product_id, "name"), order)
+            bisect.insort(best, hit, key=lambda h: h.key)
+            del best[k:]
+        return best, len(found)
+
+    def passing(self, strengths, km: float, beyond_km: float = 0.0) -> list[Match]:
+        """The offerings of these products between `beyond_km` and `km` that pass the filters, nearest first."""
         place, criteria = self.outcome.place, self.criteria
         found = []
         parsed: dict[str, frozenset[str]] = {}  # many offerings serve the same groups
         for row in self.candidates(strengths, km):
-            _id, product_id, age_min, age_max, groups_raw, intake_status, _waiting, _free, _updated, lat, lon, _group_waits, _open = row
-            if product_id not in strengths:
+            if row.product_id not in strengths:
                 continue
-            distance = geo.geodesic_km(place.lat, place.lon, lat, lon)
+            distance = geo.geodesic_km(place.lat, place.lon, row.lat, row.lon)
             # In the box, outside the circle (or inside the inner one). A location placed at the centre of
             # the searched postcode lies at distance 0: it belongs to the first circle, not to none.
             if distance > km or (beyond_km and distance <= beyond_km):
                 continue
-            groups = parsed.get(groups_raw)
+            groups = parsed.get(row.target_groups_raw)
             if groups is None:
-                groups = parsed[groups_raw] = frozenset(g for g in groups_raw.split("|") if g)
-            wait = self._applied_wait(row)
-            if scoring.eligible(age_min=age_min, age_max=age_max, groups=groups, intake_status=intake_status,
-                                waiting_weeks=wait[0], criteria=criteria):
-                found.append((distance, row, groups, wait))
-        found.sort(key=lambda f: f[0])
-        strongest = max(strengths.values(), default=0.0)
-        best: list[Hit] = []
-        for distance, row, groups, wait in found:
-            if len(best) >= k and order == scoring.SORT_SCORE:
-                last = best[-1]
-                if scoring.best_possible_key(strongest, distance, self.settings) > last.key[:3]:
-                    break
-            hit = self._hit(row, groups, wait, distance, strengths[row.product_id], kinds.get(row.product_id, "name"), order)
-            bisect.insort(best, hit, key=lambda h: h.key)
-            del best[k:]
-        return best, len(found)
+                groups = parsed[row.target_groups_raw] = split_groups(row.target_groups_raw)
+            ok, wait = passes(row, criteria, groups)
+            if ok:
+                found.append(Match(row, distance, groups, wait))
+        found.sort(key=lambda m: m.km)
+        return found
 
     def candidates(self, product_ids, km: float) -> list[sa.Row]:
         """The candidates within `km`: the page's lists within the search radius (results, crisis
@@ -440,13 +515,6 @@ class _Search:
         if self._within_radius is None:
             self._within_radius = candidates(outcome.region.id, self.product_ids, place.lat, place.lon, km, self.criteria.age, self.day)
         return self._within_radius
-
-    def _applied_wait(self, row: sa.Row) -> tuple[int | None, str]:
-        """The wait filtered on, scored and shown: a ticked group's own wait or the general one."""
-        if not (self.criteria.required_groups and row.group_waits_raw):
-            return row.waiting_weeks, wait_figures.GENERAL  # the common case, without parsing anything
-        waits = wait_figures.parse_group_waits(row.group_waits_raw)
-        return wait_figures.applied_wait(row.waiting_weeks, waits, self.criteria.required_groups)
 
     def _hit(self, row: sa.Row, groups: frozenset[str], wait: tuple[int | None, str], distance: float, strength: float, match_kind: str,
              order: str = scoring.SORT_SCORE) -> Hit:

@@ -1,17 +1,22 @@
 """The daily plek-alert run (`run_alerts`, started by jobs/alerts.py): find what opened up for each
 saved search (services/alerts.py) and mail it.
 
-It does not run every saved search: it reads the offering changes since each alert was last checked
-(`offering_change`, and contracts that started) and runs a search again only when a change of one
-of its products, within the distance it looked, could open something up (domain/alerts.may_open). A
-change that can only make an offering worse updates the snapshot's figures directly, so a later
-improvement is still compared with the right value. Identical saved searches are run once.
+An alert watches every offering that matches its search (its snapshot, set by
+services/alerts.baseline), so the run does not search again. It reads the offering changes since
+each alert was last checked (`offering_change`, and contracts that started) and, for every change
+of one of the alert's products within the distance it looks, decides whether the offering matches
+the search now (the search's own filter, search/service.passes, and the contract) and whether it
+opened up against the snapshot (domain/alerts.openings). A change that opens nothing up only
+updates the snapshot, so a later improvement is compared with the right figures. Alerts without a
+baseline (new to the job, or whose search could not run last time) get one: the only searches the
+run does.
 
 Mail: at most one per alert per (Amsterdam) day, claimed before it is sent (services/mail_claims.py,
 as the "Klopt dit niet?" mail): the day's `alert_mail` row is claimed ('sending') and committed before
-the mail goes out (unique per alert and day); the snapshot moves on only in the transaction that
-marks the mail sent. A failed send leaves the snapshot as it was, so the next run finds the same
-openings and retries (up to ALERT_MAIL_MAX_ATTEMPTS the same day); a sent mail is never repeated.
+the mail goes out (unique per alert and day); the openings enter the snapshot, and the alert's
+check moves on, only in the transaction that marks the mail sent. A failed send leaves both as they
+were, so the next run finds the same openings and retries (up to ALERT_MAIL_MAX_ATTEMPTS the same
+day); a sent mail is never repeated.
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ from flask_babel import lazy_gettext as _l
 from beschikbaarheid import mail as mailer
 from beschikbaarheid import signed_links
 from beschikbaarheid.domain import alerts as rules
-from beschikbaarheid.domain import geo, scoring, wait_figures
+from beschikbaarheid.domain import geo, scoring
 from beschikbaarheid.domain.freshness import TZ, local_date
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import (
@@ -41,15 +46,15 @@ from beschikbaarheid.models import (
     Location,
     Offering,
     OfferingChange,
+    Product,
     SearchAlert,
     User,
     utcnow,
 )
 from beschikbaarheid.search import service as search
 from beschikbaarheid.search.forms import parse_search_args
-from beschikbaarheid.services import mail_claims
-
 from beschikbaarheid.services import alerts as saved
+from beschikbaarheid.services import mail_claims
 
 KIND_LABELS = {
     rules.NEW_MATCH: _l("past nu bij uw zoekopdracht"),
@@ -77,145 +82,138 @@ class AlertState:
     def product_id_set(self) -> set[int]:
         return {int(p) for p in self.product_ids.split("|") if p}
 
+    @property
+    def has_baseline(self) -> bool:
+        return self.checked_at is not None and self.lat is not None
 
-def _snapshots(alert_ids: list[int]) -> dict[int, dict[int, rules.Seen]]:
-    found: dict[int, dict[int, rules.Seen]] = defaultdict(dict)
-    for start in range(0, len(alert_ids), 500):
-        for row in db.session.execute(
-            sa.select(AlertSeen.alert_id, AlertSeen.offering_id, AlertSeen.free_places, AlertSeen.intake_status, AlertSeen.waiting_weeks)
-            .where(AlertSeen.alert_id.in_(alert_ids[start:start + 500]))
-        ):
-            found[row.alert_id][row.offering_id] = rules.Seen(row.free_places, row.intake_status, row.waiting_weeks)
-    return found
+
+# --- the day's changes ------------------------------------------------------------------------
 
 
 @dataclass
 class Change:
-    """An offering that changed since some moment: where it is, its figures now, and whether the
-    change could open something up (domain/alerts.may_open)."""
+    """An offering that changed since some moment: when, and its figures now (`now`: the columns of
+    search/service.candidates that the filter reads, its product's contract today, its update time)."""
 
     offering_id: int
     product_id: int
-    lat: float
-    lon: float
     at: dt.datetime
-    may_open: bool
-    now: sa.Row  # free_places, intake_status, waiting_weeks, group_waits_raw, age_min, age_max, target_groups_raw
+    now: sa.Row
 
 
-def changes_since(since: dt.datetime, now: dt.datetime) -> dict[int, list[Change]]:
+def changes_since(since: dt.datetime, now: dt.datetime, day: dt.date) -> dict[int, list[Change]]:
     """Offering changes after `since` (not confirmations), and offerings whose contract started
-    since then, per product id."""
-    rows: list[tuple[int, dt.datetime, bool]] = [
-        (oid, at, rules.may_open(field, old, new) if kind == "update" else True)
-        for oid, at, kind, field, old, new in db.session.execute(
-            sa.select(OfferingChange.offering_id, OfferingChange.changed_at, OfferingChange.kind, OfferingChange.field,
-                      OfferingChange.old_value, OfferingChange.new_value)
-            .where(OfferingChange.changed_at > since, OfferingChange.kind != "confirm")
-        )
-    ]
-    started = db.session.execute(
+    since then, per product id: the latest moment per offering."""
+    latest: dict[int, dt.datetime] = {}
+    for oid, at in db.session.execute(
+        sa.select(OfferingChange.offering_id, sa.func.max(OfferingChange.changed_at))
+        .where(OfferingChange.changed_at > since, OfferingChange.kind != "confirm").group_by(OfferingChange.offering_id)
+    ):
+        latest[oid] = at
+    for oid, valid_from in db.session.execute(
         sa.select(Offering.id, Contract.valid_from)
         .join(Contract, sa.and_(Contract.provider_id == Offering.provider_id, Contract.product_id == Offering.product_id))
         .where(Contract.valid_from > local_date(since), Contract.valid_from <= local_date(now))
-    ).all()
-    for oid, valid_from in started:
-        rows.append((oid, dt.datetime.combine(valid_from, dt.time(), TZ), True))
-    if not rows:
-        return {}
-    ids = sorted({oid for oid, _at, _may in rows})
-    where: dict[int, sa.Row] = {}
+    ):
+        started = dt.datetime.combine(valid_from, dt.time(), TZ)
+        latest[oid] = max(latest.get(oid, started), started)
+    per_product: dict[int, list[Change]] = defaultdict(list)
+    ids = sorted(latest)
     for start in range(0, len(ids), 900):
         for row in db.session.execute(
-            sa.select(Offering.id, Offering.product_id, Location.lat, Location.lon, Offering.free_places, Offering.intake_status,
-                      Offering.waiting_weeks, Offering.group_waits_raw, Offering.age_min, Offering.age_max, Offering.target_groups_raw)
-            .join(Location, Location.id == Offering.location_id).where(Offering.id.in_(ids[start:start + 900]))
+            sa.select(Offering.id, Offering.product_id, Offering.age_min, Offering.age_max,
+                      Offering.target_groups_raw.label("target_groups_raw"), Offering.intake_status, Offering.waiting_weeks,
+                      Offering.free_places, Offering.updated_at, Location.lat, Location.lon,
+                      Offering.group_waits_raw.label("group_waits_raw"),
+                      search.contracted(Product.region_id, day).label("contracted"))
+            .join(Location, Location.id == Offering.location_id)
+            .join(Product, Product.id == Offering.product_id)
+            .where(Offering.id.in_(ids[start:start + 900]))
         ):
-            where[row.id] = row
-    per_product: dict[int, list[Change]] = defaultdict(list)
-    for oid, at, may in rows:
-        if oid in where:
-            row = where[oid]
-            per_product[row.product_id].append(Change(oid, row.product_id, row.lat, row.lon, at, may, row))
+            per_product[row.product_id].append(Change(row.id, row.product_id, latest[row.id], row))
     return per_product
 
 
 def relevant_changes(alert: AlertState, changes: Mapping[int, list[Change]]) -> list[Change]:
-    """The changes after the alert's last check of its products within the distance it looked."""
-    if alert.lat is None or alert.reach_km is None:
-        return []
+    """The changes after the alert's last check, of its products, in the box around the distance it looks."""
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(alert.lat, alert.lon, alert.reach_km)
     return [
         c for pid in alert.product_id_set for c in changes.get(pid, ())
-        if c.at > alert.checked_at and min_lat <= c.lat <= max_lat and min_lon <= c.lon <= max_lon
+        if c.at > alert.checked_at and min_lat <= c.now.lat <= max_lat and min_lon <= c.now.lon <= max_lon
     ]
 
 
+def _snapshots(alert_ids: set[int], offering_ids: list[int]) -> dict[int, dict[int, rules.Seen]]:
+    """The snapshot rows of these alerts about these (changed) offerings."""
+    found: dict[int, dict[int, rules.Seen]] = defaultdict(dict)
+    for start in range(0, len(offering_ids), 900):
+        for row in db.session.execute(
+            sa.select(AlertSeen.alert_id, AlertSeen.offering_id, AlertSeen.free_places, AlertSeen.intake_status,
+                      AlertSeen.waiting_weeks, AlertSeen.matches)
+            .where(AlertSeen.offering_id.in_(offering_ids[start:start + 900]))
+        ):
+            if row.alert_id in alert_ids:
+                found[row.alert_id][row.offering_id] = rules.Seen(row.free_places, row.intake_status, row.waiting_weeks, row.matches)
+    return found
+
+
+# --- one alert against its changes ------------------------------------------------------------
+
+
+@dataclass
+class Opening:
+    """An offering that opened up for an alert: its figures now, how far from the searched place, and what opened up."""
+
+    change: Change
+    seen: rules.Seen
+    km: float
+    kinds: tuple[str, ...]
+
+
+@dataclass
+class Look:
+    """What the changes mean for one alert: openings to mail, and snapshot figures to keep without a mail."""
+
+    openings: list[Opening] = field(default_factory=list)
+    updates: dict[int, rules.Seen] = field(default_factory=dict)
+
+
 def criteria_of(query: str) -> scoring.Criteria | None:
-    """The hard filters of a saved search (None when it no longer parses)."""
+    """The filters of a saved search (None when it no longer parses)."""
     data = parse_search_args(saved.query_args(query))
-    if data.leeftijd is None:
-        return None
-    return scoring.Criteria(age=data.leeftijd, required_groups=frozenset(data.doelgroepen), max_waiting_weeks=data.max_wachttijd,
-                            include_closed=data.ook_gesloten)
+    return search.criteria_of(data) if data.leeftijd is not None and not data.errors else None
 
 
-def seen_now(change: Change, criteria: scoring.Criteria) -> rules.Seen:
-    """An offering's figures now as this search would show them (the wait of its target groups)."""
-    row = change.now
-    wait = row.waiting_weeks
-    if criteria.required_groups and row.group_waits_raw:
-        wait = wait_figures.applied_wait(row.waiting_weeks, wait_figures.parse_group_waits(row.group_waits_raw), criteria.required_groups)[0]
-    return rules.Seen(row.free_places, row.intake_status, wait)
-
-
-def could_open(alert: AlertState, relevant: list[Change], snapshot: Mapping[int, rules.Seen]) -> bool:
-    """Whether a change could be an opening for this alert: the offering now passes the search's
-    filters (scoring.eligible) within the distance it looked, and compared with the snapshot the
-    rules call it one. Only then the search itself runs, to confirm it is shown and to mail it."""
-    candidates = [c for c in relevant if c.may_open]
-    if not candidates:
-        return False
-    criteria = criteria_of(alert.query)
-    if criteria is None:
-        return True  # let the search say what is wrong
-    for change in candidates:
+def look(alert: AlertState, criteria: scoring.Criteria, relevant: list[Change], snapshot: Mapping[int, rules.Seen]) -> Look:
+    """Each changed offering as the alert's search sees it now: it matches when it is under a
+    contract today, within the distance the alert looks and passes the search's filters; against
+    the snapshot, domain/alerts.openings says what opened up."""
+    found = Look()
+    for change in relevant:
         row = change.now
-        seen = seen_now(change, criteria)
-        groups = frozenset(g for g in row.target_groups_raw.split("|") if g)
-        if not scoring.eligible(age_min=row.age_min, age_max=row.age_max, groups=groups, intake_status=row.intake_status,
-                                waiting_weeks=seen.waiting_weeks, criteria=criteria):
-            continue
-        if geo.geodesic_km(alert.lat, alert.lon, change.lat, change.lon) > alert.reach_km:
-            continue
-        if rules.openings(snapshot.get(change.offering_id), seen, criteria.max_waiting_weeks):
-            return True
-    return False
+        km = geo.geodesic_km(alert.lat, alert.lon, row.lat, row.lon)
+        ok, wait = search.passes(row, criteria, search.split_groups(row.target_groups_raw))
+        matches = bool(row.contracted) and km <= alert.reach_km and ok
+        now = rules.Seen(row.free_places, row.intake_status, wait[0], matches)
+        before = snapshot.get(change.offering_id)
+        kinds = rules.openings(before, now, criteria.max_waiting_weeks) if matches else ()
+        if kinds:
+            found.openings.append(Opening(change, now, km, kinds))
+        elif before is not None and before != now:
+            found.updates[change.offering_id] = now
+    return found
 
 
-def refresh_seen(alert: AlertState, relevant: list[Change], snapshot: Mapping[int, rules.Seen]) -> list[dict]:
-    """New snapshot figures for the changed offerings this alert had seen, with the wait that
-    applies to its target groups (rows for one bulk UPDATE)."""
-    mine = [c for c in relevant if c.offering_id in snapshot]
-    if not mine:
-        return []
-    criteria = criteria_of(alert.query) or scoring.Criteria(age=0)
-    updates = {}
-    for change in mine:
-        seen = seen_now(change, criteria)
-        updates[change.offering_id] = {"a": alert.id, "o": change.offering_id, "f": seen.free_places, "i": seen.intake_status,
-                                       "w": seen.waiting_weeks}
-    return list(updates.values())
-
-
-def _update_seen(rows: list[dict]) -> None:
-    if rows:
-        table = AlertSeen.__table__
-        db.session.execute(
-            sa.update(table).where(table.c.alert_id == sa.bindparam("a"), table.c.offering_id == sa.bindparam("o"))
-            .values(free_places=sa.bindparam("f"), intake_status=sa.bindparam("i"), waiting_weeks=sa.bindparam("w")),
-            rows,
-        )
+def write_seen(alert_id: int, seen: Mapping[int, rules.Seen]) -> None:
+    """Put these offerings' figures into the alert's snapshot (replacing what it had of them). Does not commit."""
+    if not seen:
+        return
+    db.session.execute(sa.delete(AlertSeen).where(AlertSeen.alert_id == alert_id, AlertSeen.offering_id.in_(list(seen))))
+    db.session.execute(sa.insert(AlertSeen), [
+        {"alert_id": alert_id, "offering_id": oid, "free_places": s.free_places, "intake_status": s.intake_status,
+         "waiting_weeks": s.waiting_weeks, "matches": s.matches}
+        for oid, s in seen.items()
+    ])
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -223,13 +221,31 @@ def _update_seen(rows: list[dict]) -> None:
 
 @dataclass
 class DueMail:
-    """One alert's mail of the day: its openings (result rows and what changed), where it goes."""
+    """One alert's mail of the day: its openings (with names and contacts), where it goes."""
 
     alert_id: int
     recipient: str
     query: str
-    openings: list[tuple[search.ResultRow, tuple[str, ...]]]
+    openings: list[MailItem]
     retry: bool = False
+
+
+@dataclass
+class MailItem:
+    """One opening as the mail lists it."""
+
+    offering_id: int
+    provider_name: str
+    product: str
+    place: str
+    km: float
+    kinds: tuple[str, ...]
+    waiting_weeks: int | None
+    free_places: int | None
+    intake_status: str
+    updated_at: dt.datetime | None
+    intake_phone: str | None
+    intake_email: str | None
 
 
 @dataclass
@@ -238,10 +254,10 @@ class AlertOutcome:
 
     as_of: dt.datetime
     active: int = 0
-    searched: int = 0  # alerts whose search ran
-    searches: int = 0  # distinct searches run (identical saved searches share one)
-    refreshed: int = 0  # snapshot rows updated without a search
-    baselines: int = 0
+    looked: int = 0  # alerts with changes of their products within their distance
+    changes: int = 0  # changed offerings of the run
+    refreshed: int = 0  # snapshot rows updated without a mail
+    baselines: int = 0  # alerts that got a baseline (each identical search run once)
     planned: list[DueMail] = field(default_factory=list)
     sent: list[DueMail] = field(default_factory=list)
     failed: list[tuple[DueMail, str]] = field(default_factory=list)
@@ -249,7 +265,7 @@ class AlertOutcome:
     seconds: dict[str, float] = field(default_factory=dict)  # where the run's time went
 
     def summary(self) -> dict:
-        return {"as_of": self.as_of.isoformat(), "active": self.active, "searched": self.searched, "searches": self.searches,
+        return {"as_of": self.as_of.isoformat(), "active": self.active, "looked": self.looked, "changes": self.changes,
                 "refreshed": self.refreshed, "baselines": self.baselines, "planned": len(self.planned),
                 "sent": len(self.sent), "failed": len(self.failed), "skipped": len(self.skipped),
                 "phase_seconds": {k: round(v, 2) for k, v in self.seconds.items()}}
@@ -286,75 +302,99 @@ def _due_alerts(as_of: dt.datetime, day: dt.date, now: dt.datetime) -> tuple[lis
     return due, today
 
 
-def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], outcome: AlertOutcome,
-             heartbeat: Callable[[], None] | None = None) -> list[tuple[AlertState, search.SearchOutcome, dict]]:
-    """Run the searches that changes call for; write baselines and unchanged snapshots, and return
-    the alerts with openings (alert, search outcome, {offering id: kinds}), not yet written."""
-    checked = [a.checked_at for a in alerts if a.checked_at is not None]
-    changes = changes_since(min(checked), now) if checked else {}
-    relevant = {a.id: relevant_changes(a, changes) for a in alerts if a.checked_at is not None}
-    snapshots = _snapshots([a.id for a in alerts if relevant.get(a.id)])
-    to_search: list[AlertState] = []
-    seen_updates: list[dict] = []
+def set_baselines(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], outcome: AlertOutcome,
+                  heartbeat: Callable[[], None] | None = None) -> None:
+    """Give alerts without a baseline one (identical saved searches share one search). Commits."""
+    by_query: dict[str, list[AlertState]] = defaultdict(list)
+    for alert in alerts:
+        by_query[alert.query].append(alert)
+    for n, (query, group) in enumerate(by_query.items(), 1):
+        if heartbeat and n % 200 == 0:
+            heartbeat()
+        base = saved.baseline(search.prepare(saved.query_args(query), now=as_of))
+        for alert in group:
+            saved.write_baseline(alert, base, now)
+            outcome.baselines += 1
+        if n % 100 == 0:
+            db.session.commit()
+    db.session.commit()
+
+
+def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], outcome: AlertOutcome) -> list[tuple[AlertState, Look]]:
+    """Look at the changes for each alert with a baseline: write what opened nothing up (and move
+    their check on), return the alerts with openings (written when their mail is sent). Commits."""
+    checked = [a.checked_at for a in alerts]
+    changes = changes_since(min(checked), now, local_date(as_of)) if checked else {}
+    outcome.changes = sum(len(c) for c in changes.values())
+    relevant = {a.id: relevant_changes(a, changes) for a in alerts}
+    touched = {a.id for a in alerts if relevant[a.id]}
+    snapshots = _snapshots(touched, sorted({c.offering_id for cs in changes.values() for c in cs})) if touched else {}
+    criteria: dict[str, scoring.Criteria | None] = {}
+    with_openings: list[tuple[AlertState, Look]] = []
+    updates: list[dict] = []
     checked_ids: list[int] = []
     for alert in alerts:
-        if alert.checked_at is None or alert.lat is None:  # no baseline yet, or its search did not run last time
-            to_search.append(alert)
-        elif could_open(alert, relevant[alert.id], snapshots.get(alert.id, {})):
-            to_search.append(alert)
-        else:
-            # Nothing opens up: the snapshot takes the new figures (a later improvement is compared with them).
-            seen_updates.extend(refresh_seen(alert, relevant[alert.id], snapshots.get(alert.id, {})))
-            checked_ids.append(alert.id)
-    _update_seen(seen_updates)
-    outcome.refreshed = len(seen_updates)
-    started = time.perf_counter()
+        if alert.id in touched:
+            if alert.query not in criteria:
+                criteria[alert.query] = criteria_of(alert.query)
+            if criteria[alert.query] is not None:
+                outcome.looked += 1
+                found = look(alert, criteria[alert.query], relevant[alert.id], snapshots.get(alert.id, {}))
+                updates.extend({"a": alert.id, "o": oid, "f": s.free_places, "i": s.intake_status, "w": s.waiting_weeks,
+                                "m": s.matches} for oid, s in found.updates.items())
+                if found.openings:
+                    with_openings.append((alert, found))
+                    continue
+        checked_ids.append(alert.id)
+    if updates:  # rows that are in the snapshot already (a new row is always an opening)
+        table = AlertSeen.__table__
+        db.session.execute(
+            sa.update(table).where(table.c.alert_id == sa.bindparam("a"), table.c.offering_id == sa.bindparam("o"))
+            .values(free_places=sa.bindparam("f"), intake_status=sa.bindparam("i"), waiting_weeks=sa.bindparam("w"),
+                    matches=sa.bindparam("m")),
+            updates,
+        )
+    outcome.refreshed = len(updates)
     for start in range(0, len(checked_ids), 500):
         db.session.execute(sa.update(SearchAlert).where(SearchAlert.id.in_(checked_ids[start:start + 500]))
                            .values(checked_at=now).execution_options(synchronize_session=False))
     db.session.commit()
-
-    by_query: dict[str, list[AlertState]] = defaultdict(list)
-    for alert in to_search:
-        by_query[alert.query].append(alert)
-    with_openings = []
-    for n, (query, group) in enumerate(by_query.items(), 1):
-        if heartbeat and n % 200 == 0:
-            heartbeat()
-        result = search.run_search(saved.query_args(query), now=as_of)
-        outcome.searches += 1
-        outcome.searched += len(group)
-        seen = saved.current_seen(result) if result.ok else {}
-        for alert in group:
-            if alert.checked_at is None:
-                saved.write_evaluation(alert, result, now)
-                outcome.baselines += 1
-                continue
-            max_wait = result.input.max_wachttijd
-            found = rules.compare(snapshots.get(alert.id, {}), seen, max_wait) if result.ok else {}
-            if found:
-                with_openings.append((alert, result, found))
-            else:
-                saved.write_evaluation(alert, result, now)
-        if n % 100 == 0:
-            db.session.commit()
-    db.session.commit()
-    outcome.seconds["searches"] = time.perf_counter() - started
     return with_openings
+
+
+def mail_items(found: list[tuple[AlertState, Look]]) -> dict[int, list[MailItem]]:
+    """Per alert, its openings (nearest first) with the names and contacts a mail shows."""
+    openings = [o for _alert, seen in found for o in seen.openings]
+    ids = sorted({o.change.offering_id for o in openings})
+    about: dict[int, sa.Row] = {}
+    for start in range(0, len(ids), 900):
+        about.update(search.details(ids[start:start + 900]))
+    products = dict(db.session.execute(
+        sa.select(Product.id, Product.code + " " + Product.name).where(Product.id.in_({o.change.product_id for o in openings}))).all())
+
+    def item(o: Opening) -> MailItem:
+        where = about[o.change.offering_id]
+        town = where.woonplaats or where.municipality
+        return MailItem(
+            offering_id=o.change.offering_id, provider_name=where.provider_name, product=products[o.change.product_id],
+            place=where.location_name + (f", {town}" if town else ""), km=o.km, kinds=o.kinds, waiting_weeks=o.seen.waiting_weeks,
+            free_places=o.seen.free_places, intake_status=o.seen.intake_status, updated_at=o.change.now.updated_at,
+            intake_phone=where.intake_phone, intake_email=where.intake_email,
+        )
+
+    return {alert.id: [item(o) for o in sorted(seen.openings, key=lambda o: o.km)] for alert, seen in found}
 
 
 def build_mail(due: DueMail, as_of: dt.datetime) -> mailer.Mail:
     """The Dutch mail (text and HTML): the openings, a link to the search, the renew and stop links."""
     items = [
         {
-            "provider": row.provider_name, "product": f"{row.product_code} {row.product_name}",
-            "place": row.location_name + (f", {row.woonplaats}" if row.woonplaats else ""),
-            "km": row.km, "what": [str(KIND_LABELS[k]) for k in kinds], "wait": row.waiting_weeks,
-            "free": row.free_places, "intake": row.intake_status,
-            "updated": format_date(local_date(row.updated_at), "d MMMM yyyy") if row.updated_at else None,
-            "phone": row.intake_phone, "email": row.intake_email,
+            "provider": o.provider_name, "product": o.product, "place": o.place, "km": o.km,
+            "what": [str(KIND_LABELS[k]) for k in o.kinds], "wait": o.waiting_weeks, "free": o.free_places,
+            "intake": o.intake_status, "updated": format_date(local_date(o.updated_at), "d MMMM yyyy") if o.updated_at else None,
+            "phone": o.intake_phone, "email": o.intake_email,
         }
-        for row, kinds in due.openings
+        for o in due.openings
     ]
     search_url = signed_links.external_url("search.index") + "?" + due.query
     context = dict(
@@ -380,13 +420,15 @@ def _claim(due: DueMail, day: dt.date, token: str, now: dt.datetime, stuck_befor
                              stuck_before=stuck_before)
 
 
-def _finish(due: DueMail, outcome_of: dict[int, tuple[AlertState, search.SearchOutcome]], day: dt.date, token: str,
-            status: str, now: dt.datetime, error: str | None = None) -> None:
-    """Record the outcome of our claim; a sent mail moves the alert's snapshot on (one transaction)."""
+def _finish(due: DueMail, looks: Mapping[int, Look], day: dt.date, token: str, status: str, now: dt.datetime,
+            error: str | None = None) -> None:
+    """Record the outcome of our claim; a sent mail puts its openings into the alert's snapshot and
+    moves its check on (one transaction)."""
     ours = mail_claims.finish(AlertMail.__table__, {"alert_id": due.alert_id, "day": day}, token, status, error, utcnow())
     if status == "sent" and ours:
-        alert, found = outcome_of[due.alert_id]
-        saved.write_evaluation(alert, found, now, last_mailed_day=day)
+        write_seen(due.alert_id, {o.change.offering_id: o.seen for o in looks[due.alert_id].openings})
+        db.session.execute(sa.update(SearchAlert).where(SearchAlert.id == due.alert_id).values(checked_at=now, last_mailed_day=day)
+                           .execution_options(synchronize_session=False))
     db.session.commit()
 
 
@@ -398,18 +440,21 @@ def run_alerts(as_of: dt.datetime, *, heartbeat: Callable[[], None] | None = Non
     started = time.perf_counter()
     alerts, today = _due_alerts(as_of, day, now)
     outcome.active = len(alerts)
-    found = evaluate(as_of, now, alerts, outcome, heartbeat)
-    outcome.seconds["selection"] = time.perf_counter() - started - outcome.seconds.get("searches", 0.0)
+    with_baseline = [a for a in alerts if a.has_baseline]
+    set_baselines(as_of, now, [a for a in alerts if not a.has_baseline], outcome, heartbeat)
+    outcome.seconds["baselines"] = time.perf_counter() - started
+    started = time.perf_counter()
+    found = evaluate(as_of, now, with_baseline, outcome)
+    outcome.seconds["changes"] = time.perf_counter() - started
     if not found:
         return outcome
     started = time.perf_counter()
-    emails = dict(db.session.execute(sa.select(User.id, User.email).where(User.id.in_({a.user_id for a, _o, _f in found}))).all())
-    outcome_of = {}
+    emails = dict(db.session.execute(sa.select(User.id, User.email).where(User.id.in_({a.user_id for a, _look in found}))).all())
+    items = mail_items(found)
+    looks = {alert.id: seen for alert, seen in found}
     mails = []
-    for alert, result, kinds in found:
-        rows = [r for r in (*result.results, *result.far) if r.offering_id in kinds]
-        due = DueMail(alert.id, emails[alert.user_id], alert.query, [(r, kinds[r.offering_id]) for r in rows], retry=alert.id in today)
-        outcome_of[alert.id] = (alert, result)
+    for alert, _look in found:
+        due = DueMail(alert.id, emails[alert.user_id], alert.query, items[alert.id], retry=alert.id in today)
         mails.append(build_mail(due, as_of))
         outcome.planned.append(due)
     token = str(uuid.uuid4())
@@ -424,7 +469,7 @@ def run_alerts(as_of: dt.datetime, *, heartbeat: Callable[[], None] | None = Non
         return outcome
 
     def finish(d: DueMail, status: str, error: str | None) -> None:
-        _finish(d, outcome_of, day, token, status, now, error)
+        _finish(d, looks, day, token, status, now, error)
         if status == "sent":
             outcome.sent.append(d)
         else:  # the snapshot stays as it was: the next run finds the same openings

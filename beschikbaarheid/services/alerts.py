@@ -1,15 +1,16 @@
 """Plek-alerts: a referrer saves a search, renews or stops it, and the signed links of its mail.
 
-Every evaluation runs the search itself (search/service.run_search, in-process), so an alert
-matches exactly what the search page would show (its results and "verder weg"); what "opened up"
-means is domain/alerts.py. What the search showed is kept per alert (`alert_seen`), so each change
-is mailed once: the first evaluation, right when the alert is saved, only sets that baseline. The
-daily run that mails what opened up is services/alert_run.py.
+An alert watches every offering that matches its search: the search's own filters within the
+distance it looks (search/service.matching: its radius, or "verder weg" when few fit there). When
+the alert is saved, renewed after a stop, or its search runs again after failing, those offerings'
+figures become its snapshot (`alert_seen`, the baseline): only what opens up afterwards is mailed.
+What "opened up" means is domain/alerts.py; the daily run that mails it is services/alert_run.py.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
@@ -117,7 +118,7 @@ def save_alert(user: User, args: Mapping, *, now: dt.datetime | None = None) -> 
     alert = SearchAlert(user_id=user.id, query=query, created_at=now, expires_at=rules.expiry(now), product_ids="")
     db.session.add(alert)
     db.session.flush()
-    write_evaluation(alert, outcome, now)
+    write_baseline(alert, baseline(outcome), now)
     db.session.commit()
     return alert, True
 
@@ -131,8 +132,7 @@ def renew(alert: SearchAlert, *, now: dt.datetime | None = None) -> None:
             raise AlertRefused(_("U hebt al %(n)d actieve plek-alerts, het maximum. Stop er eerst een op de pagina Mijn zoekopdrachten.",
                                  n=rules.MAX_ACTIVE_PER_USER))
         alert.stopped_at = None
-        outcome = search.run_search(query_args(alert.query), now=now)
-        write_evaluation(alert, outcome, now)
+        write_baseline(alert, baseline(search.prepare(query_args(alert.query), now=now)), now)
     alert.renewed_at = now
     alert.expires_at = rules.expiry(now)
     db.session.commit()
@@ -210,29 +210,38 @@ def load_token(token: str) -> tuple[int, str]:
 # --- evaluation -------------------------------------------------------------------------------
 
 
-def current_seen(outcome: search.SearchOutcome) -> dict[int, rules.Seen]:
-    """What the search shows now (results and "verder weg"), as the rules compare it."""
-    return {r.offering_id: rules.Seen(r.free_places, r.intake_status, r.waiting_weeks) for r in (*outcome.results, *outcome.far)}
+@dataclass
+class Baseline:
+    """Where an alert looks and the figures of every offering that matches its search there now;
+    `looks` is None when the search cannot run (a place or need no longer found)."""
+
+    looks: dict | None  # SearchAlert columns: lat, lon, reach_km, product_ids
+    seen: dict[int, rules.Seen]
 
 
-def write_evaluation(alert, outcome: search.SearchOutcome, now: dt.datetime, **extra) -> None:
-    """The alert's snapshot becomes what the search shows now, and it remembers where it looked.
-    `alert` is a SearchAlert or the job's AlertState; the row is written with SQL (the job holds no
-    ORM objects, so its many commits stay cheap). Does not commit."""
+def baseline(outcome: search.SearchOutcome) -> Baseline:
+    """The baseline of a prepared search (search.prepare or run_search)."""
+    if outcome.criteria is None:
+        return Baseline(None, {})
+    reach, found = search.matching(outcome)
+    looks = {"lat": outcome.place.lat, "lon": outcome.place.lon, "reach_km": reach,
+             "product_ids": "|" + "|".join(str(p) for p in sorted(outcome.need.strengths)) + "|"}
+    return Baseline(looks, {m.row.id: rules.Seen(m.row.free_places, m.row.intake_status, m.wait[0]) for m in found})
+
+
+def write_baseline(alert, base: Baseline, now: dt.datetime) -> None:
+    """The alert's snapshot becomes `base`. `alert` is a SearchAlert or the job's AlertState; the rows
+    are written with SQL (the job holds no ORM objects, so its many commits stay cheap). An alert
+    whose search cannot run forgets where it looked, so the job tries it again the next day. Does
+    not commit."""
     db.session.execute(sa.delete(AlertSeen).where(AlertSeen.alert_id == alert.id))
-    seen = current_seen(outcome) if outcome.ok else {}
-    if seen:
+    if base.seen:
         db.session.execute(sa.insert(AlertSeen), [
             {"alert_id": alert.id, "offering_id": oid, "free_places": s.free_places, "intake_status": s.intake_status,
-             "waiting_weeks": s.waiting_weeks}
-            for oid, s in seen.items()
+             "waiting_weeks": s.waiting_weeks, "matches": True}
+            for oid, s in base.seen.items()
         ])
-    values = {"checked_at": now, **extra}
-    if outcome.ok:
-        # Far results appear when few fit within the radius: then changes that far away matter too.
-        few = outcome.nearby_total < int(current_app.config["SEARCH_MIN_NEARBY_RESULTS"])
-        values.update(lat=outcome.place.lat, lon=outcome.place.lon, reach_km=outcome.far_km if few else outcome.radius_km,
-                      product_ids="|" + "|".join(str(p) for p in sorted(outcome.need.strengths)) + "|")
+    values = {"checked_at": now, **(base.looks or {"lat": None, "lon": None, "reach_km": None, "product_ids": ""})}
     db.session.execute(sa.update(SearchAlert).where(SearchAlert.id == alert.id).values(**values)
                        .execution_options(synchronize_session=False))
     for key, value in values.items():

@@ -79,6 +79,38 @@ def test_nothing_changed_or_only_worse_sends_nothing(mail_app, smtp_server):
     assert "De Linde" in text and "er is een plek vrijgekomen" in text
 
 
+def test_an_alert_watches_every_matching_offering_not_only_the_first_results(mail_app, smtp_server):
+    from beschikbaarheid.search import service as search
+
+    mail_app.config["SEARCH_MAX_RESULTS"] = 1  # the page shows one gezinshuis; the alert watches both
+    world, _alert = saved_alert()
+    (shown,) = search.run_search(SEARCH).results
+    hidden = world["peel"] if shown.offering_id == world["linde"].id else world["linde"]
+    provider_saves(hidden.id, free_places=0)
+    provider_saves(hidden.id, free_places=1)
+    assert len(run_alert_job().result.sent) == 1
+    text = smtp_server.inbox.wait_for(1)[0].get_body(("plain",)).get_content()
+    assert hidden.location.name in text and "er is een plek vrijgekomen" in text
+
+
+def test_an_offering_that_left_the_results_and_comes_back_says_what_opened_up(mail_app, smtp_server):
+    world, _alert = saved_alert()
+    provider_saves(world["linde"].id, intake_status="gesloten")  # no longer matches (intake stop)
+    assert run_alert_job().result.planned == []
+    provider_saves(world["linde"].id, intake_status="open")
+    assert len(run_alert_job().result.sent) == 1
+    text = smtp_server.inbox.wait_for(1)[0].get_body(("plain",)).get_content()
+    assert "De Linde" in text and "de intake is weer open" in text
+
+
+def test_offerings_without_a_contract_today_are_not_mailed(mail_app, smtp_server):
+    world, _alert = saved_alert()
+    for name in ("expired", "nocontract"):  # gezinshuizen in Helmond, but not contracted (any more)
+        provider_saves(world[name].id, free_places=3, waiting_weeks=0)
+    out = run_alert_job().result
+    assert out.planned == [] and smtp_server.inbox.messages == []
+
+
 def test_intake_reopening_and_wait_within_maximum_are_openings(mail_app, smtp_server):
     world, _alert = saved_alert({**SEARCH, "max_wachttijd": "8"})
     peel = world["peel"].id  # 10 weeks: above the maximum, so not among the results yet
