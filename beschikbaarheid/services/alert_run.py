@@ -102,14 +102,19 @@ class Change:
 
 
 def changes_since(since: dt.datetime, now: dt.datetime, day: dt.date) -> dict[int, list[Change]]:
-    """Offering changes after `since` (not confirmations), and offerings whose contract started
-    since then, per product id: the latest moment per offering."""
+    """Offering changes after `since` (not confirmations), offerings at a location edited since then,
+    and offerings whose contract started since then, per product id: the latest moment per offering."""
     latest: dict[int, dt.datetime] = {}
     for oid, at in db.session.execute(
         sa.select(OfferingChange.offering_id, sa.func.max(OfferingChange.changed_at))
         .where(OfferingChange.changed_at > since, OfferingChange.kind != "confirm").group_by(OfferingChange.offering_id)
     ):
         latest[oid] = at
+    for oid, at in db.session.execute(  # a location moved (or edited): its offerings may now be nearer or further
+        sa.select(Offering.id, Location.updated_at).join(Location, Location.id == Offering.location_id)
+        .where(Location.updated_at > since)
+    ):
+        latest[oid] = max(latest.get(oid, at), at)
     for oid, valid_from in db.session.execute(
         sa.select(Offering.id, Contract.valid_from)
         .join(Contract, sa.and_(Contract.provider_id == Offering.provider_id, Contract.product_id == Offering.product_id))
@@ -134,12 +139,14 @@ def changes_since(since: dt.datetime, now: dt.datetime, day: dt.date) -> dict[in
     return per_product
 
 
-def relevant_changes(alert: AlertState, changes: Mapping[int, list[Change]]) -> list[Change]:
-    """The changes after the alert's last check, of its products, in the box around the distance it looks."""
+def relevant_changes(alert: AlertState, changes: Mapping[int, list[Change]], snapshot: Mapping[int, rules.Seen]) -> list[Change]:
+    """The changes after the alert's last check of its products in the box around the distance it
+    looks, or of offerings in its snapshot (one whose location moved away must be seen to leave)."""
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(alert.lat, alert.lon, alert.reach_km)
     return [
         c for pid in alert.product_id_set for c in changes.get(pid, ())
-        if c.at > alert.checked_at and min_lat <= c.now.lat <= max_lat and min_lon <= c.now.lon <= max_lon
+        if c.at > alert.checked_at and ((min_lat <= c.now.lat <= max_lat and min_lon <= c.now.lon <= max_lon)
+                                        or c.offering_id in snapshot)
     ]
 
 
@@ -326,9 +333,9 @@ def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], out
     checked = [a.checked_at for a in alerts]
     changes = changes_since(min(checked), now, local_date(as_of)) if checked else {}
     outcome.changes = sum(len(c) for c in changes.values())
-    relevant = {a.id: relevant_changes(a, changes) for a in alerts}
+    snapshots = _snapshots({a.id for a in alerts}, sorted({c.offering_id for cs in changes.values() for c in cs})) if changes else {}
+    relevant = {a.id: relevant_changes(a, changes, snapshots.get(a.id, {})) for a in alerts}
     touched = {a.id for a in alerts if relevant[a.id]}
-    snapshots = _snapshots(touched, sorted({c.offering_id for cs in changes.values() for c in cs})) if touched else {}
     criteria: dict[str, scoring.Criteria | None] = {}
     with_openings: list[tuple[AlertState, Look]] = []
     updates: list[dict] = []

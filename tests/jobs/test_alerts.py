@@ -111,6 +111,26 @@ def test_offerings_without_a_contract_today_are_not_mailed(mail_app, smtp_server
     assert out.planned == [] and smtp_server.inbox.messages == []
 
 
+def test_a_location_moved_out_of_reach_and_back_is_mailed_when_it_comes_back(mail_app, smtp_server):
+    from beschikbaarheid.services import register_admin
+
+    world, _alert = saved_alert()
+    admin = f.user("beheerder", email="beheer@regio.example")
+    peel = db.session.get(Offering, world["peel"].id).location
+
+    def move(postcode, lat, lon):
+        register_admin.save_location(admin, peel.provider, peel, {"name": peel.name, "postcode": postcode, "lat": lat, "lon": lon},
+                                     confirmed_far=True)
+
+    move("5751", 53.2194, 6.5665)  # typed wrongly: Groningen, out of reach
+    provider_saves(world["peel"].id, free_places=1)
+    assert run_alert_job().result.planned == []  # a place, but not where the referrer looks
+    move("5751", 51.4617, 5.7969)  # corrected: back in Deurne
+    assert len(run_alert_job().result.sent) == 1
+    text = smtp_server.inbox.wait_for(1)[0].get_body(("plain",)).get_content()
+    assert "Huize Peel" in text and "past nu bij uw zoekopdracht" in text
+
+
 def test_intake_reopening_and_wait_within_maximum_are_openings(mail_app, smtp_server):
     world, _alert = saved_alert({**SEARCH, "max_wachttijd": "8"})
     peel = world["peel"].id  # 10 weeks: above the maximum, so not among the results yet
