@@ -50,8 +50,9 @@ def _not_stored(response):
 
 def _rows(alerts: list[SearchAlert]) -> list[dict]:
     now = utcnow()
+    watched = service.matching_counts([a.id for a in alerts])
     return [{"alert": a, "criteria": service.describe(a.query), "active": rules.is_active(a.stopped_at, a.expires_at, now),
-             "expired": a.stopped_at is None and a.expires_at <= now} for a in alerts]
+             "expired": a.stopped_at is None and a.expires_at <= now, "matching": watched.get(a.id, 0)} for a in alerts]
 
 
 def _index_page(status: int = 200, error: str | None = None):

@@ -158,6 +158,16 @@ def user_alerts(user_id: int) -> list[SearchAlert]:
     ))
 
 
+def matching_counts(alert_ids: list[int]) -> dict[int, int]:
+    """Per alert, how many offerings matched its search when it last looked (what it watches now)."""
+    if not alert_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(AlertSeen.alert_id, sa.func.count()).where(AlertSeen.alert_id.in_(alert_ids), AlertSeen.matches.is_(True))
+        .group_by(AlertSeen.alert_id)
+    ).all())
+
+
 def describe(query: str) -> list[tuple[str, str]]:
     """The saved search in words, e.g. [('Hulpvraag', 'gezinshuis'), ('Plaats', '5701'), ...]."""
     data = parse_search_args(query_args(query))

@@ -44,6 +44,8 @@ def test_a_referrer_saves_a_search_from_its_results_and_finds_it_in_mijn_zoekopd
     assert "Plek-alert bewaard" in listing
     assert "Hulpvraag: gezinshuis" in listing and "Leeftijd: 12 jaar" in listing and "Postcode of woonplaats: 5701" in listing
     assert "Actief" in listing and "nog geen" in listing
+    # What it watches: De Linde, Huize Peel and the Tienerhuis nearby, and (few nearby) Kempen further away.
+    assert "Volgt nu 4 passende resultaten." in listing
     assert "pleegzorg" not in listing  # the colleague's alert is not shown
     assert 'href="/mijn-zoekopdrachten/"' in listing  # in the menu
 
