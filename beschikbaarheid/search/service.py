@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -105,6 +106,13 @@ def catalogue(region_id: int) -> list[CatalogueProduct]:
             .order_by(Product.code)
         )
     ]
+
+
+def catalogue_key(region_id: int, products: list[CatalogueProduct]) -> str:
+    """A fingerprint of a region's catalogue as a need is matched against it: it changes when a
+    product is added, deactivated or renamed, or its keywords change."""
+    text = repr((region_id, [(p.id, p.code, p.name, p.category, p.segment, p.form, tuple(p.keywords)) for p in products]))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # -- the search --------------------------------------------------------------------------------

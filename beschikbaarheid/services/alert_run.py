@@ -20,6 +20,7 @@ day); a sent mail is never repeated.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 import uuid
@@ -77,6 +78,7 @@ class AlertState:
     reach_km: float | None
     product_ids: str
     last_mailed_day: dt.date | None
+    catalogue_key: str | None
 
     @property
     def product_id_set(self) -> set[int]:
@@ -150,15 +152,18 @@ def relevant_changes(alert: AlertState, changes: Mapping[int, list[Change]], sna
     ]
 
 
-def _snapshots(alert_ids: set[int], offering_ids: list[int]) -> dict[int, dict[int, rules.Seen]]:
-    """The snapshot rows of these alerts about these (changed) offerings."""
+def _snapshots(alert_ids: set[int], offering_ids: list[int] | None) -> dict[int, dict[int, rules.Seen]]:
+    """The snapshot rows of these alerts about these (changed) offerings (None: all their rows)."""
+    columns = (AlertSeen.alert_id, AlertSeen.offering_id, AlertSeen.free_places, AlertSeen.intake_status, AlertSeen.waiting_weeks,
+               AlertSeen.matches)
+    if offering_ids is None:
+        ids = sorted(alert_ids)
+        queries = [sa.select(*columns).where(AlertSeen.alert_id.in_(ids[i:i + 900])) for i in range(0, len(ids), 900)]
+    else:
+        queries = [sa.select(*columns).where(AlertSeen.offering_id.in_(offering_ids[i:i + 900])) for i in range(0, len(offering_ids), 900)]
     found: dict[int, dict[int, rules.Seen]] = defaultdict(dict)
-    for start in range(0, len(offering_ids), 900):
-        for row in db.session.execute(
-            sa.select(AlertSeen.alert_id, AlertSeen.offering_id, AlertSeen.free_places, AlertSeen.intake_status,
-                      AlertSeen.waiting_weeks, AlertSeen.matches)
-            .where(AlertSeen.offering_id.in_(offering_ids[start:start + 900]))
-        ):
+    for query in queries:
+        for row in db.session.execute(query):
             if row.alert_id in alert_ids:
                 found[row.alert_id][row.offering_id] = rules.Seen(row.free_places, row.intake_status, row.waiting_weeks, row.matches)
     return found
@@ -171,7 +176,9 @@ def _snapshots(alert_ids: set[int], offering_ids: list[int]) -> dict[int, dict[i
 class Opening:
     """An offering that opened up for an alert: its figures now, how far from the searched place, and what opened up."""
 
-    change: Change
+    offering_id: int
+    product_id: int
+    updated_at: dt.datetime | None
     seen: rules.Seen
     km: float
     kinds: tuple[str, ...]
@@ -179,10 +186,12 @@ class Opening:
 
 @dataclass
 class Look:
-    """What the changes mean for one alert: openings to mail, and snapshot figures to keep without a mail."""
+    """What the changes mean for one alert: openings to mail, snapshot figures to keep without a
+    mail, and (after a catalogue change) where the alert looks from now on."""
 
     openings: list[Opening] = field(default_factory=list)
     updates: dict[int, rules.Seen] = field(default_factory=dict)
+    looks: dict | None = None
 
 
 def criteria_of(query: str) -> scoring.Criteria | None:
@@ -205,9 +214,29 @@ def look(alert: AlertState, criteria: scoring.Criteria, relevant: list[Change], 
         before = snapshot.get(change.offering_id)
         kinds = rules.openings(before, now, criteria.max_waiting_weeks) if matches else ()
         if kinds:
-            found.openings.append(Opening(change, now, km, kinds))
+            found.openings.append(Opening(change.offering_id, change.product_id, row.updated_at, now, km, kinds))
         elif before is not None and before != now:
             found.updates[change.offering_id] = now
+    return found
+
+
+def reconcile(criteria: scoring.Criteria, base: saved.Baseline, snapshot: Mapping[int, rules.Seen]) -> Look:
+    """An alert whose region's catalogue changed (its need may cover other products now): every
+    offering that matches its search now (`base`, a fresh baseline) against the whole snapshot.
+    What matched before and no longer does is kept as not matching."""
+    found = Look(looks=base.looks)
+    for match in base.found:
+        now = rules.Seen(match.row.free_places, match.row.intake_status, match.wait[0])
+        before = snapshot.get(match.row.id)
+        kinds = rules.openings(before, now, criteria.max_waiting_weeks)
+        if kinds:
+            found.openings.append(Opening(match.row.id, match.row.product_id, match.row.updated_at, now, match.km, kinds))
+        elif before != now:
+            found.updates[match.row.id] = now
+    current = {m.row.id for m in base.found}
+    for oid, before in snapshot.items():
+        if before.matches and oid not in current:
+            found.updates[oid] = dataclasses.replace(before, matches=False)
     return found
 
 
@@ -288,7 +317,7 @@ def _due_alerts(as_of: dt.datetime, day: dt.date, now: dt.datetime) -> tuple[lis
     max_attempts, stuck_after = _settings()
     alerts = [AlertState(*row) for row in db.session.execute(
         sa.select(SearchAlert.id, SearchAlert.user_id, SearchAlert.query, SearchAlert.checked_at, SearchAlert.lat, SearchAlert.lon,
-                  SearchAlert.reach_km, SearchAlert.product_ids, SearchAlert.last_mailed_day)
+                  SearchAlert.reach_km, SearchAlert.product_ids, SearchAlert.last_mailed_day, SearchAlert.catalogue_key)
         .join(User, User.id == SearchAlert.user_id)
         .where(SearchAlert.stopped_at.is_(None), SearchAlert.expires_at > as_of, User.active.is_(True), User.role == "verwijzer")
         .order_by(SearchAlert.id)
@@ -327,32 +356,39 @@ def set_baselines(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState]
     db.session.commit()
 
 
+def catalogue_keys(as_of: dt.datetime) -> set[str]:
+    """The fingerprints of the regions' catalogues now (search/service.catalogue_key)."""
+    return {search.catalogue_key(r.id, search.catalogue(r.id)) for r in search.regions()}
+
+
 def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], outcome: AlertOutcome) -> list[tuple[AlertState, Look]]:
-    """Look at the changes for each alert with a baseline: write what opened nothing up (and move
-    their check on), return the alerts with openings (written when their mail is sent). Commits."""
+    """Look at the changes for each alert with a baseline (or, when its region's catalogue changed,
+    at its whole search again): write what opened nothing up and move their check on; return the
+    alerts with openings (written when their mail is sent). Commits."""
+    keys = catalogue_keys(as_of)
+    recatalogued = [a for a in alerts if a.catalogue_key not in keys]
+    alerts = [a for a in alerts if a.catalogue_key in keys]
     checked = [a.checked_at for a in alerts]
     changes = changes_since(min(checked), now, local_date(as_of)) if checked else {}
     outcome.changes = sum(len(c) for c in changes.values())
     snapshots = _snapshots({a.id for a in alerts}, sorted({c.offering_id for cs in changes.values() for c in cs})) if changes else {}
+    snapshots.update(_snapshots({a.id for a in recatalogued}, None) if recatalogued else {})
     relevant = {a.id: relevant_changes(a, changes, snapshots.get(a.id, {})) for a in alerts}
-    touched = {a.id for a in alerts if relevant[a.id]}
     criteria: dict[str, scoring.Criteria | None] = {}
-    with_openings: list[tuple[AlertState, Look]] = []
-    updates: list[dict] = []
-    checked_ids: list[int] = []
-    for alert in alerts:
-        if alert.id in touched:
-            if alert.query not in criteria:
-                criteria[alert.query] = criteria_of(alert.query)
-            if criteria[alert.query] is not None:
-                outcome.looked += 1
-                found = look(alert, criteria[alert.query], relevant[alert.id], snapshots.get(alert.id, {}))
-                updates.extend({"a": alert.id, "o": oid, "f": s.free_places, "i": s.intake_status, "w": s.waiting_weeks,
-                                "m": s.matches} for oid, s in found.updates.items())
-                if found.openings:
-                    with_openings.append((alert, found))
-                    continue
-        checked_ids.append(alert.id)
+    looked: list[tuple[AlertState, Look]] = []
+    for alert in [*alerts, *recatalogued]:
+        if alert.query not in criteria:
+            criteria[alert.query] = criteria_of(alert.query)
+        if criteria[alert.query] is None:
+            continue
+        if alert.catalogue_key not in keys:
+            base = saved.baseline(search.prepare(saved.query_args(alert.query), now=as_of))
+            looked.append((alert, reconcile(criteria[alert.query], base, snapshots.get(alert.id, {}))))
+        elif relevant[alert.id]:
+            looked.append((alert, look(alert, criteria[alert.query], relevant[alert.id], snapshots.get(alert.id, {}))))
+    outcome.looked = len(looked)
+    updates = [{"a": alert.id, "o": oid, "f": s.free_places, "i": s.intake_status, "w": s.waiting_weeks, "m": s.matches}
+               for alert, found in looked for oid, s in found.updates.items()]
     if updates:  # rows that are in the snapshot already (a new row is always an opening)
         table = AlertSeen.__table__
         db.session.execute(
@@ -362,6 +398,13 @@ def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], out
             updates,
         )
     outcome.refreshed = len(updates)
+    with_openings = [(alert, found) for alert, found in looked if found.openings]
+    waiting = {alert.id for alert, _found in with_openings}
+    for alert, found in looked:
+        if found.looks is not None and alert.id not in waiting:
+            db.session.execute(sa.update(SearchAlert).where(SearchAlert.id == alert.id).values(**found.looks)
+                               .execution_options(synchronize_session=False))
+    checked_ids = [a.id for a in [*alerts, *recatalogued] if a.id not in waiting]
     for start in range(0, len(checked_ids), 500):
         db.session.execute(sa.update(SearchAlert).where(SearchAlert.id.in_(checked_ids[start:start + 500]))
                            .values(checked_at=now).execution_options(synchronize_session=False))
@@ -372,20 +415,20 @@ def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], out
 def mail_items(found: list[tuple[AlertState, Look]]) -> dict[int, list[MailItem]]:
     """Per alert, its openings (nearest first) with the names and contacts a mail shows."""
     openings = [o for _alert, seen in found for o in seen.openings]
-    ids = sorted({o.change.offering_id for o in openings})
+    ids = sorted({o.offering_id for o in openings})
     about: dict[int, sa.Row] = {}
     for start in range(0, len(ids), 900):
         about.update(search.details(ids[start:start + 900]))
     products = dict(db.session.execute(
-        sa.select(Product.id, Product.code + " " + Product.name).where(Product.id.in_({o.change.product_id for o in openings}))).all())
+        sa.select(Product.id, Product.code + " " + Product.name).where(Product.id.in_({o.product_id for o in openings}))).all())
 
     def item(o: Opening) -> MailItem:
-        where = about[o.change.offering_id]
+        where = about[o.offering_id]
         town = where.woonplaats or where.municipality
         return MailItem(
-            offering_id=o.change.offering_id, provider_name=where.provider_name, product=products[o.change.product_id],
+            offering_id=o.offering_id, provider_name=where.provider_name, product=products[o.product_id],
             place=where.location_name + (f", {town}" if town else ""), km=o.km, kinds=o.kinds, waiting_weeks=o.seen.waiting_weeks,
-            free_places=o.seen.free_places, intake_status=o.seen.intake_status, updated_at=o.change.now.updated_at,
+            free_places=o.seen.free_places, intake_status=o.seen.intake_status, updated_at=o.updated_at,
             intake_phone=where.intake_phone, intake_email=where.intake_email,
         )
 
@@ -433,8 +476,10 @@ def _finish(due: DueMail, looks: Mapping[int, Look], day: dt.date, token: str, s
     moves its check on (one transaction)."""
     ours = mail_claims.finish(AlertMail.__table__, {"alert_id": due.alert_id, "day": day}, token, status, error, utcnow())
     if status == "sent" and ours:
-        write_seen(due.alert_id, {o.change.offering_id: o.seen for o in looks[due.alert_id].openings})
-        db.session.execute(sa.update(SearchAlert).where(SearchAlert.id == due.alert_id).values(checked_at=now, last_mailed_day=day)
+        found = looks[due.alert_id]
+        write_seen(due.alert_id, {o.offering_id: o.seen for o in found.openings})
+        db.session.execute(sa.update(SearchAlert).where(SearchAlert.id == due.alert_id)
+                           .values(checked_at=now, last_mailed_day=day, **(found.looks or {}))
                            .execution_options(synchronize_session=False))
     db.session.commit()
 

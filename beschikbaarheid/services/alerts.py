@@ -222,21 +222,27 @@ def load_token(token: str) -> tuple[int, str]:
 
 @dataclass
 class Baseline:
-    """Where an alert looks and the figures of every offering that matches its search there now;
-    `looks` is None when the search cannot run (a place or need no longer found)."""
+    """Where an alert looks, which catalogue its need was matched against, and every offering that
+    matches its search there now; `looks` is None when the search cannot run (a place or need no
+    longer found)."""
 
-    looks: dict | None  # SearchAlert columns: lat, lon, reach_km, product_ids
-    seen: dict[int, rules.Seen]
+    looks: dict | None  # SearchAlert columns: lat, lon, reach_km, product_ids, catalogue_key
+    found: list[search.Match]
+
+    @property
+    def seen(self) -> dict[int, rules.Seen]:
+        return {m.row.id: rules.Seen(m.row.free_places, m.row.intake_status, m.wait[0]) for m in self.found}
 
 
 def baseline(outcome: search.SearchOutcome) -> Baseline:
     """The baseline of a prepared search (search.prepare or run_search)."""
     if outcome.criteria is None:
-        return Baseline(None, {})
+        return Baseline(None, [])
     reach, found = search.matching(outcome)
     looks = {"lat": outcome.place.lat, "lon": outcome.place.lon, "reach_km": reach,
-             "product_ids": "|" + "|".join(str(p) for p in sorted(outcome.need.strengths)) + "|"}
-    return Baseline(looks, {m.row.id: rules.Seen(m.row.free_places, m.row.intake_status, m.wait[0]) for m in found})
+             "product_ids": "|" + "|".join(str(p) for p in sorted(outcome.need.strengths)) + "|",
+             "catalogue_key": search.catalogue_key(outcome.region.id, outcome.catalogue)}
+    return Baseline(looks, found)
 
 
 def write_baseline(alert, base: Baseline, now: dt.datetime) -> None:
@@ -245,13 +251,14 @@ def write_baseline(alert, base: Baseline, now: dt.datetime) -> None:
     whose search cannot run forgets where it looked, so the job tries it again the next day. Does
     not commit."""
     db.session.execute(sa.delete(AlertSeen).where(AlertSeen.alert_id == alert.id))
-    if base.seen:
+    seen = base.seen
+    if seen:
         db.session.execute(sa.insert(AlertSeen), [
             {"alert_id": alert.id, "offering_id": oid, "free_places": s.free_places, "intake_status": s.intake_status,
              "waiting_weeks": s.waiting_weeks, "matches": True}
-            for oid, s in base.seen.items()
+            for oid, s in seen.items()
         ])
-    values = {"checked_at": now, **(base.looks or {"lat": None, "lon": None, "reach_km": None, "product_ids": ""})}
+    values = {"checked_at": now, **(base.looks or {"lat": None, "lon": None, "reach_km": None, "product_ids": "", "catalogue_key": None})}
     db.session.execute(sa.update(SearchAlert).where(SearchAlert.id == alert.id).values(**values)
                        .execution_options(synchronize_session=False))
     for key, value in values.items():

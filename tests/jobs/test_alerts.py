@@ -3,12 +3,13 @@ provider frees a matching place through the real update service, nothing when no
 twice, and after an SMTP outage the next run sends the mail once."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import sqlalchemy as sa
 
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models import AlertMail, Offering, SearchAlert
+from beschikbaarheid.models import AlertMail, Offering, SearchAlert, utcnow
 from beschikbaarheid.services import alerts
 from beschikbaarheid.services.alerts import ALERT_HEADER
 from beschikbaarheid.services.offerings import Actor, save_checked
@@ -131,6 +132,27 @@ def test_a_location_moved_out_of_reach_and_back_is_mailed_when_it_comes_back(mai
     assert "Huize Peel" in text and "past nu bij uw zoekopdracht" in text
 
 
+def test_a_product_the_need_covers_that_joins_the_catalogue_is_mailed_with_its_places(mail_app, smtp_server):
+    from beschikbaarheid.services import catalogue
+
+    world = f.search_world()
+    variant = f.product("43A11", "Gezinshuis (deeltijd)", world["region"], 2, "wonen")
+    variant.active = False  # not in the catalogue yet when the alert is saved
+    home = f.location(f.provider("Deeltijdhuis Helmond"), "Deeltijdhuis", 51.4805, 5.6610, "5701", "Helmond")
+    f.offering(home, variant, free_places=1)
+    referrer = f.user("verwijzer", email="verwijzer@toegang.example", referrer_type="01")
+    db.session.commit()
+    alerts.save_alert(referrer, SEARCH)
+    assert run_alert_job().result.planned == []
+
+    catalogue.set_active(f.user("beheerder", email="beheer@regio.example"), variant, True)
+    assert len(run_alert_job().result.sent) == 1
+    text = smtp_server.inbox.wait_for(1)[0].get_body(("plain",)).get_content()
+    assert "Deeltijdhuis" in text and "43A11" in text and "past nu bij uw zoekopdracht" in text
+    assert "Huize Peel" not in text and "De Linde" not in text  # nothing new there
+    assert run_alert_job(utcnow() + dt.timedelta(days=1)).result.planned == []
+
+
 def test_intake_reopening_and_wait_within_maximum_are_openings(mail_app, smtp_server):
     world, _alert = saved_alert({**SEARCH, "max_wachttijd": "8"})
     peel = world["peel"].id  # 10 weeks: above the maximum, so not among the results yet
@@ -164,10 +186,6 @@ def test_smtp_down_then_the_next_run_sends_once(mail_app, smtp_server):
 
 
 def test_one_mail_a_day_per_alert_and_the_rest_the_next_day(mail_app, smtp_server):
-    import datetime as dt
-
-    from beschikbaarheid.models import utcnow
-
     world, _alert = saved_alert()
     provider_saves(world["linde"].id, free_places=0)
     provider_saves(world["peel"].id, free_places=1)
@@ -182,10 +200,6 @@ def test_one_mail_a_day_per_alert_and_the_rest_the_next_day(mail_app, smtp_serve
 
 
 def test_stopped_and_expired_alerts_are_not_evaluated(mail_app, smtp_server):
-    import datetime as dt
-
-    from beschikbaarheid.models import utcnow
-
     world, alert = saved_alert()
     alerts.stop(alert)
     provider_saves(world["peel"].id, free_places=1)
