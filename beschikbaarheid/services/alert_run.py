@@ -8,8 +8,8 @@ of one of the alert's products within the distance it looks, decides whether the
 the search now (the search's own filter, search/service.passes, and the contract) and whether it
 opened up against the snapshot (domain/alerts.openings). A change that opens nothing up only
 updates the snapshot, so a later improvement is compared with the right figures. Alerts without a
-baseline (new to the job, or whose search could not run last time) get one: the only searches the
-run does.
+baseline (new to the job, or whose search could not run last time) get one, and alerts whose
+region's catalogue changed are compared whole (`reconcile`): the only searches the run does.
 
 Mail: at most one per alert per (Amsterdam) day, claimed before it is sent (services/mail_claims.py,
 as the "Klopt dit niet?" mail): the day's `alert_mail` row is claimed ('sending') and committed before
