@@ -260,11 +260,14 @@ class Match:
     wait: tuple[int | None, str]  # (weeks, whose): the wait that applies to this search
 
 
-def matching(outcome: SearchOutcome) -> tuple[float, list[Match]]:
+def matching(outcome: SearchOutcome, reach_km: float | None = None) -> tuple[float, list[Match]]:
     """Every offering that matches a prepared search, ranked or not: within its radius, or, when the
-    search looks further because few fit there (`looks_further`), within the "verder weg" distance.
-    Returns that distance and the matches (what a plek-alert watches, services/alerts.py)."""
+    search looks further because few fit there (`looks_further`), within the "verder weg" distance;
+    or within `reach_km` when given. Returns that distance and the matches (what a plek-alert
+    watches, services/alerts.py)."""
     search = _Search(outcome, score_settings(current_app.config), products=outcome.need.strengths)
+    if reach_km is not None:
+        return reach_km, search.passing(outcome.need.strengths, reach_km)
     found = search.passing(outcome.need.strengths, outcome.radius_km)
     if looks_further(outcome, len(found)):
         return outcome.far_km, search.passing(outcome.need.strengths, outcome.far_km)

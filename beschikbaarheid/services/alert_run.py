@@ -382,7 +382,7 @@ def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], out
         if criteria[alert.query] is None:
             continue
         if alert.catalogue_key not in keys:
-            base = saved.baseline(search.prepare(saved.query_args(alert.query), now=as_of))
+            base = saved.baseline(search.prepare(saved.query_args(alert.query), now=as_of), alert.reach_km)
             looked.append((alert, reconcile(criteria[alert.query], base, snapshots.get(alert.id, {}))))
         elif relevant[alert.id]:
             looked.append((alert, look(alert, criteria[alert.query], relevant[alert.id], snapshots.get(alert.id, {}))))

@@ -234,11 +234,13 @@ class Baseline:
         return {m.row.id: rules.Seen(m.row.free_places, m.row.intake_status, m.wait[0]) for m in self.found}
 
 
-def baseline(outcome: search.SearchOutcome) -> Baseline:
-    """The baseline of a prepared search (search.prepare or run_search)."""
+def baseline(outcome: search.SearchOutcome, reach_km: float | None = None) -> Baseline:
+    """The baseline of a prepared search (search.prepare or run_search). The distance it looks is
+    the search's own (its radius, or "verder weg" when few match within it), unless `reach_km`
+    keeps the one an alert has: an alert looks as far as its search did when it was set."""
     if outcome.criteria is None:
         return Baseline(None, [])
-    reach, found = search.matching(outcome)
+    reach, found = search.matching(outcome, reach_km)
     looks = {"lat": outcome.place.lat, "lon": outcome.place.lon, "reach_km": reach,
              "product_ids": "|" + "|".join(str(p) for p in sorted(outcome.need.strengths)) + "|",
              "catalogue_key": search.catalogue_key(outcome.region.id, outcome.catalogue)}
