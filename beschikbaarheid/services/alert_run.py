@@ -103,27 +103,35 @@ class Change:
     now: sa.Row
 
 
-def changes_since(since: dt.datetime, now: dt.datetime, day: dt.date) -> dict[int, list[Change]]:
+def changes_since(since: dt.datetime, day: dt.date) -> dict[int, list[Change]]:
     """Offering changes after `since` (not confirmations), offerings at a location edited since then,
-    and offerings whose contract started since then, per product id: the latest moment per offering."""
+    and offerings whose contract started or ended after `since`'s date up to `day`, per product id:
+    the latest moment per offering, with its figures and contract on `day`."""
     latest: dict[int, dt.datetime] = {}
+
+    def changed(oid: int, at: dt.datetime) -> None:
+        latest[oid] = max(latest.get(oid, at), at)
+
     for oid, at in db.session.execute(
         sa.select(OfferingChange.offering_id, sa.func.max(OfferingChange.changed_at))
         .where(OfferingChange.changed_at > since, OfferingChange.kind != "confirm").group_by(OfferingChange.offering_id)
     ):
-        latest[oid] = at
+        changed(oid, at)
     for oid, at in db.session.execute(  # a location moved (or edited): its offerings may now be nearer or further
         sa.select(Offering.id, Location.updated_at).join(Location, Location.id == Offering.location_id)
         .where(Location.updated_at > since)
     ):
-        latest[oid] = max(latest.get(oid, at), at)
-    for oid, valid_from in db.session.execute(
-        sa.select(Offering.id, Contract.valid_from)
+        changed(oid, at)
+    after = local_date(since)
+    for oid, valid_from, valid_until in db.session.execute(  # a contract's first day, or the day after its last
+        sa.select(Offering.id, Contract.valid_from, Contract.valid_until)
         .join(Contract, sa.and_(Contract.provider_id == Offering.provider_id, Contract.product_id == Offering.product_id))
-        .where(Contract.valid_from > local_date(since), Contract.valid_from <= local_date(now))
+        .where(sa.or_(sa.and_(Contract.valid_from > after, Contract.valid_from <= day),
+                      sa.and_(Contract.valid_until >= after, Contract.valid_until < day)))
     ):
-        started = dt.datetime.combine(valid_from, dt.time(), TZ)
-        latest[oid] = max(latest.get(oid, started), started)
+        for first in (valid_from, valid_until + dt.timedelta(days=1) if valid_until else None):
+            if first is not None and after < first <= day:
+                changed(oid, dt.datetime.combine(first, dt.time(), TZ))
     per_product: dict[int, list[Change]] = defaultdict(list)
     ids = sorted(latest)
     for start in range(0, len(ids), 900):
@@ -369,7 +377,7 @@ def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], out
     recatalogued = [a for a in alerts if a.catalogue_key not in keys]
     alerts = [a for a in alerts if a.catalogue_key in keys]
     checked = [a.checked_at for a in alerts]
-    changes = changes_since(min(checked), now, local_date(as_of)) if checked else {}
+    changes = changes_since(min(checked), local_date(as_of)) if checked else {}
     outcome.changes = sum(len(c) for c in changes.values())
     snapshots = _snapshots({a.id for a in alerts}, sorted({c.offering_id for cs in changes.values() for c in cs})) if changes else {}
     snapshots.update(_snapshots({a.id for a in recatalogued}, None) if recatalogued else {})

@@ -153,6 +153,25 @@ def test_a_product_the_need_covers_that_joins_the_catalogue_is_mailed_with_its_p
     assert run_alert_job(utcnow() + dt.timedelta(days=1)).result.planned == []
 
 
+def test_an_offering_whose_contract_ends_and_starts_again_is_mailed_when_it_is_back(mail_app, smtp_server):
+    from beschikbaarheid.domain.freshness import local_date
+    from beschikbaarheid.models import Contract
+    from beschikbaarheid.services import contracts
+
+    world, _alert = saved_alert()
+    admin = f.user("beheerder", email="beheer@regio.example")
+    linde = db.session.get(Offering, world["linde"].id)
+    contract = db.session.scalars(sa.select(Contract).where(Contract.provider_id == linde.provider_id)).one()
+    today = local_date(utcnow())
+    contracts.end_contract(admin, contract, today)  # its last day
+    assert run_alert_job(utcnow() + dt.timedelta(days=1)).result.planned == []  # De Linde left the search
+    contracts.create_contract(admin, world["region"], linde.provider, "43A10", linde.location, today + dt.timedelta(days=2), None)
+    out = run_alert_job(utcnow() + dt.timedelta(days=2)).result
+    assert len(out.sent) == 1
+    text = smtp_server.inbox.wait_for(1)[0].get_body(("plain",)).get_content()
+    assert "De Linde" in text and "past nu bij uw zoekopdracht" in text
+
+
 def test_intake_reopening_and_wait_within_maximum_are_openings(mail_app, smtp_server):
     world, _alert = saved_alert({**SEARCH, "max_wachttijd": "8"})
     peel = world["peel"].id  # 10 weeks: above the maximum, so not among the results yet
