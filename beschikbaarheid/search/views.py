@@ -105,11 +105,11 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         weights=vars(service.score_settings(current_app.config).weights.normalised),
         page_size=PAGE_SIZE,
         SORT_LABELS=SORT_LABELS,
-        # The shortlist form carries the search it comes from (its view settings aside).
-        shortlist_params=[(k, v) for k, v in _clean_args(args) if k not in ("weergave", "aantal")],
+        # The shortlist form carries the search it comes from; "toon meer" submits it to this page with its own `aantal`.
+        shortlist_params=[(k, v) for k, v in _clean_args(args) if k != "aantal"],
         shortlist_max=shortlists.MAX_ITEMS,
-        # Ticks sent along by htmx ("toon meer", a changed filter) stay ticked in the new results.
-        ticked={int(v) for v in request.args.getlist("aanbod") if v.isascii() and v.isdigit() and len(v) <= 10},
+        # Ticks sent along ("toon meer", or htmx after a changed filter) stay ticked in the new results.
+        ticked=shortlists.ticked_ids(request.args.getlist("aanbod")),
         TARGET_GROUPS=TARGET_GROUPS,
         SEGMENT_LABELS=SEGMENT_LABELS,
     )

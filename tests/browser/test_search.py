@@ -115,24 +115,52 @@ def test_the_compact_list_fits_a_390_pixel_phone(filled, live_server, browser):
         context.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_toon_meer_adds_rows_and_moves_the_focus_to_the_first_new_one(app, filled, live_server, page):
+def add_twelve_gezinshuizen(app) -> None:
+    """Twelve more gezinshuizen east of Helmond: 15 results in all."""
     from beschikbaarheid.extensions import db
     from beschikbaarheid.models import Product
     from tests import factories as f
 
-    with app.app_context():  # twelve more gezinshuizen east of Helmond: 15 results in all
+    with app.app_context():
         gezinshuis = db.session.scalar(db.select(Product).where(Product.code == "43A10"))
         for i in range(12):
             place = f.location(f.provider(f"Extra Huis {i:02d}"), f"Locatie Extra {i:02d}", 51.4786, 5.6597 + (1 + i) / 69.4, "5701", "Helmond")
             f.offering(place, gezinshuis, waiting_weeks=i)
         db.session.commit()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_toon_meer_adds_rows_and_moves_the_focus_to_the_first_new_one(app, filled, live_server, page):
+    add_twelve_gezinshuizen(app)
     page.goto(live_server + "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis")
     assert page.locator("#resultaten-lijst .result-title").count() == 10
+    page.get_by_label("Op de shortlist: De Linde, Gezinshuis").check()
     page.evaluate("window.__zelfdePagina = true")
     page.locator("#toon-meer").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#resultaten-lijst .result-title")).to_have_count(15)
-    assert page.evaluate("window.__zelfdePagina") is True and "aantal=20" in page.url
+    assert page.evaluate("window.__zelfdePagina") is True and "aantal=20" in page.url and "aanbod" not in page.url
     eleventh = page.locator("#resultaten-lijst input[name=aanbod]").nth(10)
     expect(eleventh).to_be_focused()
+    assert page.get_by_label("Op de shortlist: De Linde, Gezinshuis").is_checked()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_toon_meer_keeps_the_ticks_without_javascript(app, filled, live_server, page_nojs):
+    page = page_nojs
+    add_twelve_gezinshuizen(app)
+    page.goto(live_server + "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis")
+    assert page.get_by_label("Op de shortlist: Huize Peel, Gezinshuis").count() == 0  # not among the first ten
+    page.get_by_label("Op de shortlist: De Linde, Gezinshuis").check()
+    page.get_by_label("Op de shortlist: Extra Huis 00, Gezinshuis").check()
+    page.get_by_role("button", name="Toon meer").click()
+    page.wait_for_load_state()
+    assert page.locator("#resultaten-lijst .result-title").count() == 15 and "aantal=20" in page.url
+    assert page.get_by_label("Op de shortlist: De Linde, Gezinshuis").is_checked()
+    assert page.get_by_label("Op de shortlist: Extra Huis 00, Gezinshuis").is_checked()
+    assert not page.get_by_label("Op de shortlist: Extra Huis 01, Gezinshuis").is_checked()
+    page.get_by_label("Op de shortlist: Huize Peel, Gezinshuis").check()  # one of the rows "toon meer" added
+    page.get_by_role("button", name="Shortlist van aangevinkte resultaten").click()
+    page.wait_for_selector("h1")
+    titles = [t.split(" —")[0].strip() for t in page.locator(".shortlist-title").all_inner_texts()]
+    assert sorted(titles) == ["De Linde", "Extra Huis 00", "Huize Peel"]
