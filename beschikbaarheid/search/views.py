@@ -93,7 +93,7 @@ def _referrer_type() -> str | None:
 
 def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | None = None):
     """The page (or its results partial) for `outcome`; a posted no-match form is shown again with its errors."""
-    args = request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", "")))
+    args = _with_region(request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", ""))), outcome)
     query_string = urlencode(_clean_args(args))
     html = render_template(
         "search/_results.html" if partial else "search/index.html",
@@ -118,6 +118,16 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         # The address bar follows the filters, so the search can be bookmarked or shared.
         response.headers["HX-Push-Url"] = url_for("search.index") + ("?" + query_string if query_string else "")
     return response
+
+
+def _with_region(args: MultiDict, outcome) -> MultiDict:
+    """With several regions, the page's links and address name the region searched (`regio=<id>`), which
+    may have come from the session: a shared link then opens in that region. With one region, unchanged."""
+    if outcome.region is None or len(outcome.regions) < 2:
+        return args
+    pinned = MultiDict(args)
+    pinned.setlist("regio", [str(outcome.region.id)])
+    return pinned
 
 
 def _preferred_region() -> int | None:

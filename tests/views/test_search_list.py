@@ -221,6 +221,50 @@ def test_the_region_defaults_to_the_referrers_account_region(app, client, login,
     assert f'<option value="{two_regions}" selected>' in html and rows(html) == ["Grenshuis"]
 
 
+def shortlist_address(html: str, ticked) -> str:
+    """The address the shortlist form opens with `ticked` results."""
+    form = html.split('<form id="kieslijst"', 1)[1].split("</form>", 1)[0]
+    pairs = [("aanbod", str(i)) for i in ticked]
+    pairs += [(unescape(k), unescape(v)) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)]
+    return "/zoeken/shortlist?" + urlencode(pairs)
+
+
+def test_a_shared_shortlist_opens_the_search_in_the_region_it_came_from(app, client, two_regions):
+    client.get(SEARCH + f"&regio={two_regions}")
+    html = client.get(SEARCH).get_data(as_text=True)  # no regio in the address: the remembered one
+    assert rows(html) == ["Grenshuis"]
+    grenshuis = re.findall(r'name="aanbod" value="(\d+)"', html)[:1]
+    shared = shortlist_address(html, grenshuis)
+    assert f"regio={two_regions}" in shared
+    # a colleague without that session opens the shared shortlist, and from there the search
+    colleague = app.test_client()
+    page = colleague.get(shared).get_data(as_text=True)
+    assert "Grenshuis" in page
+    back = unescape(re.search(r'<a href="([^"]+)">Terug naar de resultaten', page).group(1))
+    assert rows(colleague.get(back).get_data(as_text=True)) == ["Grenshuis"]
+
+
+def test_the_result_links_and_address_name_the_region_only_with_several_regions(app, client, two_regions):
+    with app.app_context():
+        add_gezinshuizen(12)  # fifteen results in the first region: "toon meer"
+    client.get(SEARCH + "&regio=1")
+    html = client.get(SEARCH).get_data(as_text=True)
+    assert len(rows(html)) == 10
+    assert "regio=1" in toon_meer(html)
+    assert "regio=1" in unescape(re.search(r'id="toon-meer".*?hx-get="([^"]+)"', html, re.S).group(1))
+    assert 'name="regio" value="1"' in html.split('<form id="kieslijst"', 1)[1]
+    assert "regio%3D1" in unescape(re.search(r'id="klopt-niet-\d+" class="report-link" href="([^"]+)"', html).group(1))
+    partial = client.get(SEARCH, headers={"HX-Request": "true", "HX-Target": "resultaten"})
+    assert "regio=1" in partial.headers["HX-Push-Url"]
+
+
+def test_with_one_region_the_links_stay_without_it(client, many):
+    html = client.get(SEARCH).get_data(as_text=True)
+    assert "regio" not in toon_meer(html) and 'name="regio"' not in html
+    partial = client.get(SEARCH, headers={"HX-Request": "true", "HX-Target": "resultaten"})
+    assert "regio" not in partial.headers["HX-Push-Url"]
+
+
 # -- the shortlist ------------------------------------------------------------------------------
 
 
