@@ -58,20 +58,39 @@ class Item:
         return freshness.local_date(self.updated_at) if self.updated_at else None
 
 
+def _as_id(text: str) -> int | None:
+    """`text` as an offering id, or None when it cannot be one."""
+    if text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= DB_ID_MAX:
+        return int(text)
+    return None
+
+
 def parse_ids(values: Iterable[str]) -> list[int]:
     """The ticked offering ids in the order given, each once; ShortlistInvalid when none, too many or not ids."""
     ids: list[int] = []
     for value in values:
         text = value.strip()
-        if not (text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= DB_ID_MAX):
+        offering_id = _as_id(text)
+        if offering_id is None:
             raise ShortlistInvalid(_("'%(value)s' is geen nummer van een aanbod uit de zoekresultaten.", value=text[:20]))
-        if int(text) not in ids:
-            ids.append(int(text))
+        if offering_id not in ids:
+            ids.append(offering_id)
     if not ids:
         raise ShortlistInvalid(_("Vink eerst een of meer resultaten aan voor de shortlist."))
     if len(ids) > MAX_ITEMS:
         raise ShortlistInvalid(_("Kies hoogstens %(n)d resultaten voor de shortlist.", n=MAX_ITEMS))
     return ids
+
+
+def ticked_ids(values: Iterable[str]) -> set[int]:
+    """The ticks a search page shows again (sent along by "toon meer" or a changed filter): the first
+    MAX_ITEMS valid ids; anything else is left unticked, as the shortlist checks them itself."""
+    ids: list[int] = []
+    for value in values:
+        offering_id = _as_id(value.strip())
+        if offering_id is not None and offering_id not in ids and len(ids) < MAX_ITEMS:
+            ids.append(offering_id)
+    return set(ids)
 
 
 def items(ids: list[int], groups: Iterable[str], now: dt.datetime) -> tuple[list[Item], int]:

@@ -93,7 +93,7 @@ def _referrer_type() -> str | None:
 
 def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | None = None):
     """The page (or its results partial) for `outcome`; a posted no-match form is shown again with its errors."""
-    args = request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", "")))
+    args = _with_region(request.args if request.method == "GET" else MultiDict(parse_qsl(request.form.get("q", ""))), outcome)
     query_string = urlencode(_clean_args(args))
     html = render_template(
         "search/_results.html" if partial else "search/index.html",
@@ -105,11 +105,11 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         weights=vars(service.score_settings(current_app.config).weights.normalised),
         page_size=PAGE_SIZE,
         SORT_LABELS=SORT_LABELS,
-        # The shortlist form carries the search it comes from (its view settings aside).
-        shortlist_params=[(k, v) for k, v in _clean_args(args) if k not in ("weergave", "aantal")],
+        # The shortlist form carries the search it comes from; "toon meer" submits it to this page with its own `aantal`.
+        shortlist_params=[(k, v) for k, v in _clean_args(args) if k != "aantal"],
         shortlist_max=shortlists.MAX_ITEMS,
-        # Ticks sent along by htmx ("toon meer", a changed filter) stay ticked in the new results.
-        ticked={int(v) for v in request.args.getlist("aanbod") if v.isascii() and v.isdigit() and len(v) <= 10},
+        # Ticks sent along ("toon meer", or htmx after a changed filter) stay ticked in the new results.
+        ticked=shortlists.ticked_ids(request.args.getlist("aanbod")),
         TARGET_GROUPS=TARGET_GROUPS,
         SEGMENT_LABELS=SEGMENT_LABELS,
     )
@@ -118,6 +118,16 @@ def _render(outcome, *, partial: bool, status: int, nomatch_form: NoMatchForm | 
         # The address bar follows the filters, so the search can be bookmarked or shared.
         response.headers["HX-Push-Url"] = url_for("search.index") + ("?" + query_string if query_string else "")
     return response
+
+
+def _with_region(args: MultiDict, outcome) -> MultiDict:
+    """With several regions, the page's links and address name the region searched (`regio=<id>`), which
+    may have come from the session: a shared link then opens in that region. With one region, unchanged."""
+    if outcome.region is None or len(outcome.regions) < 2:
+        return args
+    pinned = MultiDict(args)
+    pinned.setlist("regio", [str(outcome.region.id)])
+    return pinned
 
 
 def _preferred_region() -> int | None:

@@ -2,6 +2,7 @@
 the same search works with JavaScript switched off."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -115,24 +116,97 @@ def test_the_compact_list_fits_a_390_pixel_phone(filled, live_server, browser):
         context.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_toon_meer_adds_rows_and_moves_the_focus_to_the_first_new_one(app, filled, live_server, page):
+def add_twelve_gezinshuizen(app) -> None:
+    """Twelve more gezinshuizen east of Helmond: 15 results in all."""
     from beschikbaarheid.extensions import db
     from beschikbaarheid.models import Product
     from tests import factories as f
 
-    with app.app_context():  # twelve more gezinshuizen east of Helmond: 15 results in all
+    with app.app_context():
         gezinshuis = db.session.scalar(db.select(Product).where(Product.code == "43A10"))
         for i in range(12):
             place = f.location(f.provider(f"Extra Huis {i:02d}"), f"Locatie Extra {i:02d}", 51.4786, 5.6597 + (1 + i) / 69.4, "5701", "Helmond")
             f.offering(place, gezinshuis, waiting_weeks=i)
         db.session.commit()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_toon_meer_adds_rows_and_moves_the_focus_to_the_first_new_one(app, filled, live_server, page):
+    add_twelve_gezinshuizen(app)
     page.goto(live_server + "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis")
     assert page.locator("#resultaten-lijst .result-title").count() == 10
+    page.get_by_label("Op de shortlist: De Linde, Gezinshuis").check()
     page.evaluate("window.__zelfdePagina = true")
     page.locator("#toon-meer").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#resultaten-lijst .result-title")).to_have_count(15)
-    assert page.evaluate("window.__zelfdePagina") is True and "aantal=20" in page.url
+    assert page.evaluate("window.__zelfdePagina") is True and "aantal=20" in page.url and "aanbod" not in page.url
     eleventh = page.locator("#resultaten-lijst input[name=aanbod]").nth(10)
     expect(eleventh).to_be_focused()
+    assert page.get_by_label("Op de shortlist: De Linde, Gezinshuis").is_checked()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_toon_meer_keeps_the_ticks_without_javascript(app, filled, live_server, page_nojs):
+    page = page_nojs
+    add_twelve_gezinshuizen(app)
+    page.goto(live_server + "/zoeken/?locatie=5701&leeftijd=12&product=gezinshuis")
+    assert page.get_by_label("Op de shortlist: Huize Peel, Gezinshuis").count() == 0  # not among the first ten
+    page.get_by_label("Op de shortlist: De Linde, Gezinshuis").check()
+    page.get_by_label("Op de shortlist: Extra Huis 00, Gezinshuis").check()
+    page.get_by_role("button", name="Toon meer").click()
+    page.wait_for_load_state()
+    assert page.locator("#resultaten-lijst .result-title").count() == 15 and "aantal=20" in page.url
+    assert page.get_by_label("Op de shortlist: De Linde, Gezinshuis").is_checked()
+    assert page.get_by_label("Op de shortlist: Extra Huis 00, Gezinshuis").is_checked()
+    assert not page.get_by_label("Op de shortlist: Extra Huis 01, Gezinshuis").is_checked()
+    page.get_by_label("Op de shortlist: Huize Peel, Gezinshuis").check()  # one of the rows "toon meer" added
+    page.get_by_role("button", name="Shortlist van aangevinkte resultaten").click()
+    page.wait_for_selector("h1")
+    titles = [t.split(" —")[0].strip() for t in page.locator(".shortlist-title").all_inner_texts()]
+    assert sorted(titles) == ["De Linde", "Extra Huis 00", "Huize Peel"]
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The number of pages in a PDF Chromium printed (its page objects are not compressed)."""
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def twenty_to_choose(app) -> list[int]:
+    """Twenty contracted offerings with everything a shortlist shows filled in, a quarter of them stale."""
+    from beschikbaarheid.extensions import db
+    from beschikbaarheid.models import Product
+    from tests import factories as f
+
+    with app.app_context():
+        region = db.session.scalar(db.select(Product).where(Product.code == "43A10")).region
+        product = f.product("54A01", "Jeugd-GGZ diagnostiek en kortdurende behandeling", region, 4, "ambulant")
+        ids = []
+        for i in range(20):  # as long as the demo region's longest names and addresses
+            owner = f.provider(f"Het Groene Huis Kind & Jeugdpsychologie {i:02d}",
+                               intake_email=f"aanmelding{i:02d}@het-groene-huis-kind-en-jeugdpsychologie.example",
+                               intake_phone="0492-123456", website=f"https://www.het-groene-huis-kind-en-jeugdpsychologie-{i:02d}.example")
+            place = f.location(owner, f"Praktijk Het Groene Huis {i:02d}", 51.4786, 5.6597 + i / 69.4, "5701", "Helmond")
+            place.street = f"Wilhelminalaan {100 + i}"
+            stale = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=45) if i % 4 == 0 else None  # a quarter not updated this month
+            ids.append(f.offering(place, product, waiting_weeks=i, free_places=i % 3, intake_status=("open", "overleg")[i % 2],
+                                  updated_at=stale).id)
+        db.session.commit()
+        return ids
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_shortlist_of_twenty_prints_on_one_a4_page(app, filled, live_server, page):
+    ids = twenty_to_choose(app)
+    page.goto(live_server + "/zoeken/shortlist?" + "&".join(f"aanbod={i}" for i in ids) + "&locatie=5701&leeftijd=12&product=diagnostiek")
+    assert page.locator(".shortlist-title").count() == 20
+    assert pdf_pages(page.pdf(format="A4")) == 1
+    # printed, every item is there and the smallest text is still 8 pt (in CSS pixels: 8 * 96 / 72)
+    page.emulate_media(media="print")
+    assert page.locator(".shortlist-title").nth(19).is_visible()
+    assert page.get_by_text("aanmelding19@het-groene-huis-kind-en-jeugdpsychologie.example").is_visible()
+    assert page.locator("#kort-%d" % ids[19]).get_by_text("0492-123456").is_visible()
+    smallest = page.evaluate("""() => Math.min(...[...document.querySelectorAll('main *')]
+        .filter(el => el.offsetParent !== null && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+        .map(el => parseFloat(getComputedStyle(el).fontSize)))""")
+    assert smallest >= 8 * 96 / 72 - 0.01, smallest

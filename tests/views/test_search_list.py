@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import re
+from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 
@@ -100,19 +102,61 @@ def test_sorting_by_distance_and_by_waiting_time_orders_the_rows(client, many):
     assert len({tuple(by_score), tuple(by_km), tuple(by_wait)}) == 3
 
 
+def toon_meer(html: str, ticked=()) -> str:
+    """The address a browser without JavaScript opens for "Toon meer": the shortlist form's search and the
+    ticked results, sent to the button's formaction with the button's `aantal`."""
+    button = re.search(r'<button type="submit" id="toon-meer"[^>]*>', html).group(0)
+    assert 'form="kieslijst"' in button
+    action = unescape(re.search(r'formaction="([^"]+)"', button).group(1))
+    form = html.split('<form id="kieslijst"', 1)[1].split("</form>", 1)[0]
+    pairs = [(unescape(k), unescape(v)) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)]
+    pairs += [("aanbod", str(i)) for i in ticked]
+    pairs.append(("aantal", re.search(r'name="aantal" value="(\d+)"', button).group(1)))
+    return action.partition("#")[0] + "?" + urlencode(pairs)
+
+
+def checked(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'name="aanbod" value="(\d+)" id="kies-\d+" checked>', html)]
+
+
 def test_the_first_ten_then_toon_meer_shows_more(client, many):
-    html = client.get(SEARCH).get_data(as_text=True)
-    assert len(rows(html)) == 10
-    assert "10 van 15 getoond" in html
-    more = re.search(r'id="toon-meer" class="button secondary" href="([^"]+)"', html).group(1).replace("&amp;", "&")
-    assert "aantal=20" in more and "locatie=5701" in more
-    html = client.get(more).get_data(as_text=True)
-    assert len(rows(html)) == 15 and 'id="toon-meer"' not in html
-    # with htmx, only the results region; what was ticked (sent along by htmx) stays ticked
-    partial = client.get(more + f"&aanbod={many[0]}", headers={"HX-Request": "true", "HX-Target": "resultaten"})
+    first = client.get(SEARCH).get_data(as_text=True)
+    assert len(rows(first)) == 10
+    assert "10 van 15 getoond" in first
+    html = client.get(toon_meer(first)).get_data(as_text=True)
+    assert len(rows(html)) == 15 and 'id="toon-meer"' not in html and checked(html) == []
+    # with htmx, only the results region (the button adds its `aantal`); what was ticked (sent along) stays ticked
+    more = unescape(re.search(r'id="toon-meer".*?hx-get="([^"]+)"', first, re.S).group(1))
+    assert "locatie=5701" in more and "aantal" not in more
+    partial = client.get(more + f"&aantal=20&aanbod={many[0]}", headers={"HX-Request": "true", "HX-Target": "resultaten"})
     html = partial.get_data(as_text=True)
     assert "<html" not in html and "aantal=20" in partial.headers["HX-Push-Url"] and "aanbod" not in partial.headers["HX-Push-Url"]
-    assert f'value="{many[0]}" id="kies-{many[0]}" checked>' in html and html.count(" checked>") == 1
+    assert len(rows(html)) == 15 and checked(html) == [many[0]]
+
+
+def test_toon_meer_keeps_the_ticks_and_the_view_without_javascript(client, many):
+    html = client.get(SEARCH + "&weergave=kaarten&sorteer=afstand").get_data(as_text=True)
+    shown = [int(i) for i in re.findall(r'name="aanbod" value="(\d+)"', html)]
+    first_new = int(re.search(r'formaction="[^"]*#resultaat-(\d+)"', html).group(1))
+    assert first_new not in shown
+    url = toon_meer(html, ticked=shown[:2])
+    response = client.get(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "sorteer=afstand" in url
+    assert 'class="result-list" id="resultaten-lijst"' in html and html.count('class="result-title"') >= 15  # still the cards
+    assert checked(html) == shown[:2]
+    assert f'id="resultaat-{first_new}"' in html  # the fragment of the button's address leads to the first new result
+    form = html.split('<form id="kieslijst"', 1)[1].split("</form>", 1)[0]
+    assert 'name="aantal"' not in form and 'name="sorteer" value="afstand"' in form
+
+
+def test_ticks_in_the_search_address_are_checked_when_they_are_ids(client, many):
+    extra = [str(i) for i in range(1_000_000, 1_000_019)]  # 19 valid ids not in the results: the 21st tick is one too many
+    ticks = "".join(f"&aanbod={v}" for v in [str(many[0]), "abc", "-3", "99999999999", *extra, str(many[1])])
+    response = client.get(SEARCH + "&aantal=20" + ticks)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and len(rows(html)) == 15
+    assert checked(html) == [many[0]]  # bad values unticked, and no more than 20 ticks in all
 
 
 @pytest.mark.parametrize("query, field, message", [
@@ -175,6 +219,50 @@ def test_the_region_defaults_to_the_referrers_account_region(app, client, login,
         login(referrer)
     html = client.get(SEARCH).get_data(as_text=True)
     assert f'<option value="{two_regions}" selected>' in html and rows(html) == ["Grenshuis"]
+
+
+def shortlist_address(html: str, ticked) -> str:
+    """The address the shortlist form opens with `ticked` results."""
+    form = html.split('<form id="kieslijst"', 1)[1].split("</form>", 1)[0]
+    pairs = [("aanbod", str(i)) for i in ticked]
+    pairs += [(unescape(k), unescape(v)) for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)]
+    return "/zoeken/shortlist?" + urlencode(pairs)
+
+
+def test_a_shared_shortlist_opens_the_search_in_the_region_it_came_from(app, client, two_regions):
+    client.get(SEARCH + f"&regio={two_regions}")
+    html = client.get(SEARCH).get_data(as_text=True)  # no regio in the address: the remembered one
+    assert rows(html) == ["Grenshuis"]
+    grenshuis = re.findall(r'name="aanbod" value="(\d+)"', html)[:1]
+    shared = shortlist_address(html, grenshuis)
+    assert f"regio={two_regions}" in shared
+    # a colleague without that session opens the shared shortlist, and from there the search
+    colleague = app.test_client()
+    page = colleague.get(shared).get_data(as_text=True)
+    assert "Grenshuis" in page
+    back = unescape(re.search(r'<a href="([^"]+)">Terug naar de resultaten', page).group(1))
+    assert rows(colleague.get(back).get_data(as_text=True)) == ["Grenshuis"]
+
+
+def test_the_result_links_and_address_name_the_region_only_with_several_regions(app, client, two_regions):
+    with app.app_context():
+        add_gezinshuizen(12)  # fifteen results in the first region: "toon meer"
+    client.get(SEARCH + "&regio=1")
+    html = client.get(SEARCH).get_data(as_text=True)
+    assert len(rows(html)) == 10
+    assert "regio=1" in toon_meer(html)
+    assert "regio=1" in unescape(re.search(r'id="toon-meer".*?hx-get="([^"]+)"', html, re.S).group(1))
+    assert 'name="regio" value="1"' in html.split('<form id="kieslijst"', 1)[1]
+    assert "regio%3D1" in unescape(re.search(r'id="klopt-niet-\d+" class="report-link" href="([^"]+)"', html).group(1))
+    partial = client.get(SEARCH, headers={"HX-Request": "true", "HX-Target": "resultaten"})
+    assert "regio=1" in partial.headers["HX-Push-Url"]
+
+
+def test_with_one_region_the_links_stay_without_it(client, many):
+    html = client.get(SEARCH).get_data(as_text=True)
+    assert "regio" not in toon_meer(html) and 'name="regio"' not in html
+    partial = client.get(SEARCH, headers={"HX-Request": "true", "HX-Target": "resultaten"})
+    assert "regio" not in partial.headers["HX-Push-Url"]
 
 
 # -- the shortlist ------------------------------------------------------------------------------
