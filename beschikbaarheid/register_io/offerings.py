@@ -246,6 +246,11 @@ def _check_offerings(region: Region, parsed: parsing.Parsed, errors: list[LineEr
         (o.location_id, o.product_id): o
         for o in db.session.scalars(db.select(Offering).join(Product).where(Product.region_id == region.id))
     }
+    today = freshness.local_date(utcnow())
+    running = {  # (provider, product) under a contract that has not ended
+        (c.provider_id, c.product_id) for c in db.session.scalars(
+            db.select(Contract).where(Contract.region_id == region.id, db.or_(Contract.valid_until.is_(None), Contract.valid_until >= today)))
+    }
 
     # Pass 1: per row, and merge what the rows say about each provider and each location.
     first_key: dict[tuple, int] = {}
@@ -291,6 +296,10 @@ def _check_offerings(region: Region, parsed: parsing.Parsed, errors: list[LineEr
         product = products.get(row.product_code)
         existing = locations.get(row.location_key)
         offering = offerings.get((existing.id, product.id)) if existing is not None and product is not None else None
+        if product is not None and not product.active and not (offering is not None and (offering.provider_id, product.id) in running):
+            # A deactivated product is no longer offered: no new offering or contract for it (as in the contract form).
+            problems.append(f"product {product.code} {product.name} is gedeactiveerd en krijgt geen nieuw aanbod of contract. "
+                            "Activeer het eerst in de productcatalogus, of haal de regel weg.")
         if offering is not None:
             merged = {name: getattr(offering, name) for name in ("capacity", "free_places", "age_min", "age_max")}
             merged.update({k: v for k, v in row.figures.items() if k in merged})

@@ -344,6 +344,38 @@ def test_duplicate_and_conflicting_rows_are_refused(app, runner):
         assert "regel 4: andere postcode voor locatie 'L' dan in regel 2." in messages
 
 
+def test_a_deactivated_product_gets_no_new_offering_or_contract_but_its_running_offerings_update(app, runner):
+    _setup(app, runner)
+    with app.app_context():
+        for product in db.session.scalars(sa.select(Product)):
+            product.active = False  # the region stopped buying these
+        db.session.commit()
+        before = factories.register_counts()
+        new_row = (
+            "aanbieder,aanbieder_email,locatie,postcode,productcode,capaciteit,vrije_plekken,wachttijd_weken,aanmelding\n"
+            "Nieuwe Aanbieder,n@a.nl,Hoofdlocatie,5701,43A10,4,1,2,open\n"
+        )
+        with pytest.raises(ImportFailed) as failed:
+            import_offerings(REGION, new_row, source="t.csv")
+        assert [str(e) for e in failed.value.errors] == [
+            "regel 2: product 43A10 Gezinshuis is gedeactiveerd en krijgt geen nieuw aanbod of contract. "
+            "Activeer het eerst in de productcatalogus, of haal de regel weg."]
+        assert factories.register_counts() == before
+    # The register's own offerings, under contracts that still run, import as before (a re-import changes nothing).
+    result = runner.invoke(args=["import", "offerings", "--region", REGION, str(DATA / "offerings.csv")])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert factories.register_counts() == before
+        # One of them ended: the file would contract it again, which a deactivated product no longer gets.
+        ended = db.session.scalars(sa.select(Contract).order_by(Contract.id)).first()
+        ended.valid_until = dt.date(2024, 1, 31)
+        db.session.commit()
+        with pytest.raises(ImportFailed) as failed:
+            import_offerings(REGION, (DATA / "offerings.csv").read_bytes(), source="offerings.csv")
+        assert len(failed.value.errors) >= 1 and all("is gedeactiveerd" in str(e) for e in failed.value.errors)
+        assert factories.register_counts() == before
+
+
 def test_offerings_into_unknown_region_or_without_catalogue_fail_in_dutch(app, runner):
     result = runner.invoke(args=["import", "offerings", "--region", "Nergens", str(DATA / "offerings.csv")])
     assert result.exit_code != 0 and "Regio 'Nergens' bestaat niet" in result.output
