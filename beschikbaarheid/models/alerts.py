@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models.core import User, UTCDateTime, utcnow
+from beschikbaarheid.models.core import CLAIM_STATUS_CHECK, ClaimedMail, User, UTCDateTime, utcnow
 
 ALERT_QUERY_MAX = 600
 
@@ -62,7 +62,7 @@ class AlertSeen(db.Model):
     matches: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # passed the search's filters then
 
 
-class AlertMail(db.Model):
+class AlertMail(ClaimedMail, db.Model):
     """An alert's mail of one (Amsterdam) day: claimed before it is sent, so never two a day.
 
     The same pattern as `FeedbackMail`: the unique constraint (alert, day) lets one run win the
@@ -72,15 +72,9 @@ class AlertMail(db.Model):
     __tablename__ = "alert_mail"
     __table_args__ = (
         UniqueConstraint("alert_id", "day"),
-        CheckConstraint("status IN ('sending','sent','failed')", name="status"),
+        CheckConstraint(CLAIM_STATUS_CHECK, name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("search_alert.id"), index=True)
     day: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10))
     opening_count: Mapped[int] = mapped_column(Integer, default=0)
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
-    claim_token: Mapped[str | None] = mapped_column(String(36))
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    error: Mapped[str | None] = mapped_column(Text)

@@ -201,6 +201,21 @@ class Pc4Area(db.Model):
     municipality: Mapped[Municipality | None] = relationship()
 
 
+class ClaimedMail:
+    """The columns of a scheduled mail claimed before it is sent (services/mail_claims.py): a table
+    with one row per recipient and day (its own unique key) and the status check `CLAIM_STATUS_CHECK`."""
+
+    status: Mapped[str] = mapped_column(String(10))  # sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+CLAIM_STATUS_CHECK = "status IN ('sending','sent','failed')"
+
+
 class Product(db.Model):
     """A product of a region's catalogue, identified by (region, code)."""
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from beschikbaarheid.extensions import db
-from beschikbaarheid.models.core import Offering, UTCDateTime, utcnow
+from beschikbaarheid.models.core import CLAIM_STATUS_CHECK, ClaimedMail, Offering, UTCDateTime, utcnow
 
 FEEDBACK_REASONS = {
     "geen_plek": _l("Geen plek, terwijl er een vrije plek vermeld staat"),
@@ -70,7 +70,7 @@ class Feedback(db.Model):
         return self.answered_at is None
 
 
-class FeedbackMail(db.Model):
+class FeedbackMail(ClaimedMail, db.Model):
     """The daily "Klopt dit niet?" mail of a provider: at most one per provider per (Amsterdam) day.
 
     Like `ReminderLog`: the row is claimed ('sending') before the mail goes out, so the unique
@@ -81,16 +81,10 @@ class FeedbackMail(db.Model):
     __tablename__ = "feedback_mail"
     __table_args__ = (
         UniqueConstraint("provider_id", "day"),
-        CheckConstraint("status IN ('sending','sent','failed')", name="status"),
+        CheckConstraint(CLAIM_STATUS_CHECK, name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
     day: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10))
     recipient: Mapped[str | None] = mapped_column(String(254))
     report_count: Mapped[int] = mapped_column(Integer, default=0)
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
-    claim_token: Mapped[str | None] = mapped_column(String(36))
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    error: Mapped[str | None] = mapped_column(Text)
