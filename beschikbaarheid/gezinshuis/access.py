@@ -12,7 +12,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 
 from beschikbaarheid import region_access
-from beschikbaarheid.contract.region import resolve_region
+from beschikbaarheid.contract.region import regions, resolve_region
 from beschikbaarheid.domain.gezinshuis import is_coordinator
 from beschikbaarheid.models import Region
 
@@ -60,3 +60,11 @@ def coordinator_region() -> Region:
     if region is None:
         abort(404)
     return region
+
+
+def region_choices() -> list:
+    """The regions to pick from: all of them for an installation administrator, none (no picker) for
+    a coordinator bound to one region or a referrer."""
+    if not user_is_coordinator(current_user) or region_access.visible_region_ids(current_user) is not None:
+        return []
+    return regions()

@@ -18,7 +18,7 @@ from beschikbaarheid.domain import freshness, geo
 from beschikbaarheid.domain.gezinshuis import AGE_MAX, is_gezinshuis, HOUSEHOLD_BANDS, HOUSEHOLD_KINDS, SPECIALISMS, Child, Home, match, match_order
 from beschikbaarheid.domain.places import PlaceNotFound
 from beschikbaarheid.extensions import db
-from beschikbaarheid.gezinshuis.access import bp, coordinator_region, matcher_required, coordinator_required, user_is_coordinator
+from beschikbaarheid.gezinshuis.access import bp, coordinator_region, coordinator_required, matcher_required, region_choices, user_is_coordinator
 from beschikbaarheid.models import TARGET_GROUPS, Municipality, Region, utcnow
 from beschikbaarheid.places import resolve_place
 from beschikbaarheid.services.gezinshuis import region_gezinshuizen
@@ -135,7 +135,8 @@ def overview():
         rows.sort(key=lambda r: (0 if r["free_now"] else 1 if r["coming"] else 2, r["coming"] or dt.date.max,
                                  r["km"] if r["km"] is not None else 0, -(r["days_empty"] or 0), r["location"].name))
     return _page(
-        "gezinshuis/overview.html", 400 if query.errors else 200, region=region, query=query, rows=rows, without_profile=without_profile,
+        "gezinshuis/overview.html", 400 if query.errors else 200, region=region, regions=region_choices(), query=query, rows=rows,
+        without_profile=without_profile,
         today=today, target_groups=TARGET_GROUPS, specialisms=SPECIALISMS, now=now,
         free_now_total=sum(r["free_now"] for r in rows), coming_total=sum(1 for r in rows if r["coming"]),
     )
@@ -185,7 +186,7 @@ def best_match():
         unfit.sort(key=lambda r: r["location"].name)
     status = 400 if query.errors else 200
     return _page(
-        "gezinshuis/match.html", status, query=query, region=region, asked=asked, ranked=ranked, unfit=unfit,
+        "gezinshuis/match.html", status, query=query, region=region, regions=region_choices(), asked=asked, ranked=ranked, unfit=unfit,
         without_profile=without_profile, target_groups=TARGET_GROUPS, now=now, today=today,
         no_region=asked and not query.errors and region is None, coordinator=user_is_coordinator(current_user),
     )

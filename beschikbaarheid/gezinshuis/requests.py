@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from beschikbaarheid import charts, exports, region_access, web
-from beschikbaarheid.contract.region import Context, context_for, regions
+from beschikbaarheid import charts, exports, web
+from beschikbaarheid.contract.region import Context, context_for
 from beschikbaarheid.contract.views import month_label
 from beschikbaarheid.domain import gezinshuis as rules
 from beschikbaarheid.domain.freshness import TZ
 from beschikbaarheid.extensions import db
 from beschikbaarheid.gezinshuis import steering
-from beschikbaarheid.gezinshuis.access import bp, coordinator_region, coordinator_required
+from beschikbaarheid.gezinshuis.access import bp, coordinator_region, coordinator_required, region_choices
 from beschikbaarheid.gezinshuis.request_forms import OutcomeForm, RequestForm
 from beschikbaarheid.models import TARGET_GROUPS, utcnow
 from beschikbaarheid.services import placement_requests as log
@@ -31,8 +30,7 @@ def _context() -> Context:
 
 
 def _common(ctx: Context) -> dict:
-    can_switch = region_access.visible_region_ids(current_user) is None
-    return {"ctx": ctx, "regions": regions() if can_switch else [], "outcomes": rules.OUTCOMES, "target_groups": TARGET_GROUPS,
+    return {"ctx": ctx, "regions": region_choices(), "outcomes": rules.OUTCOMES, "target_groups": TARGET_GROUPS,
             "week_text": rules.week_text, "month_label": month_label}
 
 

@@ -255,6 +255,34 @@ def test_another_regions_coordinator_sees_only_its_own_homes(app, client, login,
     assert "De Linde" not in match and "Huize Peel" not in match
 
 
+def test_an_installation_administrator_picks_the_region_and_the_filters_keep_it(app, client, login, homes):
+    import re
+
+    from beschikbaarheid.models import Region
+
+    with app.app_context():
+        admin = factories.user("beheerder", email="installatie@beheer.example", is_coordinator=True)
+        db.session.commit()
+        other = db.session.scalar(db.select(Region.id).where(Region.name == "Andere regio"))
+        login(SimpleNamespace(email=admin.email))
+    first = client.get("/gezinshuizen/").get_data(as_text=True)
+    assert '<select id="regio" name="regio">' in first and "Andere regio</option>" in first
+    html = client.get(f"/gezinshuizen/?regio={other}").get_data(as_text=True)
+    assert "Gezinshuis Zuid" in html and "De Linde" not in html
+    assert re.search(rf'<input type="hidden" name="regio" value="{other}">', html)  # the filter form stays in that region
+    filtered = client.get(f"/gezinshuizen/?regio={other}&leeftijd=9").get_data(as_text=True)
+    assert "Gezinshuis Zuid" in filtered and "De Linde" not in filtered
+    match = client.get(f"/gezinshuizen/match?regio={other}").get_data(as_text=True)
+    assert '<select id="regio" name="regio">' in match and f'<option value="{other}" selected>' in match
+
+
+def test_a_coordinator_of_one_region_gets_no_region_picker(app, client, login, homes):
+    with app.app_context():
+        login(homes["users"]["coordinator"])
+    assert '<select id="regio"' not in client.get("/gezinshuizen/").get_data(as_text=True)
+    assert '<select id="regio"' not in client.get("/gezinshuizen/match").get_data(as_text=True)
+
+
 def test_a_referrer_searching_a_gezinshuis_is_offered_the_best_match(app, client, login, homes):
     search = "/zoeken/?locatie=Helmond&leeftijd=13&product=gezinshuis"
     assert "/gezinshuizen/match" not in client.get(search).get_data(as_text=True)  # not logged in: no such page for them
