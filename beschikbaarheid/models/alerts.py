@@ -38,7 +38,7 @@ class SearchAlert(db.Model):
     lon: Mapped[float | None] = mapped_column(Float)
     reach_km: Mapped[float | None] = mapped_column(Float)
     product_ids: Mapped[str] = mapped_column(String(400), default="")  # "|12|15|"
-    # The region's catalogue when the products were matched (search/service.catalogue_key): when it
+    # The region's catalogue when the products were matched (search/reads.catalogue_key): when it
     # changes, the need may cover other products and the job compares the whole search again.
     catalogue_key: Mapped[str | None] = mapped_column(String(64))
 

@@ -52,6 +52,7 @@ from beschikbaarheid.models import (
     User,
     utcnow,
 )
+from beschikbaarheid.search import reads
 from beschikbaarheid.search import service as search
 from beschikbaarheid.search.forms import parse_search_args
 from beschikbaarheid.services import alerts as saved
@@ -95,7 +96,7 @@ class AlertState:
 @dataclass
 class Change:
     """An offering that changed since some moment: when, and its figures now (`now`: the columns of
-    search/service.candidates that the filter reads, its product's contract today, its update time)."""
+    search/reads.candidates that the filter reads, its product's contract today, its update time)."""
 
     offering_id: int
     product_id: int
@@ -140,7 +141,7 @@ def changes_since(since: dt.datetime, day: dt.date) -> dict[int, list[Change]]:
                       Offering.target_groups_raw.label("target_groups_raw"), Offering.intake_status, Offering.waiting_weeks,
                       Offering.free_places, Offering.updated_at, Location.lat, Location.lon,
                       Offering.group_waits_raw.label("group_waits_raw"),
-                      search.contracted(Product.region_id, day).label("contracted"))
+                      reads.contracted(Product.region_id, day).label("contracted"))
             .join(Location, Location.id == Offering.location_id)
             .join(Product, Product.id == Offering.product_id)
             .where(Offering.id.in_(ids[start:start + 900]))
@@ -365,8 +366,8 @@ def set_baselines(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState]
 
 
 def catalogue_keys(as_of: dt.datetime) -> set[str]:
-    """The fingerprints of the regions' catalogues now (search/service.catalogue_key)."""
-    return {search.catalogue_key(r.id, search.catalogue(r.id)) for r in search.regions()}
+    """The fingerprints of the regions' catalogues now (search/reads.catalogue_key)."""
+    return {reads.catalogue_key(r.id, reads.catalogue(r.id)) for r in reads.regions()}
 
 
 def evaluate(as_of: dt.datetime, now: dt.datetime, alerts: list[AlertState], outcome: AlertOutcome) -> list[tuple[AlertState, Look]]:
@@ -426,7 +427,7 @@ def mail_items(found: list[tuple[AlertState, Look]]) -> dict[int, list[MailItem]
     ids = sorted({o.offering_id for o in openings})
     about: dict[int, sa.Row] = {}
     for start in range(0, len(ids), 900):
-        about.update(search.details(ids[start:start + 900]))
+        about.update(reads.details(ids[start:start + 900]))
     products = dict(db.session.execute(
         sa.select(Product.id, Product.code + " " + Product.name).where(Product.id.in_({o.product_id for o in openings}))).all())
 

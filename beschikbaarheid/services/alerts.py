@@ -31,6 +31,7 @@ from beschikbaarheid.models import (
     utcnow,
 )
 from beschikbaarheid.models.alerts import ALERT_QUERY_MAX
+from beschikbaarheid.search import reads
 from beschikbaarheid.search import service as search
 from beschikbaarheid.search.forms import parse_search_args
 
@@ -243,7 +244,7 @@ def baseline(outcome: search.SearchOutcome, reach_km: float | None = None) -> Ba
     reach, found = search.matching(outcome, reach_km)
     looks = {"lat": outcome.place.lat, "lon": outcome.place.lon, "reach_km": reach,
              "product_ids": "|" + "|".join(str(p) for p in sorted(outcome.need.strengths)) + "|",
-             "catalogue_key": search.catalogue_key(outcome.region.id, outcome.catalogue)}
+             "catalogue_key": reads.catalogue_key(outcome.region.id, outcome.catalogue)}
     return Baseline(looks, found)
 
 

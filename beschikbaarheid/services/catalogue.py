@@ -15,7 +15,7 @@ from beschikbaarheid.domain import register_admin as rules
 from beschikbaarheid.domain.matching import Need, NeedNotFound, match_need
 from beschikbaarheid.extensions import db
 from beschikbaarheid.models import CATEGORY_LABELS, SEGMENT_LABELS, Contract, Offering, Product, Region
-from beschikbaarheid.search.service import catalogue
+from beschikbaarheid.search.reads import catalogue
 from beschikbaarheid.services import audit
 
 PRODUCT_FIELDS = ("code", "name", "category", "segment", "form", "keywords", "description", "waiting_norm_weeks", "active")
